@@ -1,0 +1,3 @@
+export * from './app-error';
+export * from './http-errors';
+export * from './task-errors';

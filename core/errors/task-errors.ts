@@ -1,0 +1,33 @@
+/**
+ * Errors raised inside activities for bad input. They are non-retryable: retrying a
+ * password-protected PDF or an invalid rule set can only fail again. Each carries a
+ * stable code that ends up in `task_status.error.code` and in the API's error body.
+ * Their names are listed in NON_RETRYABLE_ERROR_TYPES, which every activity proxy uses.
+ */
+export class TaskInputError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TaskInputError';
+    this.code = code;
+  }
+}
+
+export const NON_RETRYABLE_ERROR_TYPES = ['TaskInputError'];
+
+/** Codes used by the built-in operations (others may be added by activities). */
+export const TaskErrorCodes = {
+  PDF_ENCRYPTED: 'PDF_ENCRYPTED',
+  PDF_UNREADABLE: 'PDF_UNREADABLE',
+  PDF_NO_TEXT: 'PDF_NO_TEXT',
+  NOT_A_STATEMENT: 'NOT_A_STATEMENT',
+  UNSUPPORTED_LAYOUT: 'UNSUPPORTED_LAYOUT',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  INVALID_RULES: 'INVALID_RULES',
+  SOFT_TIME_LIMIT: 'SOFT_TIME_LIMIT',
+  HARD_TIME_LIMIT: 'HARD_TIME_LIMIT',
+  TERMINATED: 'TERMINATED',
+  CANCELLED: 'CANCELLED',
+  TASK_FAILED: 'TASK_FAILED',
+} as const;
