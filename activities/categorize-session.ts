@@ -1,0 +1,107 @@
+/**
+ * Activities of the bulkCategorize workflow. The validated rule set lives in the task's
+ * row (`task_status.params.rules`), not in workflow history. Each chunk first records the
+ * categories it may change (once per row, so a retried chunk keeps the true original),
+ * then applies the compiled rules set-based; a failed or cancelled task restores them.
+ */
+import type { Knex } from 'knex';
+import { TaskErrorCodes, TaskInputError } from '../core/errors';
+import { applyRulesToRange, compileRuleSet, countByCategory, validateRuleSet, type CompiledRuleSet } from './rules';
+import { taskActivity } from './task-activity';
+
+export interface CategorizeDeps {
+  db: Knex;
+  maxRules: number;
+  statementTimeoutMs: number;
+}
+
+export interface CategorizeResult {
+  status: 'success';
+  session_id: string;
+  categorized_count: number;
+  uncategorized_count: number;
+  by_category: Record<string, number>;
+  rows_changed: number;
+}
+
+export function createCategorizeActivities(deps: CategorizeDeps) {
+  const { db } = deps;
+  const compiledByTask = new Map<string, CompiledRuleSet>();
+
+  async function compiledRules(taskId: string): Promise<CompiledRuleSet> {
+    const cached = compiledByTask.get(taskId);
+    if (cached) return cached;
+    const row = await db('task_status').where({ task_id: taskId }).first('params');
+    if (!row) throw new TaskInputError(TaskErrorCodes.INVALID_RULES, 'The task has no rule set');
+    const compiled = compileRuleSet(validateRuleSet(row.params, { maxRules: deps.maxRules }));
+    if (compiledByTask.size > 100) compiledByTask.clear();
+    compiledByTask.set(taskId, compiled);
+    return compiled;
+  }
+
+  return {
+    prepareCategorization: taskActivity(db, async (input: { taskId: string; userId: string; sessionId: string }) => {
+      const session = await db('sessions').where({ id: input.sessionId, user_id: input.userId }).first('status');
+      if (!session || session.status !== 'READY') {
+        throw new TaskInputError(TaskErrorCodes.SESSION_NOT_FOUND, 'The session does not exist or is not ready');
+      }
+      await compiledRules(input.taskId); // validates again: the row could have been written by an older API
+      const r = await db('transactions')
+        .where({ session_id: input.sessionId })
+        .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
+      return { seqMin: r?.min ?? 0, seqMax: r?.max ?? -1, rowCount: r?.count ?? 0 };
+    }),
+
+    categorizeChunk: taskActivity(
+      db,
+      async (input: { taskId: string; sessionId: string; seqFrom: number; seqTo: number }) => {
+        const compiled = await compiledRules(input.taskId);
+        await db.raw(
+          `insert into category_undo (task_id, session_id, seq, old_category)
+           select ?, session_id, seq, category from transactions
+           where session_id = ? and seq between ? and ?
+           on conflict (task_id, seq) do nothing`,
+          [input.taskId, input.sessionId, input.seqFrom, input.seqTo],
+        );
+        return applyRulesToRange(db, {
+          sessionId: input.sessionId,
+          seqFrom: input.seqFrom,
+          seqTo: input.seqTo,
+          compiled,
+          statementTimeoutMs: deps.statementTimeoutMs,
+        });
+      },
+    ),
+
+    summarizeCategories: taskActivity(
+      db,
+      async (input: { taskId: string; sessionId: string; rowsChanged: number }): Promise<CategorizeResult> => {
+        const c = await countByCategory(db, input.sessionId);
+        return {
+          status: 'success',
+          session_id: input.sessionId,
+          categorized_count: c.categorized,
+          uncategorized_count: c.uncategorized,
+          by_category: c.byCategory,
+          rows_changed: input.rowsChanged,
+        };
+      },
+    ),
+
+    /** After success: forget the undo rows. After failure or cancel: restore, then forget. */
+    settleCategorization: async (input: { taskId: string; sessionId: string; restore: boolean }): Promise<void> => {
+      await db.transaction(async (trx) => {
+        if (input.restore) {
+          await trx.raw(
+            `update transactions t set category = u.old_category
+             from category_undo u
+             where u.task_id = ? and t.session_id = u.session_id and t.seq = u.seq`,
+            [input.taskId],
+          );
+        }
+        await trx('category_undo').where({ task_id: input.taskId }).delete();
+      });
+      compiledByTask.delete(input.taskId);
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Activities of the parsePdf workflow. The upload is read from the file store by key;
+ * extracted pages go back to the store as work files, so nothing large ever travels
+ * through workflow history. Saving is one database transaction: a failed or retried save
+ * leaves no half-written session.
+ */
+import { heartbeat } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { TaskErrorCodes, TaskInputError } from '../core/errors';
+import type { FileStore } from '../core/file-store';
+import { extractPages, inspectPdf, parseStatement, type PositionedPage, type ParsedStatement } from './statements';
+import { refineProgress } from './task-mirror';
+import { taskActivity } from './task-activity';
+import { centsToDecimalString, centsToNumber } from './money';
+
+export interface ParseDeps {
+  db: Knex;
+  files: FileStore;
+  maxPages: number;
+  /** Optional OCR for pages without a text layer; absent means such pages fail with PDF_NO_TEXT. */
+  ocrPages?: (data: Uint8Array, pages: number[], onPage: (done: number) => void) => Promise<PositionedPage[]>;
+}
+
+export interface ParseStatementResult {
+  status: 'success';
+  session_id: string;
+  transaction_count: number;
+  bank_source: string;
+  warnings: ParsedStatement['warnings'];
+  skipped_rows: ParsedStatement['skippedRows'];
+  warnings_total: number;
+  skipped_rows_total: number;
+  opening_balance: number | null;
+  closing_balance: number | null;
+  period_start: string | null;
+  period_end: string | null;
+  reconciled: boolean;
+}
+
+/** Keeps the workflow result far below Temporal's payload limit whatever the input. */
+const MAX_LISTED = 200;
+const INSERT_BATCH = 2000; // 7 columns × 2000 = 14,000 parameters, well under 65,535
+
+export const workFileKey = (taskId: string, first: number, last: number) => `work/${taskId}/pages-${first}-${last}.json`;
+
+export function createParseActivities(deps: ParseDeps) {
+  const { db, files } = deps;
+
+  async function readUpload(fileKey: string): Promise<Buffer> {
+    const data = await files.read(fileKey);
+    if (!data) throw new TaskInputError(TaskErrorCodes.FILE_NOT_FOUND, 'The uploaded file is no longer available');
+    return data;
+  }
+
+  return {
+    inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
+      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)));
+      if (pageCount > deps.maxPages) {
+        throw new TaskInputError(
+          'PDF_TOO_MANY_PAGES',
+          `The statement has ${pageCount} pages; at most ${deps.maxPages} are accepted`,
+        );
+      }
+      return { pageCount };
+    }),
+
+    extractPageChunk: taskActivity(
+      db,
+      async (input: { taskId: string; userId: string; fileKey: string; firstPage: number; lastPage: number }) => {
+        const data = new Uint8Array(await readUpload(input.fileKey));
+        let pages = await extractPages(data, input.firstPage, input.lastPage);
+        const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
+        if (textless.length > 0 && deps.ocrPages) {
+          const read = await deps.ocrPages(data, textless, (done) => heartbeat({ ocrPagesDone: done }));
+          const byPage = new Map(read.map((p) => [p.page, p]));
+          pages = pages.map((p) => byPage.get(p.page) ?? p);
+        }
+        heartbeat();
+        const key = workFileKey(input.taskId, input.firstPage, input.lastPage);
+        await files.put(
+          { fileKey: key, userId: input.userId, kind: 'work', filename: `${key}`, contentType: 'application/json' },
+          Buffer.from(JSON.stringify(pages)),
+        );
+        return { workKey: key, textlessPages: textless.length };
+      },
+    ),
+
+    parseAndSaveStatement: taskActivity(
+      db,
+      async (input: {
+        taskId: string;
+        userId: string;
+        sessionId: string;
+        clientId: string | null;
+        fileKey: string;
+        fileName: string;
+        workKeys: string[];
+      }): Promise<ParseStatementResult> => {
+        const pages: PositionedPage[] = [];
+        for (const key of input.workKeys) {
+          const buf = await files.read(key);
+          if (!buf) throw new Error(`work file ${key} is missing; the extraction step must run again`);
+          pages.push(...(JSON.parse(buf.toString('utf8')) as PositionedPage[]));
+          heartbeat();
+        }
+        const parsed = parseStatement(pages);
+        await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
+        const upload = await files.stat(input.fileKey);
+        await saveStatement(db, input, parsed, upload?.sha256 ?? null);
+        return {
+          status: 'success',
+          session_id: input.sessionId,
+          transaction_count: parsed.transactions.length,
+          bank_source: parsed.bankSource,
+          warnings: parsed.warnings.slice(0, MAX_LISTED),
+          skipped_rows: parsed.skippedRows.slice(0, MAX_LISTED),
+          warnings_total: parsed.warnings.length,
+          skipped_rows_total: parsed.skippedRows.length,
+          opening_balance: centsToNumber(parsed.openingBalanceCents),
+          closing_balance: centsToNumber(parsed.closingBalanceCents),
+          period_start: parsed.periodStart,
+          period_end: parsed.periodEnd,
+          reconciled: parsed.reconciled,
+        };
+      },
+    ),
+
+    /** Cleanup after success, failure or cancel: work files always go; a failed session keeps no rows. */
+    discardParseWork: async (input: { taskId: string; sessionId: string; failed: boolean }): Promise<void> => {
+      await db('stored_files').where('file_key', 'like', `work/${input.taskId}/%`).delete();
+      if (input.failed) {
+        await db.transaction(async (trx) => {
+          await trx('transactions').where({ session_id: input.sessionId }).delete();
+          await trx('sessions')
+            .where({ id: input.sessionId })
+            .update({ status: 'FAILED', transaction_count: 0, updated_at: trx.fn.now() });
+        });
+      }
+    },
+  };
+}
+
+async function saveStatement(
+  db: Knex,
+  input: { taskId: string; userId: string; sessionId: string; clientId: string | null; fileKey: string; fileName: string },
+  parsed: ParsedStatement,
+  sha256: string | null,
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('sessions')
+      .insert({
+        id: input.sessionId,
+        user_id: input.userId,
+        client_id: input.clientId,
+        task_id: input.taskId,
+        status: 'PARSING',
+        file_name: input.fileName,
+        file_key: input.fileKey,
+        file_sha256: sha256,
+      })
+      .onConflict('id')
+      .ignore();
+    // A retried save replaces what an earlier attempt wrote: the end state is the same.
+    await trx('transactions').where({ session_id: input.sessionId }).delete();
+    const rows = parsed.transactions;
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      await trx('transactions').insert(
+        rows.slice(i, i + INSERT_BATCH).map((t) => ({
+          session_id: input.sessionId,
+          seq: t.seq,
+          date: t.date,
+          description: t.description,
+          amount: centsToDecimalString(t.amountCents),
+          balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
+          page: t.page,
+          raw_text: t.rawText,
+        })),
+      );
+      heartbeat();
+    }
+    await trx('sessions')
+      .where({ id: input.sessionId })
+      .update({
+        status: 'READY',
+        bank_source: parsed.bankSource,
+        period_start: parsed.periodStart,
+        period_end: parsed.periodEnd,
+        opening_balance: parsed.openingBalanceCents === null ? null : centsToDecimalString(parsed.openingBalanceCents),
+        closing_balance: parsed.closingBalanceCents === null ? null : centsToDecimalString(parsed.closingBalanceCents),
+        reconciled: parsed.reconciled,
+        transaction_count: rows.length,
+        updated_at: trx.fn.now(),
+      });
+  });
+}

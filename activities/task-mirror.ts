@@ -1,0 +1,89 @@
+/**
+ * Mirror of workflow state into `task_status`. Workflows call these (progress as local
+ * activities, the terminal write as a regular one). Writes can arrive out of order
+ * (retries, replays of local activities), so each carries the workflow's sequence number
+ * and applies only if it is newer than what the row holds; percent never goes backwards.
+ */
+import type { Knex } from 'knex';
+import type { TaskErrorBody, TaskStatus } from '../core/task-contract';
+
+export interface ProgressWrite {
+  taskId: string;
+  seq: number;
+  status: TaskStatus;
+  percent: number;
+  message: string;
+}
+
+export interface TerminalWrite {
+  taskId: string;
+  seq: number;
+  status: Extract<TaskStatus, 'SUCCESS' | 'FAILED' | 'CANCELLED'>;
+  message: string;
+  result?: unknown;
+  error?: TaskErrorBody;
+  resultTtlSeconds: number;
+  /** A file the task produced (reports): deleted with the task's result. */
+  fileKey?: string | null;
+}
+
+const OPEN = ['PENDING', 'PROCESSING'];
+
+export function createTaskMirrorActivities(db: Knex) {
+  return {
+    async mirrorProgress(w: ProgressWrite): Promise<boolean> {
+      const n = await db('task_status')
+        .where({ task_id: w.taskId })
+        .whereIn('status', OPEN)
+        .where('progress_seq', '<', w.seq)
+        .update({
+          status: w.status,
+          progress_percent: db.raw('greatest(progress_percent, ?)', [clampPercent(w.percent)]),
+          progress_message: w.message,
+          progress_seq: w.seq,
+          updated_at: db.fn.now(),
+          started_at: db.raw('coalesce(started_at, now())'),
+        });
+      return n > 0;
+    },
+
+    async finishTask(w: TerminalWrite): Promise<boolean> {
+      const n = await db('task_status')
+        .where({ task_id: w.taskId })
+        .whereIn('status', OPEN)
+        .update({
+          status: w.status,
+          progress_percent: w.status === 'SUCCESS' ? 100 : db.raw('progress_percent'),
+          progress_message: w.message,
+          progress_seq: db.raw('greatest(progress_seq, ?)', [w.seq]),
+          result: w.result === undefined ? null : JSON.stringify(w.result),
+          error: w.error ? JSON.stringify(w.error) : null,
+          file_key: w.fileKey ?? null,
+          updated_at: db.fn.now(),
+          started_at: db.raw('coalesce(started_at, now())'),
+          completed_at: db.fn.now(),
+          expires_at: db.raw(`now() + make_interval(secs => ?)`, [w.resultTtlSeconds]),
+        });
+      return n > 0;
+    },
+  };
+}
+
+/** Used by long activities to move the mirrored percent between workflow steps. */
+export async function refineProgress(db: Knex, taskId: string, percent: number, message: string): Promise<void> {
+  await db('task_status')
+    .where({ task_id: taskId, status: 'PROCESSING' })
+    .where('progress_percent', '<', clampPercent(percent))
+    .update({ progress_percent: clampPercent(percent), progress_message: message, updated_at: db.fn.now() });
+}
+
+/** Records the attempt number of a running activity, and why the previous one failed. */
+export async function recordAttempt(db: Knex, taskId: string, attempt: number, message?: string): Promise<void> {
+  const patch: Record<string, unknown> = { attempt: db.raw('greatest(attempt, ?)', [attempt]), updated_at: db.fn.now() };
+  if (message) patch.progress_message = message;
+  await db('task_status').where({ task_id: taskId }).whereIn('status', OPEN).update(patch);
+}
+
+function clampPercent(p: number): number {
+  return Math.max(0, Math.min(100, Math.round(p)));
+}

@@ -1,0 +1,99 @@
+/**
+ * The task contract shared by the API, the workflows and the activities: names, queues,
+ * statuses, inputs and the progress query. Workflow code imports this file, so it must
+ * stay free of Node.js APIs and I/O.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+
+export const TASK_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
+export const isTerminal = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);
+
+/** Seed task name → workflow type and default task queue. */
+export const TASK_TYPES = {
+  parse_pdf_async: { workflowType: 'parsePdf', queue: 'pdf_processing' },
+  bulk_categorize_async: { workflowType: 'bulkCategorize', queue: 'bulk_operations' },
+  generate_report_async: { workflowType: 'generateReport', queue: 'reports' },
+  cleanup_old_results: { workflowType: 'cleanupOldResults', queue: 'default' },
+} as const;
+export type TaskName = keyof typeof TASK_TYPES;
+export const TASK_NAMES = Object.keys(TASK_TYPES) as TaskName[];
+
+/**
+ * Timeouts, retries and limits, read from configuration by the submitter and carried in
+ * the workflow input: workflow code cannot read the environment, and a running workflow
+ * keeps the settings it started with.
+ */
+export interface TaskSettings {
+  retry: { maximumAttempts: number; initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number };
+  softTimeLimitMs: number;
+  activityStartToCloseMs: number;
+  heartbeatTimeoutMs: number;
+  progressMirrorIntervalMs: number;
+  resultTtlSeconds: number;
+}
+
+/** What every workflow receives besides its own parameters. */
+export interface TaskEnvelope {
+  taskId: string;
+  userId: string;
+  taskName: TaskName;
+  settings: TaskSettings;
+}
+
+export interface ParsePdfInput extends TaskEnvelope {
+  fileKey: string;
+  fileName: string;
+  clientId: string | null;
+  sessionId: string;
+}
+
+export interface BulkCategorizeInput extends TaskEnvelope {
+  sessionId: string;
+  /** The validated rule set is stored with the task row (params), not sent through history. */
+}
+
+export interface GenerateReportInput extends TaskEnvelope {
+  sessionId: string;
+  reportType: 'excel' | 'csv';
+  includeVat: boolean;
+}
+
+export interface CleanupInput {
+  settings?: TaskSettings;
+  dryRun?: boolean;
+  /** Set by tests to pin "now"; otherwise the workflow's own clock is used. */
+  now?: string;
+}
+
+/** The live state a workflow keeps and the `progress` query returns. */
+export interface ProgressState {
+  status: TaskStatus;
+  percent: number;
+  message: string;
+  /** Monotonic per workflow: every mirror write carries it, so stale writes are dropped. */
+  seq: number;
+}
+
+export const progressQuery = defineQuery<ProgressState>('progress');
+
+export interface TaskErrorBody {
+  code: string;
+  message: string;
+}
+
+export const SearchAttributes = {
+  taskName: defineSearchAttributeKey('TaskName', SearchAttributeType.KEYWORD),
+  userId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
+  clientId: defineSearchAttributeKey('ClientId', SearchAttributeType.KEYWORD),
+  bankSource: defineSearchAttributeKey('BankSource', SearchAttributeType.KEYWORD),
+};
+
+export const SUBMITTED_MESSAGES: Record<TaskName, string> = {
+  parse_pdf_async: 'PDF parsing started. Use GET /tasks/{task_id}/status to check progress.',
+  bulk_categorize_async: 'Bulk categorization started. Use GET /tasks/{task_id}/status to check progress.',
+  generate_report_async: 'Report generation started. Use GET /tasks/{task_id}/status to check progress.',
+  cleanup_old_results: 'Cleanup started. Use GET /tasks/{task_id}/status to check progress.',
+};

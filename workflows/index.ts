@@ -1,0 +1,4 @@
+// The worker's workflow bundle: every workflow type the service runs.
+export { parsePdf } from './parse-pdf';
+export { bulkCategorize } from './bulk-categorize';
+export { generateReport } from './generate-report';

@@ -1,0 +1,58 @@
+/**
+ * parsePdf: inspect the upload, extract its pages in chunks (progress per chunk), then
+ * parse, validate and save in one step. Page text travels through the file store by key.
+ */
+import { CancellationScope, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createParseActivities } from '../activities/parse-statement';
+import type { ParsePdfInput } from '../core/task-contract';
+import { SearchAttributes } from '../core/task-contract';
+import { activityOptions, TaskRun } from './task-run';
+
+type ParseActivities = ReturnType<typeof createParseActivities>;
+
+export async function parsePdf(input: ParsePdfInput & { pagesPerChunk: number }) {
+  const run = new TaskRun(input);
+  const acts = proxyActivities<ParseActivities>(activityOptions(input.settings));
+  let failed = true;
+
+  return run.run(
+    async () => {
+      await run.progress(2, 'Reading the PDF...');
+      const { pageCount } = await acts.inspectStatement({ taskId: input.taskId, fileKey: input.fileKey });
+      const chunk = Math.max(1, input.pagesPerChunk);
+      const workKeys: string[] = [];
+      for (let first = 1; first <= pageCount; first += chunk) {
+        const last = Math.min(pageCount, first + chunk - 1);
+        const { workKey } = await acts.extractPageChunk({
+          taskId: input.taskId,
+          userId: input.userId,
+          fileKey: input.fileKey,
+          firstPage: first,
+          lastPage: last,
+        });
+        workKeys.push(workKey);
+        await run.progress(5 + (60 * last) / pageCount, `Extracted page ${last} of ${pageCount}`);
+      }
+      await run.progress(66, `Parsing ${pageCount} page${pageCount === 1 ? '' : 's'}...`, true);
+      const result = await acts.parseAndSaveStatement({
+        taskId: input.taskId,
+        userId: input.userId,
+        sessionId: input.sessionId,
+        clientId: input.clientId,
+        fileKey: input.fileKey,
+        fileName: input.fileName,
+        workKeys,
+      });
+      failed = false;
+      upsertSearchAttributes([{ key: SearchAttributes.bankSource, value: result.bank_source }]);
+      await CancellationScope.nonCancellable(() =>
+        acts.discardParseWork({ taskId: input.taskId, sessionId: input.sessionId, failed: false }),
+      );
+      return result;
+    },
+    {
+      successMessage: 'Completed',
+      cleanup: () => acts.discardParseWork({ taskId: input.taskId, sessionId: input.sessionId, failed }),
+    },
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * The lifecycle every task workflow shares: PROCESSING as soon as it starts, a `progress`
+ * query, throttled mirroring to `task_status`, the soft time limit, cancellation with
+ * cleanup, and the terminal write (SUCCESS / FAILED / CANCELLED with a reason).
+ *
+ * Progress mirrors go through local activities (one marker each, no task-queue round
+ * trip), and only on coarse steps: a workflow never records an event per row.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { createTaskMirrorActivities } from '../activities/task-mirror';
+import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
+
+type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
+
+export class SoftTimeLimitExceeded extends Error {}
+
+/** Options for the activities of one task, from the settings the task was started with. */
+export function activityOptions(settings: TaskSettings) {
+  return {
+    startToCloseTimeout: settings.activityStartToCloseMs,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    retry: {
+      maximumAttempts: settings.retry.maximumAttempts,
+      initialInterval: settings.retry.initialIntervalMs,
+      backoffCoefficient: settings.retry.backoffCoefficient,
+      maximumInterval: settings.retry.maximumIntervalMs,
+      nonRetryableErrorTypes: ['TaskInputError'],
+    },
+  };
+}
+
+export class TaskRun {
+  readonly state: ProgressState = { status: 'PENDING', percent: 0, message: 'Submitted', seq: 0 };
+  private lastMirrorAt = -Infinity;
+  private readonly mirror: MirrorActivities;
+  private readonly terminal: MirrorActivities;
+
+  constructor(readonly task: Pick<TaskEnvelope, 'taskId' | 'settings'>) {
+    this.mirror = proxyLocalActivities<MirrorActivities>({
+      startToCloseTimeout: '10s',
+      retry: { maximumAttempts: 3, initialInterval: '1s' },
+    });
+    // The terminal write must land: retried for a long time, independent of the task's policy.
+    this.terminal = proxyActivities<MirrorActivities>({
+      startToCloseTimeout: '30s',
+      retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
+    });
+    setHandler(progressQuery, () => ({ ...this.state }));
+  }
+
+  /** Moves progress forward (never back) and mirrors it, throttled unless `force`. */
+  async progress(percent: number, message: string, force = false): Promise<void> {
+    this.state.status = 'PROCESSING';
+    this.state.percent = Math.max(this.state.percent, Math.min(99, Math.round(percent)));
+    this.state.message = message;
+    this.state.seq += 1;
+    const now = Date.now(); // workflow time: deterministic
+    if (!force && now - this.lastMirrorAt < this.task.settings.progressMirrorIntervalMs) return;
+    this.lastMirrorAt = now;
+    try {
+      await this.mirror.mirrorProgress({ taskId: this.task.taskId, ...this.state });
+    } catch (err) {
+      // The mirror is a view: a failed write must not fail the task. The next one catches up.
+      if (isCancellation(err)) throw err;
+      log.warn('progress mirror failed', { error: String(err) });
+    }
+  }
+
+  /**
+   * Runs the task body under the soft time limit. `cleanup` runs (not cancellable) after a
+   * failure, a cancel or the soft limit, to remove partial data. Returns the body's result.
+   */
+  async run<T>(
+    body: () => Promise<T>,
+    opts: { cleanup: () => Promise<void>; successMessage?: string; fileKey?: (r: T) => string | null },
+  ): Promise<T> {
+    await this.progress(1, 'Started', true);
+    const bodyScope = new CancellationScope();
+    let softLimitHit = false;
+    const timerScope = new CancellationScope();
+    timerScope
+      .run(() => sleep(this.task.settings.softTimeLimitMs))
+      .then(() => {
+        softLimitHit = true;
+        bodyScope.cancel();
+      })
+      .catch(() => undefined); // cancelled when the body finishes first
+
+    try {
+      const result = await bodyScope.run(body);
+      timerScope.cancel();
+      await this.finish('SUCCESS', opts.successMessage ?? 'Completed', { result, fileKey: opts.fileKey?.(result) ?? null });
+      return result;
+    } catch (err) {
+      timerScope.cancel();
+      await CancellationScope.nonCancellable(async () => {
+        await opts.cleanup().catch((e) => log.error('cleanup failed', { error: String(e) }));
+        if (softLimitHit) {
+          const seconds = Math.round(this.task.settings.softTimeLimitMs / 1000);
+          await this.finish('FAILED', 'Time limit exceeded', {
+            error: { code: 'SOFT_TIME_LIMIT', message: `The task ran longer than its ${seconds} s limit and was stopped` },
+          });
+        } else if (isCancellation(err)) {
+          await this.finish('CANCELLED', 'Cancelled', { error: { code: 'CANCELLED', message: 'The task was cancelled' } });
+        } else {
+          await this.finish('FAILED', 'Failed', { error: errorBody(err) });
+        }
+      });
+      if (softLimitHit) {
+        throw ApplicationFailure.nonRetryable('The task exceeded its soft time limit', 'SOFT_TIME_LIMIT');
+      }
+      if (!isCancellation(err)) {
+        const body = errorBody(err);
+        throw ApplicationFailure.nonRetryable(body.message, body.code);
+      }
+      throw err;
+    }
+  }
+
+  private async finish(
+    status: 'SUCCESS' | 'FAILED' | 'CANCELLED',
+    message: string,
+    extra: { result?: unknown; error?: TaskErrorBody; fileKey?: string | null },
+  ): Promise<void> {
+    this.state.status = status;
+    this.state.message = message;
+    if (status === 'SUCCESS') this.state.percent = 100;
+    this.state.seq += 1;
+    await this.terminal.finishTask({
+      taskId: this.task.taskId,
+      seq: this.state.seq,
+      status,
+      message,
+      resultTtlSeconds: this.task.settings.resultTtlSeconds,
+      ...extra,
+    });
+  }
+}
+
+/** The stable code and a client-safe message of a task failure. */
+export function errorBody(err: unknown): TaskErrorBody {
+  let cause: unknown = err;
+  if (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    const code = cause.type && /^[A-Z][A-Z0-9_]+$/.test(cause.type) ? cause.type : 'TASK_FAILED';
+    return { code, message: cause.message || 'The task failed' };
+  }
+  if (cause instanceof Error) return { code: 'TASK_FAILED', message: cause.message };
+  return { code: 'TASK_FAILED', message: 'The task failed' };
+}
