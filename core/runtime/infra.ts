@@ -1,0 +1,111 @@
+/**
+ * startEmbeddedInfra(config): the embedded defaults behind `npm run infra` and `npm start`.
+ *
+ * - Postgres: DATABASE_URL if set; otherwise an embedded Postgres in <DATA_DIR>/postgres on
+ *   EMBEDDED_PG_PORT, with the `statementflow` database created.
+ * - Temporal: TEMPORAL_ADDRESS if set; otherwise the Temporal dev server on TEMPORAL_PORT with
+ *   its Web UI on TEMPORAL_UI_PORT, state in <DATA_DIR>/temporal/temporal.db (workflows
+ *   survive a restart), namespace TEMPORAL_NAMESPACE, custom search attributes registered.
+ * Both start in parallel; if one fails the other is stopped again and the error (InfraError,
+ * one line) is thrown. Migrations are not run here: the service runs them at start.
+ */
+import path from 'node:path';
+import type { Config } from '../config';
+import { describeError, InfraError } from './errors';
+import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { startTemporalDevServer, type RunningTemporalDevServer } from './temporal-dev-server';
+
+export interface EmbeddedInfra {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** The Temporal Web UI, or null when TEMPORAL_ADDRESS points elsewhere. */
+  webUiUrl: string | null;
+  /** The embedded servers started (null: an external one from the config is used). */
+  postgres: RunningPostgres | null;
+  temporal: RunningTemporalDevServer | null;
+  /** Resolves with a one-line reason if an embedded server exits without stop(). */
+  died: Promise<string>;
+  /** Stops what was started (Temporal first, then Postgres). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartInfraOptions {
+  /** Server log lines worth showing (Temporal warnings, Postgres warnings and errors). */
+  onServerLog?: (source: 'postgres' | 'temporal', line: string) => void;
+  /** Forward every Postgres log line, not only warnings and errors. */
+  verbosePostgres?: boolean;
+}
+
+export function temporalDbFilename(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'temporal', 'temporal.db');
+}
+
+export async function startEmbeddedInfra(config: Config, options: StartInfraOptions = {}): Promise<EmbeddedInfra> {
+  const forward = options.onServerLog;
+  const pgLog = forward
+    ? (line: string) => {
+        if (options.verbosePostgres || /\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) forward('postgres', line);
+      }
+    : undefined;
+
+  const [pgResult, temporalResult] = await Promise.allSettled([
+    config.databaseUrl
+      ? Promise.resolve(null)
+      : startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, onLog: pgLog }),
+    config.temporalAddress
+      ? Promise.resolve(null)
+      : startTemporalDevServer({
+          dbFilename: temporalDbFilename(config),
+          ip: '127.0.0.1',
+          port: config.temporalPort,
+          uiPort: config.temporalUiPort,
+          namespace: config.temporalNamespace,
+          onLog: forward ? (line) => forward('temporal', line) : undefined,
+        }),
+  ]);
+
+  if (pgResult.status === 'rejected' || temporalResult.status === 'rejected') {
+    await Promise.allSettled([
+      pgResult.status === 'fulfilled' ? pgResult.value?.stop() : undefined,
+      temporalResult.status === 'fulfilled' ? temporalResult.value?.stop() : undefined,
+    ]);
+    const reasons = [pgResult, temporalResult]
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => describeError(r.reason));
+    throw new InfraError(reasons.join('; '));
+  }
+
+  const postgres = pgResult.value;
+  const temporal = temporalResult.value;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // Temporal first: its workers' connections go before the database does.
+      await temporal?.stop();
+      await postgres?.stop();
+    })();
+    return stopping;
+  };
+
+  const died = new Promise<string>((resolve) => {
+    const watch = (name: string, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined): void => {
+      void exited?.then(({ code, signal }) => {
+        if (!stopping) resolve(`${name} exited unexpectedly (${code !== null ? `code ${code}` : signal})`);
+      });
+    };
+    watch('embedded Postgres', postgres?.exited);
+    watch('Temporal dev server', temporal?.exited);
+  });
+
+  return {
+    databaseUrl: postgres?.databaseUrl ?? config.databaseUrl,
+    temporalAddress: temporal?.address ?? config.temporalAddress,
+    temporalNamespace: config.temporalNamespace,
+    webUiUrl: temporal?.webUiUrl ?? null,
+    postgres,
+    temporal,
+    died,
+    stop,
+  };
+}
