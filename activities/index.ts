@@ -1,0 +1,36 @@
+/**
+ * All activities, built from their dependencies. The worker calls this with the real db
+ * and file store; tests hand in their own.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../core/config';
+import { FileStore } from '../core/file-store';
+import { createCategorizeActivities } from './categorize-session';
+import { createParseActivities, type ParseDeps } from './parse-statement';
+import { createReportActivities } from './render-report';
+import { createTaskMirrorActivities } from './task-mirror';
+
+export interface ActivityDeps {
+  db: Knex;
+  config: Config;
+  files?: FileStore;
+  ocrPages?: ParseDeps['ocrPages'];
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const { db, config } = deps;
+  const files = deps.files ?? new FileStore(db);
+  return {
+    ...createTaskMirrorActivities(db),
+    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages: deps.ocrPages }),
+    ...createCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
+    ...createReportActivities({
+      db,
+      files,
+      maxRows: config.reports.maxRows,
+      vat: { ratePercent: config.reports.vatRatePercent, vatCategories: config.reports.vatCategories },
+    }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

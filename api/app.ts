@@ -1,0 +1,67 @@
+/**
+ * createApp(deps) builds the Koa app without a listening socket (tests call it directly;
+ * api/main.ts listens). Order matters: errors first, then CORS (so even a 401 carries the
+ * CORS headers a browser needs to read it), auth, body parsing, routes.
+ */
+import Koa from 'koa';
+import cors from '@koa/cors';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Config } from '../core/config';
+import type { FileStore } from '../core/file-store';
+import type { Logger } from '../core/logger';
+import { errorHandler } from './middleware/error-handler';
+import { requireUser } from './middleware/auth';
+import { jsonBody } from './middleware/json-body';
+import { requestLog } from './middleware/request-log';
+import { healthRoutes } from './routes/health';
+import { taskRoutes } from './routes/tasks';
+import { uploadRoutes } from './routes/uploads';
+import { categorizeRoutes } from './routes/categorize';
+import { reportRoutes } from './routes/reports';
+import { downloadRoutes } from './routes/downloads';
+import { sessionRoutes } from './routes/sessions';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  temporal: Client;
+  files: FileStore;
+  logger: Logger;
+}
+
+export const PUBLIC_PATHS = [/^\/healthz$/];
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.isProduction });
+  app.silent = true; // errors are logged by errorHandler, never printed raw
+  const submit = { db: deps.db, temporal: deps.temporal, config: deps.config, logger: deps.logger };
+  const view = { db: deps.db, temporal: deps.temporal, logger: deps.logger, resultTtlSeconds: deps.config.resultTtlSeconds };
+
+  app.use(requestLog(deps.logger));
+  app.use(errorHandler(deps.logger));
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return deps.config.corsOrigins.includes(origin) || deps.config.corsOrigins.includes('*') ? origin : '';
+      },
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
+      exposeHeaders: ['Content-Disposition', 'Content-Length'],
+      maxAge: 600,
+    }),
+  );
+  const routers = [
+    healthRoutes(deps),
+    taskRoutes({ ...view, files: deps.files }),
+    uploadRoutes({ ...submit, files: deps.files }),
+    categorizeRoutes(submit),
+    reportRoutes(submit),
+    downloadRoutes(deps),
+    sessionRoutes(deps),
+  ];
+  app.use(requireUser(deps.config.jwtSecret, PUBLIC_PATHS));
+  app.use(jsonBody(deps.config.maxJsonBytes));
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * The API entry point (`npm run api`): configured by environment only, needs DATABASE_URL
+ * and TEMPORAL_ADDRESS. `npm start` uses startApi() with the embedded infrastructure.
+ */
+import type { Server } from 'node:http';
+import { loadConfigOrExit, type Config } from '../core/config';
+import { createDb, migrateLatest } from '../core/db';
+import { FileStore } from '../core/file-store';
+import { createLogger, type Logger } from '../core/logger';
+import { connectTemporal } from '../core/temporal-client';
+import { createApp } from './app';
+
+export async function startApi(config: Config, logger: Logger): Promise<{ server: Server; close: () => Promise<void> }> {
+  const db = createDb(config.databaseUrl);
+  const temporal = await connectTemporal(config.temporalAddress, config.temporalNamespace);
+  const app = createApp({ config, db, temporal, files: new FileStore(db), logger });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.port} is already in use (set PORT to another port)`) : err),
+    );
+  });
+  return {
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await temporal.connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel as 'info', { service: 'api' });
+  if (!config.databaseUrl || !config.temporalAddress) {
+    process.stderr.write('statementflow: npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (see `npm run infra`), or use `npm start`\n');
+    process.exit(1);
+  }
+  if (config.jwtSecretIsDefault) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db).finally(() => db.destroy());
+  const api = await startApi(config, logger);
+  logger.info('api listening', { url: `http://localhost:${config.port}` });
+  const stop = async () => {
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`statementflow api: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+/** POST /bulk_categorize_async?session_id=: validate the rules up front, then start bulkCategorize. */
+import Router from '@koa/router';
+import { SUBMITTED_MESSAGES, type BulkCategorizeInput } from '../../core/task-contract';
+import { taskSettingsFrom } from '../../core/task-settings';
+import { validateRuleSet } from '../../activities/rules';
+import { uuidParam } from '../params';
+import { findReadySession } from '../sessions';
+import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
+
+export function categorizeRoutes(deps: SubmitDeps): Router {
+  const router = new Router();
+  router.post('/bulk_categorize_async', async (ctx) => {
+    const sessionId = uuidParam(ctx.query.session_id, 'session_id');
+    const userId: string = ctx.state.userId;
+    const ruleSet = validateRuleSet((ctx.request as unknown as { body?: unknown }).body, { maxRules: deps.config.rules.maxRules });
+    await findReadySession(deps.db, userId, sessionId);
+    const { taskId } = await submitTask<BulkCategorizeInput & { chunkRows: number }>(deps, {
+      userId,
+      taskName: 'bulk_categorize_async',
+      idempotencyKey: readIdempotencyKey(ctx.get('Idempotency-Key') || undefined),
+      params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
+      memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
+      input: (tid) => ({
+        taskId: tid,
+        userId,
+        taskName: 'bulk_categorize_async',
+        settings: taskSettingsFrom(deps.config),
+        sessionId,
+        chunkRows: deps.config.rules.chunkRows,
+      }),
+    });
+    ctx.status = 202;
+    ctx.body = { task_id: taskId, status: 'submitted', message: SUBMITTED_MESSAGES.bulk_categorize_async };
+  });
+  return router;
+}

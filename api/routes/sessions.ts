@@ -1,0 +1,79 @@
+/** GET /sessions and GET /sessions/:id/transactions: the caller's parsed statements. */
+import Router from '@koa/router';
+import type { Knex } from 'knex';
+import { NotFoundError } from '../../core/errors';
+import { intParam, uuidParam } from '../params';
+
+const num = (v: string | null) => (v === null ? null : Number(v));
+const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+
+function sessionBody(s: Record<string, any>) {
+  return {
+    session_id: s.id,
+    status: s.status,
+    bank_source: s.bank_source,
+    client_id: s.client_id,
+    file_name: s.file_name,
+    transaction_count: s.transaction_count,
+    period_start: isoDate(s.period_start),
+    period_end: isoDate(s.period_end),
+    opening_balance: num(s.opening_balance),
+    closing_balance: num(s.closing_balance),
+    reconciled: s.reconciled,
+    created_at: new Date(s.created_at).toISOString(),
+  };
+}
+
+export function sessionRoutes(deps: { db: Knex }): Router {
+  const router = new Router();
+
+  router.get('/sessions', async (ctx) => {
+    const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 200, fallback: 50 });
+    const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 1_000_000, fallback: 0 });
+    const rows = await deps.db('sessions').where({ user_id: ctx.state.userId }).orderBy('created_at', 'desc').limit(limit).offset(offset);
+    ctx.body = { sessions: rows.map(sessionBody), limit, offset };
+  });
+
+  router.get('/sessions/:id', async (ctx) => {
+    const id = uuidParam(ctx.params.id, 'session id');
+    const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first();
+    if (!s) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
+    ctx.body = sessionBody(s);
+  });
+
+  router.get('/sessions/:id/transactions', async (ctx) => {
+    let id: string;
+    try {
+      id = uuidParam(ctx.params.id, 'session id');
+    } catch {
+      throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
+    }
+    const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 10000, fallback: 1000 });
+    const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
+    const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first('id', 'bank_source', 'transaction_count', 'status');
+    if (!s) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
+    const rows = await deps.db('transactions')
+      .where({ session_id: id })
+      .orderBy('seq')
+      .limit(limit)
+      .offset(offset)
+      .select('id', deps.db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance', 'category');
+    ctx.body = {
+      session_id: id,
+      bank_source: s.bank_source,
+      status: s.status,
+      total: s.transaction_count,
+      limit,
+      offset,
+      transactions: rows.map((r) => ({
+        id: Number(r.id),
+        date: r.date,
+        description: r.description,
+        amount: Number(r.amount),
+        balance: num(r.balance),
+        category: r.category,
+      })),
+    };
+  });
+  return router;
+}

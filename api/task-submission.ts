@@ -1,0 +1,119 @@
+/**
+ * The one submission path for every operation: write the PENDING row, then start the
+ * workflow with the same id. If the start fails the row ends FAILED with a reason and the
+ * client gets 503, so there is never a row without a workflow that anyone waits on.
+ * An Idempotency-Key makes a repeated submission by the same user return the same task.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Config } from '../core/config';
+import { BadRequestError, ServiceUnavailableError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { SearchAttributes, TASK_TYPES, type TaskName } from '../core/task-contract';
+
+export interface SubmitDeps {
+  db: Knex;
+  temporal: Client;
+  config: Config;
+  logger: Logger;
+}
+
+export interface Submission<I> {
+  userId: string;
+  taskName: TaskName;
+  /** Stored with the row (e.g. the rule set), read by activities: never sent through history. */
+  params?: Record<string, unknown>;
+  idempotencyKey?: string;
+  memo?: Record<string, unknown>;
+  clientId?: string | null;
+  /** Builds the workflow input once the task id is known. */
+  input: (taskId: string) => I;
+  /** Undo side effects made before submitting (e.g. a stored upload) when the task is not created. */
+  onAbandoned?: () => Promise<void>;
+  /** A task id chosen by the caller (uploads key their file by it). */
+  taskId?: string;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function readIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) {
+    throw new BadRequestError('Idempotency-Key must be 1–200 printable ASCII characters', 'BAD_IDEMPOTENCY_KEY');
+  }
+  return header;
+}
+
+export async function findByIdempotencyKey(db: Knex, userId: string, key: string | undefined): Promise<string | null> {
+  if (!key) return null;
+  const row = await db('task_status').where({ user_id: userId, idempotency_key: key }).first('task_id');
+  return row?.task_id ?? null;
+}
+
+export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise<{ taskId: string; existing: boolean }> {
+  const { db, temporal, config } = deps;
+  const existing = await findByIdempotencyKey(db, s.userId, s.idempotencyKey);
+  if (existing) {
+    await s.onAbandoned?.();
+    return { taskId: existing, existing: true };
+  }
+  const taskId = s.taskId ?? randomUUID();
+  const { workflowType, queue } = TASK_TYPES[s.taskName];
+  try {
+    await db('task_status').insert({
+      task_id: taskId,
+      user_id: s.userId,
+      task_name: s.taskName,
+      queue,
+      status: 'PENDING',
+      progress_message: 'Waiting for a worker',
+      params: JSON.stringify(s.params ?? {}),
+      idempotency_key: s.idempotencyKey ?? null,
+    });
+  } catch (err) {
+    // Two identical submissions raced: the unique index let one through; answer with it.
+    if ((err as { code?: string }).code === '23505' && s.idempotencyKey) {
+      const winner = await findByIdempotencyKey(db, s.userId, s.idempotencyKey);
+      if (winner) {
+        await s.onAbandoned?.();
+        return { taskId: winner, existing: true };
+      }
+    }
+    throw err;
+  }
+
+  try {
+    await temporal.workflow.start(workflowType, {
+      taskQueue: queue,
+      workflowId: taskId,
+      args: [s.input(taskId)],
+      workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
+      typedSearchAttributes: [
+        { key: SearchAttributes.taskName, value: s.taskName },
+        { key: SearchAttributes.userId, value: s.userId },
+        ...(s.clientId ? [{ key: SearchAttributes.clientId, value: s.clientId }] : []),
+      ],
+      memo: { task_name: s.taskName, user_id: s.userId, ...(s.memo ?? {}) },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      deps.logger.error('workflow start failed', { task_id: taskId, user_id: s.userId, error: (err as Error).message });
+      await db('task_status')
+        .where({ task_id: taskId })
+        .update({
+          status: 'FAILED',
+          progress_message: 'Could not be started',
+          error: JSON.stringify({ code: 'SUBMISSION_FAILED', message: 'The task engine did not accept the task; nothing was run' }),
+          completed_at: db.fn.now(),
+          updated_at: db.fn.now(),
+          expires_at: db.raw('now() + make_interval(secs => ?)', [config.resultTtlSeconds]),
+        })
+        .catch(() => undefined);
+      await s.onAbandoned?.().catch(() => undefined);
+      throw new ServiceUnavailableError('The task engine is unavailable; try again shortly', 'TEMPORAL_UNAVAILABLE');
+    }
+  }
+  deps.logger.info('task submitted', { task_id: taskId, user_id: s.userId, task_name: s.taskName });
+  return { taskId, existing: false };
+}

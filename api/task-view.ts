@@ -1,0 +1,93 @@
+/**
+ * Reading a task for its owner: the row (scoped by user), the live progress from the
+ * workflow while it runs, and reconciliation when the workflow closed without mirroring.
+ */
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { NotFoundError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { isTerminal, progressQuery, type ProgressState } from '../core/task-contract';
+import { reconcileTask } from '../core/task-reconcile';
+
+export interface TaskRow {
+  task_id: string;
+  user_id: string;
+  task_name: string;
+  queue: string;
+  status: string;
+  progress_percent: number;
+  progress_message: string;
+  attempt: number;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  file_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  expires_at: Date | null;
+  result_cleared_at: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const QUERY_DEADLINE_MS = 1500;
+
+export async function findOwnTask(db: Knex, userId: string, taskId: string): Promise<TaskRow> {
+  // Not a UUID, absent, or someone else's: the same answer, so ids can't be probed.
+  if (!UUID.test(taskId)) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
+  const row = await db<TaskRow>('task_status').where({ task_id: taskId, user_id: userId }).first();
+  if (!row) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
+  return row;
+}
+
+export interface TaskViewDeps {
+  db: Knex;
+  temporal: Client;
+  logger: Logger;
+  resultTtlSeconds: number;
+}
+
+/** The row, brought up to date with the workflow where it is still open. */
+export async function freshTask(deps: TaskViewDeps, userId: string, taskId: string): Promise<{ row: TaskRow; live?: ProgressState }> {
+  const row = await findOwnTask(deps.db, userId, taskId);
+  if (isTerminal(row.status)) return { row };
+  if (row.status === 'PROCESSING') {
+    try {
+      const live = await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        deps.temporal.workflow.getHandle(taskId).query(progressQuery),
+      );
+      if (!isTerminal(live.status)) return { row, live };
+    } catch {
+      // No worker answered in time, or the workflow closed: fall through to reconciliation.
+    }
+  }
+  try {
+    if (await reconcileTask(deps.temporal, deps.db, row, deps.resultTtlSeconds)) {
+      return { row: await findOwnTask(deps.db, userId, taskId) };
+    }
+  } catch (err) {
+    deps.logger.warn('reconcile failed', { task_id: taskId, error: (err as Error).message });
+  }
+  return { row };
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** The seed's status JSON, plus attempt and error where they apply. */
+export function statusBody(row: TaskRow, live?: ProgressState) {
+  // The activity may refine the mirrored percent between workflow steps: take the larger.
+  const useLive = live && live.percent >= row.progress_percent;
+  return {
+    task_id: row.task_id,
+    task_name: row.task_name,
+    status: useLive ? live.status : row.status,
+    progress_percent: useLive ? live.percent : row.progress_percent,
+    progress_message: row.attempt > 1 && !useLive ? row.progress_message : useLive ? live.message : row.progress_message,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    ...(row.started_at ? { started_at: iso(row.started_at) } : {}),
+    ...(row.completed_at ? { completed_at: iso(row.completed_at) } : {}),
+    ...(row.attempt > 1 ? { attempt: row.attempt } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}

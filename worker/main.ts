@@ -1,0 +1,95 @@
+/**
+ * The worker entry point (`npm run worker -- --queues=… --concurrency=…`). SIGTERM or
+ * Ctrl-C stops polling, lets running activities finish within the grace period, and
+ * exits; nothing is lost, because Temporal hands unfinished work to the next worker.
+ */
+import os from 'node:os';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfigOrExit, type Config } from '../core/config';
+import { createDb, migrateLatest } from '../core/db';
+import { createLogger, type Logger } from '../core/logger';
+import { parseWorkerArgs, UsageError, WORKER_HELP } from './cli';
+import { createWorkers, type WorkerSettings } from './create-workers';
+import { workflowSource } from './workflow-source';
+
+export interface RunningWorker {
+  workers: Worker[];
+  done: Promise<void>;
+  shutdown: () => Promise<void>;
+}
+
+export async function startWorker(config: Config, settings: WorkerSettings, logger: Logger): Promise<RunningWorker> {
+  const db = createDb(config.databaseUrl, Math.max(10, settings.concurrency * settings.queues.length + 2));
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (err) {
+    await db.destroy();
+    throw new Error(`cannot reach Temporal at ${config.temporalAddress}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const workers = await createWorkers({
+    connection,
+    namespace: config.temporalNamespace,
+    db,
+    config,
+    settings: { ...settings, identity: settings.identity ?? `${os.hostname()}-${process.pid}` },
+    workflows: workflowSource(),
+  });
+  const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    await connection.close();
+    await db.destroy();
+  });
+  logger.info('worker polling', { queues: settings.queues, concurrency: settings.concurrency });
+  return {
+    workers,
+    done,
+    shutdown: async () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  let cli;
+  try {
+    cli = parseWorkerArgs(process.argv.slice(2), config);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`statementflow worker: ${err.message}\n(see --help)\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (cli.help) {
+    process.stdout.write(WORKER_HELP);
+    return;
+  }
+  const logger = createLogger(config.logLevel as 'info', { service: 'worker' });
+  if (cli.priorityNote) logger.warn(cli.priorityNote);
+  if (!config.databaseUrl || !config.temporalAddress) {
+    process.stderr.write('statementflow: npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (see `npm run infra`), or use `npm start`\n');
+    process.exit(1);
+  }
+  // We handle signals ourselves so shutdown is graceful and logged.
+  Runtime.install({ shutdownSignals: [] });
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db).finally(() => db.destroy());
+  const running = await startWorker(config, cli.settings, logger);
+  const stop = (signal: string) => {
+    logger.info('worker shutting down', { signal, grace_seconds: cli.settings.shutdownGraceSeconds });
+    void running.shutdown();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  await running.done;
+  logger.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`statementflow worker: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
