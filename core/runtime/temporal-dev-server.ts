@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './binaries';
 import { describeError, InfraError } from './errors';
-import { assertPortFree, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
+import { assertPortFree, isAlive, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
 import { CUSTOM_SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface SearchAttributeDefinition {
@@ -73,7 +73,11 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   if (uiPort !== null) await assertPortFree(uiPort, ip, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
 
   const cliPath = options.cliPath ?? (await resolveTemporalCli()).path;
-  if (dbFilename) fs.mkdirSync(path.dirname(dbFilename), { recursive: true });
+  const pidFile = dbFilename ? `${dbFilename}.pid` : null;
+  if (dbFilename) {
+    fs.mkdirSync(path.dirname(dbFilename), { recursive: true });
+    assertDbNotInUse(dbFilename, pidFile!);
+  }
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', options.logLevel ?? 'warn'];
   if (dbFilename) args.push('--db-filename', dbFilename);
@@ -92,12 +96,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   if (spawned) throw new InfraError(`cannot start the Temporal CLI ${cliPath}: ${describeError(spawned)}`);
   const pid = child.pid!;
   trackPid(pid, 'SIGTERM');
+  if (pidFile) fs.writeFileSync(pidFile, `${pid}\n`);
 
   child.stdout!.setEncoding('utf8').on('data', (c: string) => tail.push(c)); // the start banner
   child.stderr!.setEncoding('utf8').on('data', (c: string) => tail.push(c, (line) => forward && options.onLog?.(line)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       untrackPid(pid);
+      if (pidFile) fs.rmSync(pidFile, { force: true });
       resolve({ code, signal });
     });
   });
@@ -179,6 +185,27 @@ async function waitUntilReady(opts: {
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Two servers on one SQLite file would corrupt it. The running server's pid sits beside the
+ * file; a live one (still a temporal process using this file) blocks a second start.
+ */
+function assertDbNotInUse(dbFilename: string, pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes(dbFilename)) return; // the pid was reused by something else
+  } catch {
+    // no /proc (macOS): trust the live pid
+  }
+  throw new InfraError(`another Temporal dev server (pid ${pid}) is already using ${dbFilename}; stop it (or the \`npm run infra\` that owns it) first`);
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
