@@ -1,0 +1,124 @@
+/**
+ * compileRuleSet: a validated RuleSet → one SQL expression `CASE WHEN <rule0> THEN ? …
+ * END` giving the first matching rule's category (NULL when none matches), plus its
+ * bindings. Pure. Every user value is a binding; field names come from the fixed COLUMN
+ * map and ops from the fixed maps below; nothing from the input is spliced into SQL.
+ *
+ * The expression reads the columns of the subquery `s` built in update-sql.ts:
+ * s.d = lower(description COLLATE "C") (ASCII-folded once per row), s.description,
+ * s.amount, s.balance, s.date.
+ *
+ * NULL semantics: every leaf is two-valued. A leaf on a nullable column (balance) is
+ * wrapped in COALESCE(…, false): a comparison on a NULL balance is false, so `not` of it
+ * is true, exactly as in the TS evaluator (evaluate.ts). Other columns are NOT NULL.
+ * Lists (`in`) are passed as ONE array binding each, so a rule set's binding count is at
+ * most 2 per leaf + 1 per rule, far below Postgres' 65,535 with the validation limits.
+ */
+import { likeContains, likeEndsWith, likeStartsWith } from './like-escape';
+import { compileRegex } from './regex-safety';
+import { foldAscii } from './text';
+import type { Condition, Field, Leaf, RuleSet } from './types';
+
+export type SqlBinding = string;
+
+export interface CompiledRuleSet {
+  /** `CASE WHEN … THEN ? … END` over subquery alias `s`; NULL when no rule matches. */
+  categorySql: string;
+  /** The bindings of categorySql, in order (all strings: numbers as exact decimal text). */
+  bindings: SqlBinding[];
+  onlyUncategorized: boolean;
+  ruleCount: number;
+}
+
+const COLUMN: Record<Field, string> = {
+  description: 's.description',
+  amount: 's.amount',
+  balance: 's.balance',
+  date: 's.date',
+};
+const NULLABLE: Record<Field, boolean> = { description: false, amount: false, balance: true, date: false };
+const FOLDED = 's.d';
+const CMP: Record<string, string> = { equals: '=', not_equals: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const LIKE_ESCAPE = ` ESCAPE '\\'`;
+
+/** A JS number as exact decimal text for a numeric binding (String() round-trips doubles). */
+export function decimalText(n: number): string {
+  return Object.is(n, -0) ? '0' : String(n);
+}
+
+/** A Postgres array literal, every element double-quoted with " and \ escaped. */
+export function pgArrayLiteral(items: string[]): string {
+  return `{${items.map((s) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+class Builder {
+  readonly bindings: SqlBinding[] = [];
+
+  bind(v: SqlBinding): string {
+    this.bindings.push(v);
+    return '?';
+  }
+
+  condition(c: Condition): string {
+    if ('all' in c) return `(${c.all.map((x) => this.condition(x)).join(' AND ')})`;
+    if ('any' in c) return `(${c.any.map((x) => this.condition(x)).join(' OR ')})`;
+    if ('not' in c) return `(NOT ${this.condition(c.not)})`;
+    const sql = this.leaf(c);
+    return NULLABLE[c.field] ? `COALESCE(${sql}, false)` : `(${sql})`;
+  }
+
+  private leaf(c: Leaf): string {
+    if (c.field === 'description') return this.text(c);
+    const col = COLUMN[c.field];
+    const cast = c.field === 'date' ? 'date' : 'numeric';
+    const lit = (v: number | string): string => (typeof v === 'number' ? decimalText(v) : v);
+    switch (c.op) {
+      case 'between':
+        return `${col} BETWEEN ${this.bind(lit(c.value[0]))}::${cast} AND ${this.bind(lit(c.value[1]))}::${cast}`;
+      case 'in':
+        return `${col} = ANY(${this.bind(pgArrayLiteral((c.value as (number | string)[]).map(lit)))}::${cast}[])`;
+      default:
+        return `${col} ${CMP[c.op]} ${this.bind(lit(c.value))}::${cast}`;
+    }
+  }
+
+  private text(c: Extract<Leaf, { field: 'description' }>): string {
+    if (c.op === 'in') return `${FOLDED} = ANY(${this.bind(pgArrayLiteral(c.value.map(foldAscii)))}::text[])`;
+    const v = c.value;
+    switch (c.op) {
+      case 'contains':
+        return `${FOLDED} LIKE ${this.bind(likeContains(foldAscii(v)))}${LIKE_ESCAPE}`;
+      case 'not_contains':
+        return `${FOLDED} NOT LIKE ${this.bind(likeContains(foldAscii(v)))}${LIKE_ESCAPE}`;
+      case 'starts_with':
+        return `${FOLDED} LIKE ${this.bind(likeStartsWith(foldAscii(v)))}${LIKE_ESCAPE}`;
+      case 'ends_with':
+        return `${FOLDED} LIKE ${this.bind(likeEndsWith(foldAscii(v)))}${LIKE_ESCAPE}`;
+      case 'equals':
+        return `${FOLDED} = ${this.bind(foldAscii(v))}`;
+      case 'not_equals':
+        return `${FOLDED} <> ${this.bind(foldAscii(v))}`;
+      case 'regex': {
+        const r = compileRegex(v);
+        if (!r.ok) throw new Error(`compileRuleSet: regex was not validated: ${r.message}`);
+        return `${COLUMN.description} COLLATE "C" ~ ${this.bind(r.sources.pg)}`;
+      }
+    }
+  }
+}
+
+/** Compiles a validated RuleSet (from validateRuleSet) to SQL and bindings. */
+export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
+  if (rs.rules.length === 0) throw new Error('compileRuleSet: no rules');
+  const b = new Builder();
+  const whens = rs.rules.map((r) => {
+    const cond = b.condition(r.conditions);
+    return `WHEN ${cond} THEN ${b.bind(r.category)}::text`;
+  });
+  return {
+    categorySql: `CASE ${whens.join(' ')} END`,
+    bindings: b.bindings,
+    onlyUncategorized: rs.onlyUncategorized,
+    ruleCount: rs.rules.length,
+  };
+}
