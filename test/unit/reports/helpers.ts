@@ -1,0 +1,117 @@
+/**
+ * Test helpers for the report renderers: row sources, in-memory and controllable sinks,
+ * and an independent VAT oracle (string-parsed rational + BigInt) to check the renderer's
+ * arithmetic against something that shares no code with it.
+ */
+import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { ReportRow } from '../../../activities/reports';
+
+export async function* fromArray(rows: readonly ReportRow[]): AsyncIterable<ReportRow> {
+  for (const r of rows) yield r;
+}
+
+/** Collects everything written; `finished` tells whether end() completed. */
+export class MemorySink extends Writable {
+  readonly chunks: Buffer[] = [];
+  writes = 0;
+  constructor() {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    this.writes += 1;
+    cb();
+  }
+  get buffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** A sink that accepts writes but does not complete them until release(): a stalled store. */
+export class BlockedSink extends Writable {
+  readonly chunks: Buffer[] = [];
+  private pending: Array<() => void> = [];
+  private blocked = true;
+  constructor() {
+    super({ highWaterMark: 16 * 1024 });
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    if (this.blocked) this.pending.push(() => cb());
+    else cb();
+  }
+  release(): void {
+    this.blocked = false;
+    for (const p of this.pending.splice(0)) p();
+  }
+  get buffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** VAT in cents by exact rational arithmetic on the decimal text of the rate. */
+export function oracleVat(amountCents: number, ratePercent: number): number {
+  const [intPart, fracPart = ''] = String(ratePercent).split('.');
+  const rateDen = 10n ** BigInt(fracPart.length);
+  const rateNum = BigInt(intPart + fracPart);
+  const a = BigInt(amountCents);
+  const num = (a < 0n ? -a : a) * rateNum;
+  const den = 100n * rateDen + rateNum;
+  let q = num / den;
+  if ((num % den) * 2n >= den) q += 1n;
+  return Number(a < 0n ? -q : q);
+}
+
+export async function loadWorkbook(buf: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  return wb;
+}
+
+/** A cell's value with formulas replaced by their cached result. */
+export function plain(cell: ExcelJS.Cell): unknown {
+  const v = cell.value as unknown;
+  if (v && typeof v === 'object' && 'formula' in (v as object)) return (v as { result: unknown }).result;
+  return v;
+}
+
+export function formulaOf(cell: ExcelJS.Cell): string | undefined {
+  const v = cell.value as unknown;
+  return v && typeof v === 'object' && 'formula' in (v as object) ? (v as { formula: string }).formula : undefined;
+}
+
+/** Deterministic pseudo-random generator (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Waits until `read()` stops changing for `quietMs` (or `maxMs` passes); returns the last value. */
+export async function settle(read: () => number, quietMs = 300, maxMs = 10_000): Promise<number> {
+  const start = Date.now();
+  let last = read();
+  let since = Date.now();
+  while (Date.now() - start < maxMs) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = read();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return now;
+    }
+  }
+  return last;
+}
+
+export const DEFAULT_VAT = {
+  ratePercent: 15,
+  vatCategories: ['Fuel', 'Groceries', 'Utilities', 'Transport', 'Entertainment', 'Clothing', 'Dining', 'Travel'],
+};
