@@ -8,7 +8,8 @@ import { FileStore } from '../core/file-store';
 import { createCategorizeActivities } from './categorize-session';
 import { createParseActivities, type ParseDeps } from './parse-statement';
 import { createReportActivities } from './render-report';
-import { createTaskMirrorActivities } from './task-mirror';
+import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
+import { createCleanupActivities } from './cleanup';
 
 export interface ActivityDeps {
   db: Knex;
@@ -22,6 +23,18 @@ export function createActivities(deps: ActivityDeps) {
   const files = deps.files ?? new FileStore(db);
   return {
     ...createTaskMirrorActivities(db),
+    ...createSystemTaskActivities(db),
+    ...createCleanupActivities({
+      db,
+      files,
+      cleanup: {
+        taskRetentionDays: config.cleanup.taskRetentionDays,
+        reportRetentionDays: config.cleanup.reportRetentionDays,
+        uploadRetentionDays: config.cleanup.uploadRetentionDays,
+        batchSize: config.cleanup.batchSize,
+        resultTtlSeconds: config.resultTtlSeconds,
+      },
+    }),
     ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages: deps.ocrPages }),
     ...createCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
     ...createReportActivities({

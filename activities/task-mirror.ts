@@ -87,3 +87,22 @@ export async function recordAttempt(db: Knex, taskId: string, attempt: number, m
 function clampPercent(p: number): number {
   return Math.max(0, Math.min(100, Math.round(p)));
 }
+
+/** Rows for tasks the system starts itself (the cleanup schedule), owned by user "system". */
+export function createSystemTaskActivities(db: Knex) {
+  return {
+    async recordSystemTask(input: { taskId: string; taskName: string; queue: string; params: Record<string, unknown> }) {
+      await db('task_status')
+        .insert({
+          task_id: input.taskId,
+          user_id: 'system',
+          task_name: input.taskName,
+          queue: input.queue,
+          status: 'PENDING',
+          params: JSON.stringify(input.params),
+        })
+        .onConflict('task_id')
+        .ignore();
+    },
+  };
+}

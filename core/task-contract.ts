@@ -3,8 +3,8 @@
  * statuses, inputs and the progress query. Workflow code imports this file, so it must
  * stay free of Node.js APIs and I/O.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTE_KEYS } from './runtime/search-attributes';
 
 export const TASK_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -84,11 +84,12 @@ export interface TaskErrorBody {
   message: string;
 }
 
+/** The custom search attributes every task workflow carries (registered by core/runtime). */
 export const SearchAttributes = {
-  taskName: defineSearchAttributeKey('TaskName', SearchAttributeType.KEYWORD),
-  userId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
-  clientId: defineSearchAttributeKey('ClientId', SearchAttributeType.KEYWORD),
-  bankSource: defineSearchAttributeKey('BankSource', SearchAttributeType.KEYWORD),
+  taskName: SEARCH_ATTRIBUTE_KEYS.TaskName,
+  userId: SEARCH_ATTRIBUTE_KEYS.UserId,
+  clientId: SEARCH_ATTRIBUTE_KEYS.ClientId,
+  bankSource: SEARCH_ATTRIBUTE_KEYS.BankSource,
 };
 
 export const SUBMITTED_MESSAGES: Record<TaskName, string> = {

@@ -11,6 +11,8 @@ import { createLogger, type Logger } from '../core/logger';
 import { parseWorkerArgs, UsageError, WORKER_HELP } from './cli';
 import { createWorkers, type WorkerSettings } from './create-workers';
 import { workflowSource } from './workflow-source';
+import { ensureCleanupSchedule } from './cleanup-schedule';
+import { connectTemporal } from '../core/temporal-client';
 
 export interface RunningWorker {
   workers: Worker[];
@@ -77,6 +79,11 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await migrateLatest(db).finally(() => db.destroy());
   const running = await startWorker(config, cli.settings, logger);
+  if (cli.schedules) {
+    const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
+    const outcome = await ensureCleanupSchedule(client, config).finally(() => client.connection.close());
+    logger.info(`cleanup schedule ${outcome}`, { schedule_id: config.cleanup.scheduleId, cron: config.cleanup.cron, timezone: config.cleanup.timezone });
+  }
   const stop = (signal: string) => {
     logger.info('worker shutting down', { signal, grace_seconds: cli.settings.shutdownGraceSeconds });
     void running.shutdown();

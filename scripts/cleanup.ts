@@ -1,0 +1,68 @@
+/**
+ * `npm run cleanup [-- --dry-run]`: run the cleanup now. Without --dry-run it triggers the
+ * schedule (so the run shows under the schedule in the Web UI); a dry run starts the same
+ * workflow directly with dryRun set. Waits for the outcome and prints the counts.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfigOrExit } from '../core/config';
+import { connectTemporal } from '../core/temporal-client';
+import { TASK_TYPES, type CleanupInput } from '../core/task-contract';
+import { taskSettingsFrom } from '../core/task-settings';
+import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
+
+async function main() {
+  const dryRun = process.argv.includes('--dry-run');
+  const unknown = process.argv.slice(2).filter((a) => a !== '--dry-run');
+  if (unknown.length) {
+    process.stderr.write(`usage: npm run cleanup [-- --dry-run]   (unknown: ${unknown.join(' ')})\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit();
+  if (!config.temporalAddress) {
+    process.stderr.write('statementflow: TEMPORAL_ADDRESS is not set (`npm run infra` prints one)\n');
+    process.exit(1);
+  }
+  const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
+  try {
+    let workflowId: string;
+    if (dryRun) {
+      const input: CleanupInput = { dryRun: true, settings: taskSettingsFrom(config) };
+      workflowId = `cleanup-dry-run-${randomUUID()}`;
+      await client.workflow.start(TASK_TYPES.cleanup_old_results.workflowType, {
+        workflowId,
+        taskQueue: TASK_TYPES.cleanup_old_results.queue,
+        args: [input],
+      });
+    } else {
+      await ensureCleanupSchedule(client, config);
+      const handle = client.schedule.getHandle(config.cleanup.scheduleId);
+      const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+      await handle.trigger();
+      workflowId = await waitForNewRun(async () => (await handle.describe()).info, before);
+    }
+    process.stdout.write(`cleanup ${dryRun ? '(dry run) ' : ''}running as workflow ${workflowId}\n`);
+    const result = await client.workflow.getHandle(workflowId).result();
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function waitForNewRun(
+  describe: () => Promise<{ recentActions: { action: { workflow: { workflowId: string } } }[]; runningActions: { workflow: { workflowId: string } }[] }>,
+  before: Set<string>,
+): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const info = await describe();
+    const ids = [...info.runningActions.map((a) => a.workflow.workflowId), ...info.recentActions.map((a) => a.action.workflow.workflowId)];
+    const fresh = ids.find((id) => !before.has(id));
+    if (fresh) return fresh;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the schedule was triggered but no run appeared within 20 s (is a worker polling the default queue?)');
+}
+
+main().catch((err) => {
+  process.stderr.write(`statementflow cleanup: ${(err as Error).message}\n`);
+  process.exit(1);
+});

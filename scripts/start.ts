@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole service on embedded defaults, in one process tree — embedded
+ * Postgres, the Temporal dev server with its Web UI, the migrations, one worker polling
+ * all four queues, the cleanup schedule, and the API. Ctrl-C or SIGTERM stops everything,
+ * leaving no server process behind; the next start resumes on the same DATA_DIR.
+ */
+import { Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../core/config';
+import { createDb, migrateLatest } from '../core/db';
+import { createLogger } from '../core/logger';
+import { describeError, startEmbeddedInfra } from '../core/runtime';
+import { startApi } from '../api/main';
+import { startWorker } from '../worker/main';
+import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
+import { connectTemporal } from '../core/temporal-client';
+
+async function main(): Promise<void> {
+  const base = loadConfigOrExit();
+  const logger = createLogger(base.logLevel as 'info', { service: 'statementflow' });
+  Runtime.install({ shutdownSignals: [] });
+  process.stdout.write('Starting Statementflow (embedded Postgres and Temporal on first run can take a minute)...\n');
+
+  const infra = await startEmbeddedInfra(base, { onServerLog: (source, line) => logger.warn('server log', { source, line }) });
+  const config = { ...base, databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress };
+  const cleanupTasks: Array<() => Promise<void>> = [() => infra.stop()];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping Statementflow...\n');
+    for (const fn of cleanupTasks.reverse()) await fn().catch((e) => logger.error('stop failed', { error: String(e) }));
+    process.stdout.write('Stopped.\n');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+  void infra.died.then((reason) => {
+    logger.error('an embedded server stopped unexpectedly', { reason });
+    void stopAll(1);
+  });
+
+  try {
+    const db = createDb(config.databaseUrl);
+    const applied = await migrateLatest(db).finally(() => db.destroy());
+    if (applied.length) logger.info('migrations applied', { migrations: applied });
+
+    const worker = await startWorker(
+      config,
+      {
+        queues: ['pdf_processing', 'bulk_operations', 'reports', 'default'],
+        concurrency: config.worker.concurrency,
+        workflowConcurrency: config.worker.workflowConcurrency,
+        cacheSize: config.worker.cacheSize,
+        shutdownGraceSeconds: config.worker.shutdownGraceSeconds,
+      },
+      logger.child({ service: 'worker' }),
+    );
+    cleanupTasks.push(() => worker.shutdown());
+
+    const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
+    await ensureCleanupSchedule(client, config);
+    await client.connection.close();
+
+    const api = await startApi(config, logger.child({ service: 'api' }));
+    cleanupTasks.push(() => api.close());
+
+    const apiUrl = `http://localhost:${config.port}`;
+    process.stdout.write(
+      [
+        '',
+        'Statementflow is running.',
+        `  API:            ${apiUrl}   (health: ${apiUrl}/healthz)`,
+        `  Temporal:       ${config.temporalAddress}   namespace ${config.temporalNamespace}`,
+        infra.webUiUrl ? `  Temporal Web UI: ${infra.webUiUrl}` : '',
+        `  Postgres:       ${config.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+        `  Data:           ${config.dataDir}`,
+        '',
+        'Get a development token:  npm run token -- <user-id>',
+        `Then:  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/tasks`,
+        config.jwtSecretIsDefault ? 'WARNING: JWT_SECRET is not set; the development secret is in use.' : '',
+        'Press Ctrl-C to stop.',
+        '',
+      ]
+        .filter((l) => l !== '')
+        .join('\n') + '\n',
+    );
+  } catch (err) {
+    process.stderr.write(`statementflow: ${describeError(err)}\n`);
+    await stopAll(1);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`statementflow: ${describeError(err)}\n`);
+  process.exit(1);
+});
