@@ -63,7 +63,8 @@ export function vatFromInclusiveScaled(amountCents: number, rate: number): numbe
     twiceRemainder = Number((numerator % big) * 2n);
   }
   if (twiceRemainder >= divisor) quotient += 1;
-  return amountCents < 0 ? -quotient : quotient;
+  // `quotient !== 0` keeps -0 out: it would print as "-0.00" in some formatters.
+  return amountCents < 0 && quotient !== 0 ? -quotient : quotient;
 }
 
 /** Case- and outer-space-insensitive key for category comparison. */
