@@ -1,0 +1,77 @@
+/**
+ * Test data and configuration shared by integration tests: a config with short retry
+ * intervals, sessions seeded straight into Postgres, and a worker factory.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import jwt from 'jsonwebtoken';
+import { loadConfig, type Config } from '../../core/config';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 'test-secret-0123456789abcdef',
+    RETRY_INITIAL_INTERVAL_SECONDS: '60',
+    PROGRESS_MIRROR_INTERVAL_MS: '0',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+}
+
+export function tokenFor(config: Config, userId: string, expiresIn = 3600): string {
+  return jwt.sign({ sub: userId }, config.jwtSecret, { algorithm: 'HS256', expiresIn });
+}
+
+export interface SeedRow {
+  date?: string;
+  description: string;
+  amount: number;
+  balance?: number | null;
+  category?: string | null;
+}
+
+/** A READY session owned by `userId` with the given transactions (seq 1..n). */
+export async function seedSession(db: Knex, userId: string, rows: SeedRow[], extra: Record<string, unknown> = {}): Promise<string> {
+  const id = randomUUID();
+  await db('sessions').insert({
+    id,
+    user_id: userId,
+    status: 'READY',
+    bank_source: 'Test Bank',
+    file_name: 'test.pdf',
+    transaction_count: rows.length,
+    ...extra,
+  });
+  for (let i = 0; i < rows.length; i += 5000) {
+    await db('transactions').insert(
+      rows.slice(i, i + 5000).map((r, j) => ({
+        session_id: id,
+        seq: i + j + 1,
+        date: r.date ?? '2024-03-01',
+        description: r.description,
+        amount: r.amount.toFixed(2),
+        balance: r.balance === undefined || r.balance === null ? null : r.balance.toFixed(2),
+        category: r.category ?? null,
+      })),
+    );
+  }
+  return id;
+}
+
+/** A generated session of `n` rows cycling through a few recognisable descriptions. */
+export function generatedRows(n: number): SeedRow[] {
+  const kinds = [
+    { description: 'SALARY ACME LTD', amount: 25000 },
+    { description: 'WOOLWORTHS FOOD', amount: -845.3 },
+    { description: 'ENGEN FUEL', amount: -720 },
+    { description: 'MONTHLY ACCOUNT FEE', amount: -65 },
+    { description: 'RENT PAYMENT', amount: -9500 },
+  ];
+  let balance = 1000;
+  return Array.from({ length: n }, (_, i) => {
+    const k = kinds[i % kinds.length];
+    balance = Math.round((balance + k.amount) * 100) / 100;
+    const day = String((i % 28) + 1).padStart(2, '0');
+    return { date: `2024-03-${day}`, description: k.description, amount: k.amount, balance };
+  });
+}
