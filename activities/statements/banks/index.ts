@@ -1,0 +1,46 @@
+/**
+ * Which layout reads this document. A bank is chosen only when it names itself on page 1
+ * AND one of its own headers is found: an invoice that prints "Bank: FNB" among its
+ * payment details has no FNB transaction table, so it is not an FNB statement. A table
+ * whose header matches no bank's own labels falls to the generic layout.
+ */
+import { matchHeader, type TableLayout } from '../layout/columns';
+import type { Line } from '../layout/lines';
+import { absa } from './absa';
+import { capitec } from './capitec';
+import { fnb } from './fnb';
+import { generic } from './generic';
+import { nedbank } from './nedbank';
+import { standardBank } from './standard-bank';
+import type { BankLayout } from './types';
+
+export type { BankLayout } from './types';
+export const BANKS: readonly BankLayout[] = [standardBank, fnb, absa, capitec, nedbank];
+export { generic };
+
+export interface Detection {
+  bank: BankLayout;
+  /** The first header of the transaction table. */
+  header: TableLayout;
+}
+
+export function findHeader(pages: Line[][], bank: BankLayout): TableLayout | null {
+  for (const lines of pages) {
+    for (let i = 0; i < lines.length; i++) {
+      const h = matchHeader(lines, i, bank.headers, bank.accepts);
+      if (h) return h;
+    }
+  }
+  return null;
+}
+
+export function detectBank(pages: Line[][]): Detection | null {
+  const firstPageText = (pages[0] ?? []).map((l) => l.text).join('\n');
+  for (const bank of BANKS) {
+    if (!bank.identity?.test(firstPageText)) continue;
+    const header = findHeader(pages, bank);
+    if (header) return { bank, header };
+  }
+  const header = findHeader(pages, generic);
+  return header ? { bank: generic, header } : null;
+}

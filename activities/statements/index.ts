@@ -1,0 +1,19 @@
+/**
+ * Bank-statement parsing: positioned text out of a PDF, transactions out of the text.
+ *
+ *   inspectPdf(data)                 page count; PDF_ENCRYPTED / PDF_UNREADABLE
+ *   extractPages(data, first, last)  positioned text per page, with a hasText flag for OCR
+ *   parseStatement(pages)            transactions, balances, checks; NOT_A_STATEMENT / PDF_NO_TEXT
+ *
+ * Pure code: no database, no Temporal. Money is integer cents throughout.
+ */
+export type {
+  TextItem,
+  PositionedPage,
+  ParsedTransaction,
+  ParseWarning,
+  SkippedRow,
+  ParsedStatement,
+} from './types';
+export { inspectPdf, extractPages } from './pdf/extract';
+export { parseStatement } from './parse/statement';

@@ -1,0 +1,115 @@
+/**
+ * Positioned text items → lines → cells.
+ *
+ * Items on one baseline form a line (the order items come out of a PDF is drawing order,
+ * not reading order, so they are sorted first). Inside a line, items separated by less
+ * than about half an em belong to one cell (words of one description); a wider gap
+ * starts a new cell, which is how table columns come apart. Runs of two or more spaces
+ * inside one item are split too, with x estimated from the character count, because some
+ * producers write a whole row as one string padded with spaces.
+ */
+import type { PositionedPage, TextItem } from '../types';
+
+export interface Cell {
+  text: string;
+  /** Left and right edges in points. */
+  x: number;
+  right: number;
+}
+
+export interface Line {
+  page: number;
+  /** 1-based, top to bottom, over every line of text on the page. */
+  index: number;
+  /** Top of the tallest item and the baseline, both from the top of the page. */
+  top: number;
+  bottom: number;
+  /** Typical font size on the line. */
+  height: number;
+  cells: Cell[];
+  /** Cells joined by single spaces, for matching phrases. */
+  text: string;
+}
+
+/** A gap wider than this many ems between two items starts a new cell. */
+const CELL_GAP_EM = 0.5;
+/** Items whose baselines differ by less than this share of the font size share a line. */
+const SAME_LINE_EM = 0.4;
+
+interface Piece {
+  str: string;
+  x: number;
+  right: number;
+  bottom: number;
+  height: number;
+}
+
+/** Trims an item and splits it at runs of 2+ spaces, estimating x by character share. */
+function pieces(item: TextItem, out: Piece[]): void {
+  const str = item.str;
+  if (!str || !/\S/.test(str)) return;
+  const height = item.height > 0 ? item.height : 8;
+  const bottom = item.y + height;
+  const perChar = str.length > 0 ? item.width / str.length : 0;
+  const re = /\S+(?: \S+)*/g; // words joined by single spaces
+  for (let m = re.exec(str); m; m = re.exec(str)) {
+    const x = item.x + m.index * perChar;
+    out.push({ str: m[0], x, right: x + m[0].length * perChar, bottom, height });
+  }
+}
+
+export function buildLines(page: PositionedPage): Line[] {
+  const all: Piece[] = [];
+  for (const item of page.items) pieces(item, all);
+  all.sort((a, b) => a.bottom - b.bottom || a.x - b.x);
+
+  const groups: Piece[][] = [];
+  let current: Piece[] = [];
+  let anchor = 0;
+  let anchorHeight = 0;
+  for (const p of all) {
+    const tolerance = SAME_LINE_EM * Math.min(anchorHeight || p.height, p.height);
+    if (current.length > 0 && p.bottom - anchor <= tolerance) {
+      current.push(p);
+    } else {
+      if (current.length > 0) groups.push(current);
+      current = [p];
+      anchor = p.bottom;
+      anchorHeight = p.height;
+    }
+  }
+  if (current.length > 0) groups.push(current);
+
+  return groups.map((g, i) => makeLine(page.page, i + 1, g));
+}
+
+function makeLine(page: number, index: number, group: Piece[]): Line {
+  group.sort((a, b) => a.x - b.x);
+  const heights = group.map((p) => p.height).sort((a, b) => a - b);
+  const height = heights[heights.length >> 1];
+  let top = Infinity;
+  let bottom = 0;
+  for (const p of group) {
+    top = Math.min(top, p.bottom - p.height);
+    bottom = Math.max(bottom, p.bottom);
+  }
+  const cells: Cell[] = [];
+  let cell: Cell | null = null;
+  for (const p of group) {
+    const gap = cell ? p.x - cell.right : Infinity;
+    if (cell && gap < CELL_GAP_EM * height) {
+      // Kerned fragments of one word touch; words have a visible gap.
+      cell.text += gap > 0.15 * height ? ` ${p.str}` : p.str;
+      cell.right = Math.max(cell.right, p.right);
+    } else {
+      cell = { text: p.str, x: p.x, right: p.right };
+      cells.push(cell);
+    }
+  }
+  return { page, index, top, bottom, height, cells, text: cells.map((c) => c.text).join(' ') };
+}
+
+/** Cells joined for a row's raw text. */
+export function lineRawText(line: Line): string {
+  return line.cells.map((c) => c.text).join(' | ');
+}

@@ -1,0 +1,108 @@
+/**
+ * Puts a row's cells into the header's columns.
+ *
+ * A cell is money only if it reads as money AND sits in a money column; a date only if it
+ * reads as a date AND sits in a date column; everything else is text of the column its
+ * left edge is in. That is what keeps "Ref 2024 0115" or "ATM 500.00" inside a description
+ * from being taken for a date or an amount.
+ *
+ * When a producer wrote a description and its amount as one string (so they came out as
+ * one cell that crosses column boundaries), money is peeled off the right end and a
+ * date off the left end, word by word, but only when the peeled words read as money (or
+ * a date) and land in a money (or date) column.
+ */
+import { MONEY_KINDS, TEXT_KINDS, columnAt, columnOverlapping, type Column, type TableLayout } from './columns';
+import type { Cell, Line } from './lines';
+
+export interface CellReader {
+  isMoney(text: string): boolean;
+  isDate(text: string): boolean;
+}
+
+export interface Placed {
+  column: Column;
+  text: string;
+  x: number;
+  right: number;
+  as: 'money' | 'date' | 'text';
+}
+
+interface Word {
+  text: string;
+  x: number;
+  right: number;
+}
+
+function words(cell: Cell): Word[] {
+  const perChar = (cell.right - cell.x) / Math.max(1, cell.text.length);
+  const out: Word[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(cell.text); m; m = re.exec(cell.text)) {
+    out.push({ text: m[0], x: cell.x + m.index * perChar, right: cell.x + (m.index + m[0].length) * perChar });
+  }
+  return out;
+}
+
+function join(ws: Word[]): Cell {
+  return { text: ws.map((w) => w.text).join(' '), x: ws[0].x, right: ws[ws.length - 1].right };
+}
+
+/** Splits a cell that spans columns into [date?, text?, money?] where the words allow. */
+function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
+  if (!cell.text.includes(' ')) return [cell];
+  if (columnAt(layout, cell.x) === columnAt(layout, cell.right - 0.01)) return [cell];
+  let ws = words(cell);
+  const out: Cell[] = [];
+  // Date off the left: "15 Jan", "15 Jan 2024", "01 15".
+  for (let n = Math.min(3, ws.length - 1); n >= 1; n--) {
+    const head = join(ws.slice(0, n));
+    if (columnAt(layout, head.x).kind === 'date' && reader.isDate(head.text)) {
+      const rest = join(ws.slice(n));
+      if (columnAt(layout, rest.x).kind !== 'date') {
+        out.push(head);
+        ws = ws.slice(n);
+        break;
+      }
+    }
+  }
+  // Money off the right, longest reading first: "R 1 234.56 Cr" is four words.
+  let tail: Cell | null = null;
+  for (let n = Math.min(5, ws.length - 1); n >= 1; n--) {
+    const t = join(ws.slice(ws.length - n));
+    const rest = join(ws.slice(0, ws.length - n));
+    const col = columnAt(layout, t.right - 0.01);
+    if (MONEY_KINDS.has(col.kind) && reader.isMoney(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
+      tail = t;
+      ws = ws.slice(0, ws.length - n);
+      break;
+    }
+  }
+  if (ws.length > 0) out.push(join(ws));
+  if (tail) out.push(tail);
+  return out;
+}
+
+function place(cell: Cell, layout: TableLayout, reader: CellReader): Placed {
+  const best = columnOverlapping(layout, cell.x, cell.right);
+  const atLeft = columnAt(layout, cell.x);
+  const atRight = columnAt(layout, cell.right - 0.01);
+  const base = { text: cell.text, x: cell.x, right: cell.right };
+  if (reader.isMoney(cell.text)) {
+    const col = best && MONEY_KINDS.has(best.kind) ? best : MONEY_KINDS.has(atRight.kind) ? atRight : null;
+    if (col) return { ...base, column: col, as: 'money' };
+  }
+  if (reader.isDate(cell.text)) {
+    const centre = columnAt(layout, (cell.x + cell.right) / 2);
+    const col = [best, atLeft, centre].find((c) => c?.kind === 'date');
+    if (col) return { ...base, column: col, as: 'date' };
+  }
+  // Text: where it starts, unless it starts in a money/date column but sits under a text label.
+  const col = !TEXT_KINDS.has(atLeft.kind) && best && TEXT_KINDS.has(best.kind) ? best : atLeft;
+  return { ...base, column: col, as: 'text' };
+}
+
+export function placeCells(line: Line, layout: TableLayout, reader: CellReader): Placed[] {
+  const out: Placed[] = [];
+  for (const cell of line.cells) for (const part of peel(cell, layout, reader)) out.push(place(part, layout, reader));
+  return out;
+}

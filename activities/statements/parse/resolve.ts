@@ -1,0 +1,140 @@
+/**
+ * Turns row drafts into transactions: dates get their year, amounts their sign, fees
+ * their place. Where the printed row leaves a choice open (a bare number in a single
+ * amount column with no sign marks anywhere; a fee that may or may not have been taken
+ * with the row), the balance movement decides: the reading for which previous balance +
+ * amount = printed balance wins. If none fits, the layout's default is used and the chain
+ * check in validate.ts reports the row; nothing is bent to fit.
+ */
+import type { BankLayout } from '../banks/types';
+import { formatCents, type Amount } from '../grammar/amount';
+import { toIso, type YearResolver } from '../grammar/date';
+import type { ParsedTransaction, ParseWarning, SkippedRow } from '../types';
+import type { Marker, RowDraft, TableEvent } from './table';
+
+export type Entry = { type: 'tx'; tx: ParsedTransaction; fee: boolean } | { type: 'marker'; marker: Marker };
+
+export interface Resolved {
+  /** Transactions and markers, in statement order (seq not yet assigned). */
+  entries: Entry[];
+  warnings: ParseWarning[];
+  skipped: SkippedRow[];
+}
+
+type Convention = 'debit' | 'credit' | 'unknown';
+
+/** How bare numbers in the single amount column are signed, judged over the whole column. */
+function amountConvention(events: TableEvent[], bank: BankLayout): Convention {
+  if (bank.unsignedAmount !== 'infer') return bank.unsignedAmount;
+  let negatives = false;
+  let credits = false;
+  for (const e of events) {
+    const a = e.type === 'row' ? e.row.money.amount : undefined;
+    if (!a) continue;
+    if (a.negative) negatives = true;
+    if (a.marker === 'cr') credits = true;
+  }
+  if (negatives) return 'credit'; // "-50.00" is written out, so a bare "50.00" is money in
+  if (credits) return 'debit'; // "50.00 Cr" is written out, so a bare "50.00" is money out
+  return 'unknown';
+}
+
+/** The readings of a row's movement (before fees), the preferred one first. */
+function movements(row: RowDraft, convention: Convention): { options: number[]; ambiguous: boolean } {
+  const { debit, credit, amount } = row.money;
+  if (debit || credit) return { options: [(credit?.cents ?? 0) - (debit?.cents ?? 0)], ambiguous: false };
+  if (!amount) return { options: [0], ambiguous: false };
+  return signOptions(amount, convention);
+}
+
+function signOptions(a: Amount, convention: Convention): { options: number[]; ambiguous: boolean } {
+  if (a.negative) return { options: [-a.cents], ambiguous: false };
+  if (a.explicit) return { options: [a.cents], ambiguous: false };
+  if (convention === 'debit') return { options: [-a.cents], ambiguous: false };
+  if (convention === 'credit') return { options: [a.cents], ambiguous: false };
+  return { options: [a.cents, -a.cents], ambiguous: true };
+}
+
+function balanceOf(a: Amount | undefined): number | null {
+  if (!a) return null;
+  return a.negative ? -a.cents : a.cents;
+}
+
+export function resolveRows(
+  events: TableEvent[],
+  bank: BankLayout,
+  years: YearResolver,
+  openingHint: number | null,
+): Resolved {
+  const convention = amountConvention(events, bank);
+  const out: Resolved = { entries: [], warnings: [], skipped: [] };
+  let running: number | null = openingHint;
+
+  for (const e of events) {
+    if (e.type === 'marker') {
+      out.entries.push(e);
+      if (e.marker.kind === 'forward') running = e.marker.cents;
+      continue;
+    }
+    const row = e.row;
+    const date = years.resolve(row.date);
+    if (!date) {
+      out.skipped.push({ page: row.page, line: row.line, text: row.raw.join('\n'), reason: 'the date does not exist' });
+      continue;
+    }
+    const balance = balanceOf(row.money.balance);
+    const fee = row.money.fee?.cents ?? 0;
+    const { options, ambiguous } = movements(row, convention);
+    const feeOptions =
+      fee === 0 || bank.feeMode === 'informational'
+        ? [0]
+        : bank.feeMode === 'included'
+          ? [fee]
+          : bank.feeIncludedByDefault
+            ? [fee, 0]
+            : [0, fee];
+    // A row whose only money is the fee is the fee itself.
+    const feeOnly = !row.money.debit && !row.money.credit && !row.money.amount;
+    if (feeOnly && bank.feeMode !== 'informational') feeOptions.splice(0, feeOptions.length, fee);
+
+    let chosen = { amount: options[0], fee: feeOptions[0] };
+    let decided = false;
+    if (running !== null && balance !== null) {
+      for (const amount of options) {
+        for (const f of feeOptions) {
+          if (!decided && Math.abs(running + amount - f - balance) <= 1) {
+            chosen = { amount, fee: f };
+            decided = true;
+          }
+        }
+      }
+    }
+    if (ambiguous && !decided) {
+      out.warnings.push({
+        page: row.page,
+        line: row.line,
+        code: 'SIGN_ASSUMED',
+        message: `Page ${row.page}, line ${row.line}: the amount ${formatCents(Math.abs(options[0]))} carries no sign and the balance could not decide it; it was read as money in`,
+      });
+    }
+
+    const description = row.description.join(' ').replace(/\s+/g, ' ').trim();
+    const base = { date: toIso(date), page: row.page, line: row.line, rawText: row.raw.join('\n'), seq: 0 };
+    if (feeOnly) {
+      out.entries.push({ type: 'tx', fee: true, tx: { ...base, description, amountCents: -chosen.fee, balanceCents: balance } });
+    } else if (chosen.fee === 0) {
+      out.entries.push({ type: 'tx', fee: false, tx: { ...base, description, amountCents: chosen.amount, balanceCents: balance } });
+    } else {
+      // The printed balance is after both; the row itself has no balance of its own.
+      out.entries.push({ type: 'tx', fee: false, tx: { ...base, description, amountCents: chosen.amount, balanceCents: null } });
+      out.entries.push({
+        type: 'tx',
+        fee: true,
+        tx: { ...base, description: `Fee: ${description}`.trim(), amountCents: -chosen.fee, balanceCents: balance },
+      });
+    }
+    if (balance !== null) running = balance;
+    else if (running !== null) running += chosen.amount - chosen.fee;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * Reads one table line: which date, which texts, which money in which column, and what
+ * could not be read. No decisions about signs are made here; a row's values stay as
+ * printed until the balance chain can judge them (see resolve.ts).
+ */
+import type { BankLayout } from '../banks/types';
+import { parseAmount, signedCents, type Amount } from '../grammar/amount';
+import { parseDate, type PartialDate } from '../grammar/date';
+import { MONEY_KINDS, TEXT_KINDS, type Column, type TableLayout } from '../layout/columns';
+import type { Line } from '../layout/lines';
+import { placeCells, type CellReader } from '../layout/placement';
+
+export type MoneyKind = 'debit' | 'credit' | 'amount' | 'balance' | 'fee';
+
+export interface RowRead {
+  date: PartialDate | null;
+  /** Text of description/reference columns (and stray words), left to right. */
+  texts: string[];
+  money: Partial<Record<MoneyKind, Amount>>;
+  /** Cells that sit in a money or date column, look like numbers, and do not parse. */
+  problems: string[];
+  /** The column the line's first text starts in (for continuation lines). */
+  firstTextColumn: Column | null;
+}
+
+export function readerFor(bank: BankLayout): CellReader {
+  return {
+    isMoney: (t) => parseAmount(t) !== null,
+    isDate: (t) => parseDate(t, bank.dateFormats) !== null,
+  };
+}
+
+export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reader: CellReader): RowRead {
+  const placed = placeCells(line, layout, reader);
+  const byColumn = new Map<Column, string[]>();
+  for (const p of placed) {
+    const list = byColumn.get(p.column);
+    if (list) list.push(p.text);
+    else byColumn.set(p.column, [p.text]);
+  }
+  const out: RowRead = { date: null, texts: [], money: {}, problems: [], firstTextColumn: null };
+  for (const col of layout.columns) {
+    const parts = byColumn.get(col);
+    if (!parts) continue;
+    const text = parts.join(' ');
+    if (MONEY_KINDS.has(col.kind)) {
+      const a = parseAmount(text);
+      if (a) out.money[col.kind as MoneyKind] = a;
+      else if (/\d/.test(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
+      else if (col.kind !== 'fee') out.texts.push(text); // words that ran on under a money label
+    } else if (col.kind === 'date') {
+      const d = parseDate(text, bank.dateFormats);
+      if (d) out.date = d;
+      else if (/\d/.test(text)) out.problems.push(`"${text}" under ${col.label} is not a date`);
+      else out.texts.push(text);
+    } else if (TEXT_KINDS.has(col.kind)) {
+      out.texts.push(text);
+    }
+  }
+  const firstText = placed.find((p) => p.as === 'text' && p.column.kind !== 'ignore');
+  out.firstTextColumn = firstText?.column ?? null;
+  return out;
+}
+
+/** The money that moves the balance (not the balance itself, not the fee). */
+export function hasMovement(r: RowRead): boolean {
+  return r.money.debit !== undefined || r.money.credit !== undefined || r.money.amount !== undefined;
+}
+
+export function hasAnyMoney(r: RowRead): boolean {
+  return hasMovement(r) || r.money.balance !== undefined;
+}
+
+export type MarkerKind = 'forward' | 'carried' | 'closing';
+
+// Opening balance and brought-forward rows mean the same thing at different places: the
+// first one opens the statement, later ones repeat the balance at the top of a page.
+const MARKERS: [MarkerKind, RegExp][] = [
+  ['forward', /^(?:balance )?(?:brought forward|b\/f)\b|^bal(?:ance)? b\/?f\b|^opening balance\b|^opening ?saldo\b|^saldo oorgebring\b|^oorgebring\b/],
+  ['carried', /^(?:balance )?(?:carried forward|c\/f)\b|^bal(?:ance)? c\/?f\b|^saldo oorgedra\b|^oorgedra\b/],
+  ['closing', /^closing balance\b|^afsluiting ?saldo\b|^slot ?saldo\b/],
+];
+
+export function markerOf(r: RowRead): { kind: MarkerKind; cents: number } | null {
+  const text = r.texts.join(' ').toLowerCase().replace(/\s+/g, ' ').trim();
+  if (text.length === 0 || text.length > 60) return null;
+  const hit = MARKERS.find(([, re]) => re.test(text));
+  if (!hit) return null;
+  const value = r.money.balance ?? r.money.amount ?? r.money.credit ?? r.money.debit;
+  if (!value) return null;
+  return { kind: hit[0], cents: signedCents(value) };
+}
+
+/** A "Totals" row under the table: its debit/credit cells are printed totals. */
+export function isTotalsRow(r: RowRead): boolean {
+  return r.date === null && /^(?:totals?|total for (?:the )?period|totale?)$/i.test(r.texts.join(' ').trim());
+}

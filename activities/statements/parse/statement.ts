@@ -1,0 +1,99 @@
+/**
+ * parseStatement: positioned pages in, transactions with their checks out.
+ *
+ *   lines per page → which bank (name on page 1 + its own header) → one pass over the
+ *   table → summary from the lines outside it → years, signs and fees → three-way check.
+ *
+ * Pure and synchronous; linear in the number of text items apart from sorting each page.
+ */
+import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
+import { detectBank } from '../banks';
+import { toIso, YearResolver } from '../grammar/date';
+import { Furniture } from '../layout/furniture';
+import { buildLines, type Line } from '../layout/lines';
+import { pageHasText } from '../text-layer';
+import type { ParsedStatement, ParseWarning, PositionedPage } from '../types';
+import { resolveRows } from './resolve';
+import { readSummary, type SummaryField } from './summary';
+import { readTable } from './table';
+import { validate } from './validate';
+
+export function parseStatement(input: PositionedPage[]): ParsedStatement {
+  const pages = [...input].sort((a, b) => a.page - b.page);
+  // Judged on the items, not the flag: OCR may have filled a page that had no text layer.
+  const readable = pages.filter((p) => pageHasText(p.items));
+  if (readable.length === 0) {
+    throw new TaskInputError(
+      TaskErrorCodes.PDF_NO_TEXT,
+      'The PDF has no text to read: its pages look like scanned images. Upload the statement as downloaded from the bank (not a scan or photo), or a PDF with selectable text.',
+    );
+  }
+  const warnings: ParseWarning[] = [];
+  for (const p of pages) {
+    if (!readable.includes(p)) {
+      warnings.push({
+        page: p.page,
+        line: 0,
+        code: 'PAGE_NO_TEXT',
+        message: `Page ${p.page} has no text layer (it looks like a scanned image); any transactions on it were not read`,
+      });
+    }
+  }
+
+  const lines: Line[][] = readable.map(buildLines);
+  const detection = detectBank(lines);
+  if (!detection) {
+    throw new TaskInputError(
+      TaskErrorCodes.NOT_A_STATEMENT,
+      'This PDF does not look like a bank statement: no transaction table was found (a table with date, description, amount and balance columns). If it is a statement, its layout is not supported yet.',
+    );
+  }
+  const { bank } = detection;
+  const table = readTable(lines, bank, new Furniture(lines));
+  const summary = readSummary(table.outside);
+  const printed = { ...summary.values };
+  for (const [field, list] of Object.entries(table.totals) as [SummaryField, NonNullable<(typeof printed)[SummaryField]>][]) {
+    printed[field] = [...(printed[field] ?? []), ...list];
+  }
+
+  const yearless = table.events.some((e) => e.type === 'row' && e.row.date.year === null);
+  if (yearless && !summary.periodStart && summary.anyYear === null) {
+    warnings.push({
+      page: readable[0].page,
+      line: 0,
+      code: 'YEAR_ASSUMED',
+      message: 'The statement prints dates without a year and no statement period or other date was found; the current year was assumed',
+    });
+  }
+  const years = new YearResolver(summary.periodStart, summary.periodEnd, summary.anyYear ?? new Date().getUTCFullYear());
+  const firstRow = table.events.findIndex((e) => e.type === 'row');
+  const tableOpening = table.events.find((e, i) => e.type === 'marker' && e.marker.kind === 'forward' && (firstRow < 0 || i < firstRow));
+  const openingHint = tableOpening?.type === 'marker' ? tableOpening.marker.cents : (printed.opening?.[0]?.value ?? null);
+
+  const resolved = resolveRows(table.events, bank, years, openingHint);
+  const skippedRows = [...table.skipped, ...resolved.skipped].sort((a, b) => a.page - b.page || a.line - b.line);
+  const transactions = resolved.entries.flatMap((e) => (e.type === 'tx' ? [e.tx] : []));
+  transactions.forEach((t, i) => (t.seq = i + 1));
+
+  if (transactions.length === 0 && skippedRows.length === 0 && openingHint === null && !printed.closing) {
+    throw new TaskInputError(
+      TaskErrorCodes.NOT_A_STATEMENT,
+      'This PDF does not look like a bank statement: it has a table header but no transactions or balances under it.',
+    );
+  }
+
+  const checked = validate({ entries: resolved.entries, printed, skippedCount: skippedRows.length });
+  warnings.push(...resolved.warnings, ...checked.warnings);
+  warnings.sort((a, b) => a.page - b.page || a.line - b.line);
+  return {
+    bankSource: bank.id,
+    transactions,
+    openingBalanceCents: checked.openingCents,
+    closingBalanceCents: checked.closingCents,
+    periodStart: summary.periodStart ? toIso(summary.periodStart) : null,
+    periodEnd: summary.periodEnd ? toIso(summary.periodEnd) : null,
+    reconciled: checked.reconciled && !warnings.some((w) => w.code === 'PAGE_NO_TEXT' || w.code === 'SIGN_ASSUMED'),
+    warnings,
+    skippedRows,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Walks every line of the document once, in order, and sorts it into: table headers,
+ * transaction rows (with their continuation lines), balance markers (opening, brought
+ * and carried forward, closing), printed totals, rows that could not be read, and lines
+ * outside the table (left for the summary reader). Linear in the number of lines.
+ *
+ * The table starts at the first header. A page that repeats the header restarts the
+ * table below it (lines above are page furniture or summary); a page without a header
+ * continues the table from its top.
+ */
+import type { BankLayout } from '../banks/types';
+import type { PartialDate } from '../grammar/date';
+import { matchHeader, type TableLayout } from '../layout/columns';
+import type { Furniture } from '../layout/furniture';
+import { lineRawText, type Line } from '../layout/lines';
+import type { SkippedRow } from '../types';
+import { continues, type Anchor } from './continuation';
+import {
+  hasAnyMoney,
+  hasMovement,
+  isTotalsRow,
+  markerOf,
+  readerFor,
+  readRow,
+  type MarkerKind,
+  type RowRead,
+} from './row';
+import { hasSummaryLabel, type Located, type SummaryField } from './summary';
+
+export interface RowDraft {
+  page: number;
+  line: number;
+  date: PartialDate;
+  /** The row had no date of its own and took the one above (layouts that allow it). */
+  dateInherited: boolean;
+  description: string[];
+  money: RowRead['money'];
+  raw: string[];
+}
+
+export interface Marker {
+  kind: MarkerKind;
+  cents: number;
+  page: number;
+  line: number;
+}
+
+export type TableEvent = { type: 'row'; row: RowDraft } | { type: 'marker'; marker: Marker };
+
+export interface TableResult {
+  events: TableEvent[];
+  skipped: SkippedRow[];
+  /** Lines that are not part of the table, for the summary reader. */
+  outside: Line[];
+  /** Totals printed in a "Totals" row of the table. */
+  totals: Partial<Record<SummaryField, Located[]>>;
+}
+
+export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture): TableResult {
+  const reader = readerFor(bank);
+  const result: TableResult = { events: [], skipped: [], outside: [], totals: {} };
+  let layout: TableLayout | null = null;
+  /** What continuation lines attach to: a transaction, or a row we had to skip. */
+  let open: { anchor: Anchor; draft?: RowDraft; skipped?: SkippedRow } | null = null;
+  let lastDate: PartialDate | null = null;
+
+  for (const lines of pages) {
+    const headers = new Map<number, TableLayout>();
+    for (let i = 0; i < lines.length; i++) {
+      const h = matchHeader(lines, i, bank.headers, bank.accepts);
+      if (h) headers.set(i, h);
+    }
+    let inTable = layout !== null && headers.size === 0;
+    let contentOnPage = false;
+
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const header = headers.get(i);
+      if (header) {
+        layout = header;
+        inTable = true;
+        i += header.lineCount - 1;
+        continue;
+      }
+      if (!inTable || !layout) {
+        result.outside.push(line);
+        continue;
+      }
+      const read = readRow(line, layout, bank, reader);
+      const raw = lineRawText(line);
+
+      const marker = markerOf(read);
+      if (marker) {
+        result.events.push({ type: 'marker', marker: { ...marker, page: line.page, line: line.index } });
+        open = null;
+        contentOnPage = true;
+        continue;
+      }
+      if (isTotalsRow(read)) {
+        const add = (f: SummaryField, cents: number | undefined) => {
+          if (cents !== undefined) (result.totals[f] ??= []).push({ value: cents, page: line.page, line: line.index });
+        };
+        add('totalDebits', read.money.debit ? -read.money.debit.cents : undefined);
+        add('totalCredits', read.money.credit?.cents);
+        add('totalFees', read.money.fee ? -read.money.fee.cents : undefined);
+        open = null;
+        continue;
+      }
+      const textOnly = read.date === null && !hasAnyMoney(read);
+      if (textOnly && read.problems.length === 0) {
+        if (open && continues(open.anchor, line, read, contentOnPage) && !furniture.has(line)) {
+          if (open.draft) {
+            open.draft.description.push(...read.texts);
+            open.draft.raw.push(raw);
+          } else if (open.skipped) {
+            open.skipped.text += `\n${raw}`;
+          }
+          open.anchor = { page: line.page, bottom: line.bottom };
+        } else if (!furniture.has(line)) {
+          result.outside.push(line);
+        }
+        continue;
+      }
+      if (read.date === null && hasSummaryLabel(line)) {
+        result.outside.push(line); // "Total debits  1,234.56" below the table
+        open = null;
+        continue;
+      }
+      contentOnPage = true;
+      const skip = (reason: string) => {
+        const row: SkippedRow = { page: line.page, line: line.index, text: raw, reason };
+        result.skipped.push(row);
+        open = { anchor: { page: line.page, bottom: line.bottom }, skipped: row };
+      };
+      if (read.problems.length > 0) {
+        skip(read.problems.join('; '));
+        continue;
+      }
+      // A fee taken with the row is itself a movement (Capitec's "Monthly fee" rows).
+      const moves = hasMovement(read) || (read.money.fee !== undefined && bank.feeMode !== 'informational');
+      let date = read.date;
+      let inherited = false;
+      if (!date && moves && bank.inheritDate && lastDate) {
+        date = lastDate;
+        inherited = true;
+      }
+      if (!date) {
+        skip('the row has an amount but no date');
+        continue;
+      }
+      if (!moves) {
+        skip(read.money.balance ? 'the row has a balance but no amount' : 'the row has a date but no amount');
+        continue;
+      }
+      lastDate = date;
+      const draft: RowDraft = {
+        page: line.page,
+        line: line.index,
+        date,
+        dateInherited: inherited,
+        description: read.texts,
+        money: read.money,
+        raw: [raw],
+      };
+      result.events.push({ type: 'row', row: draft });
+      open = { anchor: { page: line.page, bottom: line.bottom }, draft };
+    }
+  }
+  return result;
+}
