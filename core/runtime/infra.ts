@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { describeError, InfraError } from './errors';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { assertPortFree } from './processes';
 import { startTemporalDevServer, type RunningTemporalDevServer } from './temporal-dev-server';
 
 export interface EmbeddedInfra {
@@ -48,6 +49,15 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
         if (options.verbosePostgres || /\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) forward('postgres', line);
       }
     : undefined;
+
+  // Preflight: every port at once, before anything starts (no initdb for a doomed start).
+  const portChecks = await Promise.allSettled([
+    config.databaseUrl ? undefined : assertPortFree(config.embeddedPgPort, '127.0.0.1', 'Embedded Postgres', 'EMBEDDED_PG_PORT'),
+    config.temporalAddress ? undefined : assertPortFree(config.temporalPort, '127.0.0.1', 'Temporal dev server', 'TEMPORAL_PORT'),
+    config.temporalAddress ? undefined : assertPortFree(config.temporalUiPort, '127.0.0.1', 'Temporal Web UI', 'TEMPORAL_UI_PORT'),
+  ]);
+  const portErrors = portChecks.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => describeError(r.reason));
+  if (portErrors.length) throw new InfraError(portErrors.join('; '));
 
   const [pgResult, temporalResult] = await Promise.allSettled([
     config.databaseUrl
