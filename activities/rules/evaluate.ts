@@ -2,7 +2,8 @@
  * The TS evaluator: the same rule language, one transaction at a time. It must agree with
  * the SQL path exactly (the integration tests run one truth table through both):
  * - text ops compare ASCII-folded text (text.ts), LIKE-style ops become includes /
- *   startsWith / endsWith / ===, regexes run as the translated JS source (regex-emit.ts);
+ *   startsWith / endsWith / ===, regexes run as the translated JS source (regex-emit.ts),
+ *   or on the linear-time automaton when a text is too long to trust backtracking with;
  * - numbers compare as doubles: the row's numeric(14,2) amount (≤ 14 significant digits)
  *   and the rule's value (a double, sent to SQL as its shortest round-trip text) order the
  *   same way as the exact decimals do, so no float error can flip a comparison;
@@ -10,7 +11,6 @@
  * - a leaf on a NULL balance is false (and `not` of it true), as COALESCE(…, false) in SQL.
  */
 import { compileRegex } from './regex-safety';
-import { JS_REGEX_FLAGS } from './regex-emit';
 import { foldAscii } from './text';
 import type { Condition, EvalTransaction, Leaf, RuleSet } from './types';
 
@@ -71,8 +71,8 @@ function textPred(c: Extract<Leaf, { field: 'description' }>): Pred {
   if (c.op === 'regex') {
     const compiled = compileRegex(c.value);
     if (!compiled.ok) throw new Error(`evaluate: regex was not validated: ${compiled.message}`);
-    const re = new RegExp(compiled.sources.js, JS_REGEX_FLAGS);
-    return (r) => re.test(r.description);
+    const m = compiled.matcher();
+    return (r) => m.test(r.description);
   }
   const v = foldAscii(c.value);
   switch (c.op) {

@@ -80,10 +80,8 @@ function emit(n: RNode, engine: Engine): string {
       return '.';
     case 'set':
       return emitSet(n.negate, n.ranges, engine);
-    case 'group': {
-      const open = n.kind === 'plain' ? '(?:' : n.kind === 'ahead' ? '(?=' : '(?!';
-      return `${open}${emit(n.body, engine)})`;
-    }
+    case 'group':
+      return `(?:${emit(n.body, engine)})`;
     case 'repeat':
       return `${emit(n.body, engine)}${emitRepeat(n.min, n.max)}`;
     case 'assert':

@@ -5,11 +5,11 @@
  * which regex-emit.ts writes one source for each engine.
  *
  * Accepted: literals, `.`, classes `[...]`/`[^...]` with ranges, \d \w \s (and \D \W \S
- * outside classes), \b \B, ^ $, groups `(...)` `(?:...)`, lookahead `(?=...)` `(?!...)`,
- * alternation, quantifiers * + ? {n} {n,} {n,m} (lazy forms accepted: only whether a row
+ * outside classes), \b \B, ^ $, groups `(...)` `(?:...)`, alternation, quantifiers * + ? {n} {n,} {n,m} (lazy forms accepted: only whether a row
  * matches is asked, so greediness cannot change the answer), escapes \t \n \r \f \v \xHH
  * \uHHHH and backslash-quoted punctuation.
- * Refused: lookbehind, named groups, backreferences, inline flags, \p{…}, \cX, \0, octal,
+ * Refused: lookahead and lookbehind (the language stays regular, so a linear-time automaton
+ * can always answer: see regex-nfa.ts; combine conditions with `not` instead), named groups, backreferences, inline flags, \p{…}, \cX, \0, octal,
  * POSIX classes, empty classes, unescaped { } ] outside their syntax.
  */
 
@@ -21,7 +21,7 @@ export type RNode =
   | { t: 'char'; cp: number }
   | { t: 'any' }
   | { t: 'set'; negate: boolean; ranges: CodeRange[] }
-  | { t: 'group'; kind: 'plain' | 'ahead' | 'not_ahead'; body: RNode }
+  | { t: 'group'; body: RNode }
   | { t: 'repeat'; min: number; max: number | null; body: RNode }
   | { t: 'assert'; kind: 'start' | 'end' | 'word' | 'not_word' };
 
@@ -101,7 +101,6 @@ class Parser {
     const q = this.quantifier();
     if (!q) return atom;
     if (atom.t === 'assert') this.fail('an anchor or word boundary cannot be repeated');
-    if (atom.t === 'group' && atom.kind !== 'plain') this.fail('a lookahead cannot be repeated');
     return { t: 'repeat', min: q.min, max: q.max, body: atom };
   }
 
@@ -181,13 +180,13 @@ class Parser {
 
   private group(): RNode {
     this.i++; // (
-    let kind: 'plain' | 'ahead' | 'not_ahead' = 'plain';
     if (this.peek() === cp('?')) {
       const next = this.peek(1);
-      if (next === cp(':')) kind = 'plain';
-      else if (next === cp('=')) kind = 'ahead';
-      else if (next === cp('!')) kind = 'not_ahead';
-      else if (next === cp('<') && (this.peek(2) === cp('=') || this.peek(2) === cp('!'))) {
+      if (next === cp(':')) {
+        // non-capturing: the same as (...) here, since only match/no match is asked
+      } else if (next === cp('=') || next === cp('!')) {
+        this.fail('lookahead ((?= and (?!) is not supported; combine conditions with "not" or use not_contains');
+      } else if (next === cp('<') && (this.peek(2) === cp('=') || this.peek(2) === cp('!'))) {
         this.fail('lookbehind ((?<= and (?<!) is not supported');
       } else if (next === cp('<')) {
         this.fail('named groups ((?<name>…)) are not supported; use (…) or (?:…)');
@@ -199,7 +198,7 @@ class Parser {
     const body = this.alternation();
     if (this.peek() !== cp(')')) this.fail('missing ")"');
     this.i++;
-    return { t: 'group', kind, body };
+    return { t: 'group', body };
   }
 
   private escape(): RNode {

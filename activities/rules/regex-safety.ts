@@ -6,20 +6,34 @@
  * - no quantifier inside a quantified group (star height 1: `(a+)+`, `(\w*\s?)*`);
  * - no quantified group with alternatives (`(a|ab)*` is exponential even at star height 1;
  *   a character class `[ab]*` says the same thing safely);
- * - at most MAX_QUANTIFIERS quantifiers, counts in {n,m} at most 100;
+ * - at most MAX_QUANTIFIERS quantifiers, counts in {n,m} at most 100, and at most
+ *   MAX_PROGRAM_SIZE automaton states once counts are expanded (Postgres refuses regexes
+ *   that compile too large, and this keeps the linear-time matcher small);
  * - and safe-regex2 must agree (a second, independent opinion on the original pattern).
- * Postgres' engine is automaton-based and does not backtrack like this, and the UPDATE
- * also runs under `SET LOCAL statement_timeout`; these checks keep the TS evaluator safe.
+ * No lookaround or backreferences (regex-parse.ts), so every accepted pattern is regular:
+ * the TS evaluator can always fall back to a linear-time automaton (regex-matcher.ts),
+ * Postgres' engine is automaton-based too, and the UPDATE also runs under
+ * `SET LOCAL statement_timeout`.
  */
 import safeRegex from 'safe-regex2';
 import { emitRegex, JS_REGEX_FLAGS, type RegexSources } from './regex-emit';
+import { makeMatcher, type RegexMatcher } from './regex-matcher';
+import { Nfa, NfaTooLargeError } from './regex-nfa';
 import { parseRegex, RegexSyntaxError, type RNode } from './regex-parse';
 import { codePointLength } from './text';
 import { LIMITS } from './types';
 
 export const MAX_QUANTIFIERS = 20;
+export const MAX_PROGRAM_SIZE = 3000;
 
-export type RegexCheck = { ok: true; sources: RegexSources } | { ok: false; message: string };
+export interface CheckedRegex {
+  ok: true;
+  sources: RegexSources;
+  /** A fresh matcher for the TS evaluator (native RegExp or linear automaton per text). */
+  matcher(): RegexMatcher;
+}
+
+export type RegexCheck = CheckedRegex | { ok: false; message: string };
 
 function containsAlt(n: RNode): boolean {
   switch (n.t) {
@@ -87,13 +101,22 @@ function checkRegex(pattern: string): RegexCheck {
   if (!safeRegex(pattern)) {
     return { ok: false, message: 'unsafe regex: it could backtrack catastrophically (rejected by safe-regex2)' };
   }
+  let nfa: Nfa;
+  try {
+    nfa = Nfa.compile(ast, MAX_PROGRAM_SIZE);
+  } catch (e) {
+    if (e instanceof NfaTooLargeError) {
+      return { ok: false, message: 'regex is too large once its repeat counts are expanded; use smaller {n,m} counts' };
+    }
+    throw e;
+  }
   const sources = emitRegex(ast);
   try {
     new RegExp(sources.js, JS_REGEX_FLAGS);
   } catch {
     return { ok: false, message: 'invalid or unsupported regex' };
   }
-  return { ok: true, sources };
+  return { ok: true, sources, matcher: () => makeMatcher(ast, sources, nfa) };
 }
 
 const cache = new Map<string, RegexCheck>();
