@@ -1,47 +1,52 @@
 /**
  * Page furniture: headers and footers a statement repeats on every page ("Page 3 of 12",
- * the bank's registration text, the account number strip). A line is furniture when the
- * same text, with digits ignored, appears at about the same height on at least two
- * pages. Such lines must not be glued to the last transaction of a page as a wrapped
- * description.
+ * the bank's registration text, the account number strip). Such lines must not be glued
+ * to the last transaction of a page as if they were a wrapped description.
  *
- * Transaction rows can also repeat this way (a monthly fee on a fixed row grid), so the
- * parser asks this question only about lines it could not otherwise read as rows.
+ * A line is furniture when
+ *  - the same text, digits ignored, sits at about the same height on at least half the
+ *    pages (and on two at least), and
+ *  - it belongs to the run of such lines at the very top or the very bottom of its page.
+ * The second rule matters: a short wrapped fragment ("Purchase", "Ref 12345") can repeat
+ * at the same height on a few pages by chance, but it sits between rows, not in the margin.
  */
 import type { Line } from './lines';
 
-/** Height buckets of this many points: row grids are rarely offset by more between pages. */
+/** Height buckets of this many points: page templates put furniture at the same height. */
 const BUCKET = 6;
 
-function keys(line: Line): string[] {
+function bucketKey(line: Line, offset: number): string {
   const text = line.text.toLowerCase().replace(/\d/g, '#').replace(/\s+/g, ' ');
-  const b = Math.round(line.bottom / BUCKET);
-  // A line near a bucket edge is looked up in both neighbours.
-  return [`${b}|${text}`, `${b + 1}|${text}`, `${b - 1}|${text}`];
+  return `${Math.round(line.bottom / BUCKET) + offset}|${text}`;
 }
 
 export class Furniture {
-  private readonly pagesByKey = new Map<string, Set<number>>();
+  private readonly lines = new Set<Line>();
 
   constructor(pages: Line[][]) {
+    // Distinct pages per (height, text); lines arrive page by page, so "last page seen" counts them.
+    const count = new Map<string, { n: number; last: number }>();
     for (const lines of pages) {
       for (const line of lines) {
-        const k = keys(line)[0];
-        let set = this.pagesByKey.get(k);
-        if (!set) this.pagesByKey.set(k, (set = new Set()));
-        set.add(line.page);
+        const k = bucketKey(line, 0);
+        const c = count.get(k);
+        if (!c) count.set(k, { n: 1, last: line.page });
+        else if (c.last !== line.page) {
+          c.n++;
+          c.last = line.page;
+        }
       }
+    }
+    const needed = Math.max(2, Math.ceil(pages.length / 2));
+    const repeated = (line: Line) =>
+      (count.get(bucketKey(line, -1))?.n ?? 0) + (count.get(bucketKey(line, 0))?.n ?? 0) + (count.get(bucketKey(line, 1))?.n ?? 0) >= needed;
+    for (const lines of pages) {
+      for (let i = 0; i < lines.length && repeated(lines[i]); i++) this.lines.add(lines[i]);
+      for (let i = lines.length - 1; i >= 0 && repeated(lines[i]); i--) this.lines.add(lines[i]);
     }
   }
 
   has(line: Line): boolean {
-    let seen = -1;
-    for (const k of keys(line)) {
-      for (const p of this.pagesByKey.get(k) ?? []) {
-        if (seen !== -1 && p !== seen) return true;
-        seen = p;
-      }
-    }
-    return false;
+    return this.lines.has(line);
   }
 }

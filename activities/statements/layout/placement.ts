@@ -70,8 +70,10 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
   for (let n = Math.min(5, ws.length - 1); n >= 1; n--) {
     const t = join(ws.slice(ws.length - n));
     const rest = join(ws.slice(0, ws.length - n));
-    const col = columnAt(layout, t.right - 0.01);
-    if (MONEY_KINDS.has(col.kind) && reader.isMoney(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
+    // A peeled amount must sit under its label, as right-aligned money does: a description
+    // that merely runs on into a money column and ends in "R100.00" keeps its words.
+    const col = columnOverlapping(layout, t.x, t.right);
+    if (col && MONEY_KINDS.has(col.kind) && reader.isMoney(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
       tail = t;
       ws = ws.slice(0, ws.length - n);
       break;
@@ -88,7 +90,14 @@ function place(cell: Cell, layout: TableLayout, reader: CellReader): Placed {
   const atRight = columnAt(layout, cell.right - 0.01);
   const base = { text: cell.text, x: cell.x, right: cell.right };
   if (reader.isMoney(cell.text)) {
-    const col = best && MONEY_KINDS.has(best.kind) ? best : MONEY_KINDS.has(atRight.kind) ? atRight : null;
+    // Under a money label, or (a short number in a wide column) ending inside the column
+    // and past where its label starts.
+    const col =
+      best && MONEY_KINDS.has(best.kind)
+        ? best
+        : MONEY_KINDS.has(atRight.kind) && cell.right >= atRight.left
+          ? atRight
+          : null;
     if (col) return { ...base, column: col, as: 'money' };
   }
   if (reader.isDate(cell.text)) {

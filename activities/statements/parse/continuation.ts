@@ -23,7 +23,7 @@ export interface Anchor {
 
 export function continues(anchor: Anchor, line: Line, read: RowRead, tableContentOnPage: boolean): boolean {
   if (!read.firstTextColumn || !TEXT_KINDS.has(read.firstTextColumn.kind)) return false;
-  if (read.texts.length === 0) return false;
+  if (read.texts.length === 0 && read.refs.length === 0) return false;
   if (line.page === anchor.page) return line.bottom - anchor.bottom <= MAX_GAP_LINES * line.height;
   return line.page === anchor.page + 1 && !tableContentOnPage;
 }

@@ -118,7 +118,7 @@ export function resolveRows(
       });
     }
 
-    const description = row.description.join(' ').replace(/\s+/g, ' ').trim();
+    const description = [...row.description, ...row.reference].join(' ').replace(/\s+/g, ' ').trim();
     const base = { date: toIso(date), page: row.page, line: row.line, rawText: row.raw.join('\n'), seq: 0 };
     if (feeOnly) {
       out.entries.push({ type: 'tx', fee: true, tx: { ...base, description, amountCents: -chosen.fee, balanceCents: balance } });

@@ -14,13 +14,20 @@ export type MoneyKind = 'debit' | 'credit' | 'amount' | 'balance' | 'fee';
 
 export interface RowRead {
   date: PartialDate | null;
-  /** Text of description/reference columns (and stray words), left to right. */
+  /** Description text (and stray words under other labels), left to right. */
   texts: string[];
+  /** Text of a separate reference column: kept apart so wrapped lines join per column. */
+  refs: string[];
   money: Partial<Record<MoneyKind, Amount>>;
   /** Cells that sit in a money or date column, look like numbers, and do not parse. */
   problems: string[];
   /** The column the line's first text starts in (for continuation lines). */
   firstTextColumn: Column | null;
+}
+
+/** A spoiled number ("1,2O4.56", "12/13/2024"), as opposed to words that ran on under a label. */
+function looksNumeric(text: string): boolean {
+  return text.length <= 25 && /\d/.test(text) && (text.match(/[a-z]/gi)?.length ?? 0) <= 3;
 }
 
 export function readerFor(bank: BankLayout): CellReader {
@@ -38,7 +45,7 @@ export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reade
     if (list) list.push(p.text);
     else byColumn.set(p.column, [p.text]);
   }
-  const out: RowRead = { date: null, texts: [], money: {}, problems: [], firstTextColumn: null };
+  const out: RowRead = { date: null, texts: [], refs: [], money: {}, problems: [], firstTextColumn: null };
   for (const col of layout.columns) {
     const parts = byColumn.get(col);
     if (!parts) continue;
@@ -46,13 +53,15 @@ export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reade
     if (MONEY_KINDS.has(col.kind)) {
       const a = parseAmount(text);
       if (a) out.money[col.kind as MoneyKind] = a;
-      else if (/\d/.test(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
+      else if (looksNumeric(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
       else if (col.kind !== 'fee') out.texts.push(text); // words that ran on under a money label
     } else if (col.kind === 'date') {
       const d = parseDate(text, bank.dateFormats);
       if (d) out.date = d;
-      else if (/\d/.test(text)) out.problems.push(`"${text}" under ${col.label} is not a date`);
+      else if (looksNumeric(text) && text.length <= 20) out.problems.push(`"${text}" under ${col.label} is not a date`);
       else out.texts.push(text);
+    } else if (col.kind === 'reference') {
+      out.refs.push(text);
     } else if (TEXT_KINDS.has(col.kind)) {
       out.texts.push(text);
     }
@@ -76,13 +85,13 @@ export type MarkerKind = 'forward' | 'carried' | 'closing';
 // Opening balance and brought-forward rows mean the same thing at different places: the
 // first one opens the statement, later ones repeat the balance at the top of a page.
 const MARKERS: [MarkerKind, RegExp][] = [
-  ['forward', /^(?:balance )?(?:brought forward|b\/f)\b|^bal(?:ance)? b\/?f\b|^opening balance\b|^opening ?saldo\b|^saldo oorgebring\b|^oorgebring\b/],
-  ['carried', /^(?:balance )?(?:carried forward|c\/f)\b|^bal(?:ance)? c\/?f\b|^saldo oorgedra\b|^oorgedra\b/],
+  ['forward', /^(?:bal(?:ance)?\.? )?(?:brought forward|b\/f)\b|^opening balance\b|^opening ?saldo\b|^saldo oorgebring\b|^oorgebring\b/],
+  ['carried', /^(?:bal(?:ance)?\.? )?(?:carried forward|c\/f)\b|^saldo oorgedra\b|^oorgedra\b/],
   ['closing', /^closing balance\b|^afsluiting ?saldo\b|^slot ?saldo\b/],
 ];
 
 export function markerOf(r: RowRead): { kind: MarkerKind; cents: number } | null {
-  const text = r.texts.join(' ').toLowerCase().replace(/\s+/g, ' ').trim();
+  const text = [...r.texts, ...r.refs].join(' ').toLowerCase().replace(/\s+/g, ' ').trim();
   if (text.length === 0 || text.length > 60) return null;
   const hit = MARKERS.find(([, re]) => re.test(text));
   if (!hit) return null;

@@ -35,10 +35,10 @@ export interface Summary {
 }
 
 const LABELS: [SummaryField, RegExp][] = [
-  ['opening', /^(?:opening balance|balance brought forward|brought forward|bal(?:ance)? b\/f|previous balance|opening ?saldo|saldo oorgebring)$/],
+  ['opening', /^(?:opening balance|balance brought forward|brought forward|bal brought forward|bal(?:ance)? b\/f|previous balance|opening ?saldo|saldo oorgebring)$/],
   ['closing', /^(?:closing balance|afsluiting ?saldo|slot ?saldo|closing ?saldo|balance at end of period)$/],
-  ['totalCredits', /^(?:total credits|credits|sum of credits|total money in|money in|total deposits|deposits|totale krediete|krediete)$/],
-  ['totalDebits', /^(?:total debits|debits|sum of debits|total money out|money out|total payments|total withdrawals|totale debiete|debiete)$/],
+  ['totalCredits', /^(?:total credits|funds received\/credits|fondse ontvang\/krediete|credits|sum of credits|total money in|money in|total deposits|deposits|totale krediete|krediete)$/],
+  ['totalDebits', /^(?:total debits|funds used\/debits|fondse gebruik\/debiete|debits|sum of debits|total money out|money out|total payments|total withdrawals|totale debiete|debiete)$/],
   ['totalFees', /^(?:total fees|fees|service fees|total service fees|total charges|bank charges|total bank charges|totale fooie|fooie|bankkoste)$/],
   ['creditCount', /^(?:number of credits|no of credits|credit count|aantal krediete)$/],
   ['debitCount', /^(?:number of debits|no of debits|debit count|aantal debiete)$/],

@@ -34,6 +34,7 @@ export interface RowDraft {
   /** The row had no date of its own and took the one above (layouts that allow it). */
   dateInherited: boolean;
   description: string[];
+  reference: string[];
   money: RowRead['money'];
   raw: string[];
 }
@@ -107,16 +108,18 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
         continue;
       }
       const textOnly = read.date === null && !hasAnyMoney(read);
+      if (textOnly && furniture.has(line)) continue;
       if (textOnly && read.problems.length === 0) {
-        if (open && continues(open.anchor, line, read, contentOnPage) && !furniture.has(line)) {
+        if (open && continues(open.anchor, line, read, contentOnPage)) {
           if (open.draft) {
             open.draft.description.push(...read.texts);
+            open.draft.reference.push(...read.refs);
             open.draft.raw.push(raw);
           } else if (open.skipped) {
             open.skipped.text += `\n${raw}`;
           }
           open.anchor = { page: line.page, bottom: line.bottom };
-        } else if (!furniture.has(line)) {
+        } else {
           result.outside.push(line);
         }
         continue;
@@ -145,7 +148,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
         inherited = true;
       }
       if (!date) {
-        skip('the row has an amount but no date');
+        skip(moves ? 'the row has an amount but no date' : 'the row has a balance but no date');
         continue;
       }
       if (!moves) {
@@ -159,6 +162,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
         date,
         dateInherited: inherited,
         description: read.texts,
+        reference: read.refs,
         money: read.money,
         raw: [raw],
       };
