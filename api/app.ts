@@ -14,6 +14,9 @@ import { errorHandler } from './middleware/error-handler';
 import { requireUser } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './middleware/metrics';
+import { metricsRoutes } from './routes/metrics';
+import { createApiMetrics, type ApiMetrics } from '../core/metrics';
 import { healthRoutes } from './routes/health';
 import { taskRoutes } from './routes/tasks';
 import { uploadRoutes } from './routes/uploads';
@@ -28,6 +31,8 @@ export interface AppDeps {
   temporal: Client;
   files: FileStore;
   logger: Logger;
+  /** Default: a registry of this app's own (see core/metrics.ts). */
+  metrics?: ApiMetrics;
 }
 
 export const PUBLIC_PATHS = [/^\/healthz$/];
@@ -35,10 +40,12 @@ export const PUBLIC_PATHS = [/^\/healthz$/];
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.isProduction });
   app.silent = true; // errors are logged by errorHandler, never printed raw
-  const submit = { db: deps.db, temporal: deps.temporal, config: deps.config, logger: deps.logger };
+  const metrics = deps.metrics ?? createApiMetrics(deps.db, { logger: deps.logger });
+  const submit = { db: deps.db, temporal: deps.temporal, config: deps.config, logger: deps.logger, metrics };
   const view = { db: deps.db, temporal: deps.temporal, logger: deps.logger, resultTtlSeconds: deps.config.resultTtlSeconds };
 
   app.use(requestLog(deps.logger));
+  app.use(requestMetrics(metrics)); // outside the error handler: sees the final status
   app.use(errorHandler(deps.logger));
   app.use(
     cors({
@@ -60,6 +67,8 @@ export function createApp(deps: AppDeps): Koa {
     downloadRoutes(deps),
     sessionRoutes(deps),
   ];
+  const metricsRouter = metricsRoutes({ metrics, token: deps.config.metricsToken });
+  app.use(metricsRouter.routes()); // its own bearer token, before the user JWT check
   app.use(requireUser(deps.config.jwtSecret, PUBLIC_PATHS));
   app.use(jsonBody(deps.config.maxJsonBytes));
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../core/config';
 import { BadRequestError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { ApiMetrics } from '../core/metrics';
 import { SearchAttributes, TASK_TYPES, type TaskName } from '../core/task-contract';
 
 export interface SubmitDeps {
@@ -17,6 +18,8 @@ export interface SubmitDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** Counts accepted submissions (core/metrics.ts); optional so scripts and tests can omit it. */
+  metrics?: Pick<ApiMetrics, 'tasksSubmitted'>;
 }
 
 export interface Submission<I> {
@@ -89,6 +92,9 @@ export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise
       workflowId: taskId,
       args: [s.input(taskId)],
       workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
+      // The seed's queue weights as Temporal's priority key (TASK_PRIORITIES, see
+      // docs/operations.md "Queue priority"); activities inherit it from the workflow.
+      priority: { priorityKey: config.queuePriorityKeys[queue] },
       typedSearchAttributes: [
         { key: SearchAttributes.taskName, value: s.taskName },
         { key: SearchAttributes.userId, value: s.userId },
@@ -114,6 +120,7 @@ export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise
       throw new ServiceUnavailableError('The task engine is unavailable; try again shortly', 'TEMPORAL_UNAVAILABLE');
     }
   }
+  deps.metrics?.tasksSubmitted.inc({ task_name: s.taskName });
   deps.logger.info('task submitted', { task_id: taskId, user_id: s.userId, task_name: s.taskName });
   return { taskId, existing: false };
 }

@@ -67,7 +67,12 @@ const DEFAULTS = {
   REPORT_RETENTION_DAYS: 7,
   UPLOAD_RETENTION_DAYS: 7,
   LOG_LEVEL: 'info',
-  WORKER_METRICS_PORT: 9464,
+  WORKER_METRICS_PORT: 9464, // 0: no Prometheus endpoint on the worker
+  WORKER_METRICS_HOST: '0.0.0.0',
+  // Empty: the API's /metrics answers 404. Set: scrapers send `Authorization: Bearer <token>`.
+  METRICS_TOKEN: '',
+  // The seed's queue weights (higher = more urgent), turned into Temporal priority keys at submission.
+  TASK_PRIORITIES: 'pdf_processing:10,reports:5,default:1',
 } as const;
 
 export interface Config {
@@ -106,7 +111,12 @@ export interface Config {
     cacheSize: number;
     shutdownGraceSeconds: number;
     metricsPort: number;
+    metricsHost: string;
   };
+  /** Bearer token for the API's /metrics; empty = endpoint off. */
+  metricsToken: string;
+  /** Temporal priority key (1 = first … 5 = last) stamped on each queue's tasks at submission. */
+  queuePriorityKeys: Record<TaskQueue, number>;
   pdf: { pagesPerChunk: number; maxPages: number };
   ocr: { enabled: boolean; maxPages: number; concurrency: number };
   rules: { chunkRows: number; maxRules: number; statementTimeoutMs: number };
@@ -168,6 +178,43 @@ function validTimezone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+function metricsToken(env: Env): string {
+  const token = env.METRICS_TOKEN?.trim() ?? '';
+  if (token && token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters (or empty to turn /metrics off)');
+  return token;
+}
+
+/** Temporal's default priority range is 1..5 (1 runs first); a task without a key counts as 3. */
+export const PRIORITY_KEY_FIRST = 1;
+export const PRIORITY_KEY_LAST = 5;
+export const PRIORITY_KEY_DEFAULT = 3;
+
+/**
+ * `pdf_processing:10,reports:5,default:1` (the seed's habit: higher weight = more urgent) →
+ * a Temporal priority key per queue: the highest weight gets 1, the lowest 5, linear in
+ * between; a queue not listed (or all weights equal) keeps Temporal's default, 3.
+ */
+export function queuePriorityKeys(spec: string): Record<TaskQueue, number> {
+  const weights = new Map<TaskQueue, number>();
+  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+):(\d{1,4})$/.exec(entry);
+    if (!m || !(TASK_QUEUES as readonly string[]).includes(m[1])) {
+      throw new ConfigError(`TASK_PRIORITIES entry ${JSON.stringify(entry)} must be queue:weight with a queue of ${TASK_QUEUES.join(', ')}`);
+    }
+    weights.set(m[1] as TaskQueue, Number(m[2]));
+  }
+  const values = [...weights.values()];
+  const max = Math.max(...values);
+  const min = Math.min(...values);
+  const span = PRIORITY_KEY_LAST - PRIORITY_KEY_FIRST;
+  const keys = {} as Record<TaskQueue, number>;
+  for (const q of TASK_QUEUES) {
+    const w = weights.get(q);
+    keys[q] = w === undefined || max === min ? PRIORITY_KEY_DEFAULT : PRIORITY_KEY_FIRST + Math.round((span * (max - w)) / (max - min));
+  }
+  return keys;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -239,7 +286,10 @@ export function loadConfig(env: Env = process.env): Config {
       cacheSize: int(env, 'WORKER_CACHE_SIZE', 0, 100000),
       shutdownGraceSeconds: int(env, 'WORKER_SHUTDOWN_GRACE_SECONDS', 0, 3600),
       metricsPort: int(env, 'WORKER_METRICS_PORT', 0, 65535),
+      metricsHost: raw(env, 'WORKER_METRICS_HOST'),
     },
+    metricsToken: metricsToken(env),
+    queuePriorityKeys: queuePriorityKeys(raw(env, 'TASK_PRIORITIES')),
     pdf: { pagesPerChunk: int(env, 'PDF_PAGES_PER_CHUNK', 1, 1000), maxPages: int(env, 'PDF_MAX_PAGES', 1) },
     ocr: {
       enabled: bool(env, 'OCR_ENABLED'),

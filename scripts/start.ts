@@ -4,7 +4,6 @@
  * all four queues, the cleanup schedule, and the API. Ctrl-C or SIGTERM stops everything,
  * leaving no server process behind; the next start resumes on the same DATA_DIR.
  */
-import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../core/config';
 import { createDb, migrateLatest } from '../core/db';
 import { createLogger } from '../core/logger';
@@ -13,11 +12,13 @@ import { startApi } from '../api/main';
 import { startWorker } from '../worker/main';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 import { connectTemporal } from '../core/temporal-client';
+import { installWorkerTelemetry } from '../worker/telemetry';
 
 async function main(): Promise<void> {
   const base = loadConfigOrExit();
   const logger = createLogger(base.logLevel as 'info', { service: 'statementflow' });
-  Runtime.install({ shutdownSignals: [] });
+  // JSON logs from the SDK, workflows and activities; the SDK's metrics on WORKER_METRICS_PORT.
+  installWorkerTelemetry({ logger: logger.child({ service: 'worker' }), metricsPort: base.worker.metricsPort, metricsHost: base.worker.metricsHost });
   process.stdout.write('Starting Statementflow (embedded Postgres and Temporal on first run can take a minute)...\n');
 
   const infra = await startEmbeddedInfra(base, { onServerLog: (source, line) => logger.warn('server log', { source, line }) });

@@ -11,13 +11,16 @@ export const WORKER_HELP = `Usage: npm run worker -- [options]
 Polls Statementflow's Temporal task queues and runs their workflows and activities.
 
   --queues=LIST              comma-separated subset of: ${TASK_QUEUES.join(', ')}
-                             (default: all four). Priorities like pdf_processing:10 are
-                             accepted and ignored with a note: see README "Queue priority".
+                             (default: all four). Each queue gets its own slots. Weights
+                             like pdf_processing:10 are accepted and ignored with a note:
+                             Temporal priority is set per task at submission
+                             (TASK_PRIORITIES); see docs/operations.md "Queue priority".
   --concurrency=N            activity slots per queue (default WORKER_CONCURRENCY)
   --workflow-concurrency=N   workflow-task slots per queue (default WORKER_WORKFLOW_CONCURRENCY)
   --cache-size=N             workflows kept in the sticky cache (default WORKER_CACHE_SIZE)
   --identity=NAME            worker identity shown in the Web UI (default host and pid)
   --grace=SECONDS            on SIGTERM, time running activities get to finish (default WORKER_SHUTDOWN_GRACE_SECONDS)
+  --loglevel=LEVEL           debug, info, warn or error (default LOG_LEVEL)
   --no-schedules             do not create or update the cleanup schedule at start
   -h, --help                 show this help
 
@@ -32,6 +35,8 @@ export interface WorkerCli {
   settings: WorkerSettings;
   schedules: boolean;
   priorityNote?: string;
+  /** --loglevel, the seed's flag; overrides LOG_LEVEL for this process. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
@@ -52,6 +57,7 @@ export function parseWorkerArgs(argv: string[], config: Config): WorkerCli {
         'cache-size': { type: 'string' },
         identity: { type: 'string' },
         grace: { type: 'string' },
+        loglevel: { type: 'string' },
         'no-schedules': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -75,13 +81,20 @@ export function parseWorkerArgs(argv: string[], config: Config): WorkerCli {
       }
       if (priority !== undefined) {
         if (!/^\d+$/.test(priority)) throw new UsageError(`queue priority for ${name} must be a whole number`);
-        priorityNote = 'queue priorities are not used: each queue has its own slots (see README "Queue priority")';
+        priorityNote =
+          'queue weights on the worker command line are not used: each polled queue has its own slots, and Temporal orders ' +
+          'tasks by the priority key set at submission (TASK_PRIORITIES); see docs/operations.md "Queue priority"';
       }
       if (!queues.includes(name as TaskQueue)) queues.push(name as TaskQueue);
     }
   }
+  const logLevel = v.loglevel?.toLowerCase();
+  if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new UsageError(`--loglevel must be debug, info, warn or error, got ${JSON.stringify(v.loglevel)}`);
+  }
   return {
     help: Boolean(v.help),
+    logLevel: logLevel as WorkerCli['logLevel'],
     schedules: !v['no-schedules'],
     priorityNote,
     settings: {

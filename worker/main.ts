@@ -4,7 +4,7 @@
  * exits; nothing is lost, because Temporal hands unfinished work to the next worker.
  */
 import os from 'node:os';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfigOrExit, type Config } from '../core/config';
 import { createDb, migrateLatest } from '../core/db';
 import { createLogger, type Logger } from '../core/logger';
@@ -13,6 +13,7 @@ import { createWorkers, type WorkerSettings } from './create-workers';
 import { workflowSource } from './workflow-source';
 import { ensureCleanupSchedule } from './cleanup-schedule';
 import { connectTemporal } from '../core/temporal-client';
+import { installWorkerTelemetry } from './telemetry';
 
 export interface RunningWorker {
   workers: Worker[];
@@ -41,7 +42,12 @@ export async function startWorker(config: Config, settings: WorkerSettings, logg
     await connection.close();
     await db.destroy();
   });
-  logger.info('worker polling', { queues: settings.queues, concurrency: settings.concurrency });
+  logger.info('worker polling', {
+    queues: settings.queues,
+    concurrency: settings.concurrency,
+    workflow_concurrency: settings.workflowConcurrency,
+    identity: settings.identity ?? `${os.hostname()}-${process.pid}`,
+  });
   return {
     workers,
     done,
@@ -68,14 +74,15 @@ async function main(): Promise<void> {
     process.stdout.write(WORKER_HELP);
     return;
   }
-  const logger = createLogger(config.logLevel as 'info', { service: 'worker' });
+  const logger = createLogger((cli.logLevel ?? config.logLevel) as 'info', { service: 'worker' });
   if (cli.priorityNote) logger.warn(cli.priorityNote);
   if (!config.databaseUrl || !config.temporalAddress) {
     process.stderr.write('statementflow: npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (see `npm run infra`), or use `npm start`\n');
     process.exit(1);
   }
-  // We handle signals ourselves so shutdown is graceful and logged.
-  Runtime.install({ shutdownSignals: [] });
+  // JSON logs for the SDK, workflows and activities, and the SDK's Prometheus metrics.
+  // Signals stay ours (below) so shutdown is graceful and logged.
+  installWorkerTelemetry({ logger, metricsPort: config.worker.metricsPort, metricsHost: config.worker.metricsHost });
   const db = createDb(config.databaseUrl);
   await migrateLatest(db).finally(() => db.destroy());
   const running = await startWorker(config, cli.settings, logger);

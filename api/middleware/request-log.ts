@@ -1,5 +1,9 @@
-/** One structured line per request, with the user where known. Query strings are not logged (they may carry tokens). */
-import type { Middleware } from 'koa';
+/**
+ * One structured line per request, with the user and the task where known: the task from
+ * a `/tasks/:id…` route, or the task_id a submission answered with. Query strings are not
+ * logged (they may carry tokens).
+ */
+import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../core/logger';
 
 export function requestLog(logger: Logger): Middleware {
@@ -16,7 +20,17 @@ export function requestLog(logger: Logger): Middleware {
         status: ctx.status,
         duration_ms: Math.round(ms * 10) / 10,
         ...(ctx.state.userId ? { user_id: ctx.state.userId } : {}),
+        ...taskIdOf(ctx),
       });
     }
   };
+}
+
+function taskIdOf(ctx: Context): { task_id?: string } {
+  const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
+  const param = (ctx as unknown as { params?: Record<string, string> }).params?.id;
+  if (typeof route === 'string' && route.startsWith('/tasks/:id') && param) return { task_id: param };
+  const body = ctx.body as { task_id?: unknown } | undefined;
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof body.task_id === 'string') return { task_id: body.task_id };
+  return {};
 }
