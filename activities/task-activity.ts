@@ -3,8 +3,12 @@
  * retryable failure names itself in the progress message, and an input error becomes a
  * non-retryable ApplicationFailure whose type is its stable code (the workflow reads the
  * code from there and puts it in `task_status.error`).
+ *
+ * Log lines go through the activity `log` (the worker's JSON logger; the SDK adds the
+ * workflow id, named task_id there) with task_id and user_id, so every line of a task can
+ * be found by either.
  */
-import { ApplicationFailure, activityInfo, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, CancelledFailure, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskInputError } from '../core/errors';
 import { recordAttempt } from './task-mirror';
@@ -15,19 +19,39 @@ export function taskActivity<I extends { taskId: string }, O>(
 ): (input: I) => Promise<O> {
   return async (input: I) => {
     const info = activityInfo();
+    const fields = { task_id: input.taskId, ...(await userField(db, input)), attempt: info.attempt };
+    const started = Date.now();
+    log.debug('activity started', fields);
     if (info.attempt > 1) {
       await recordAttempt(db, input.taskId, info.attempt).catch(() => undefined);
     }
     try {
-      return await fn(input);
+      const out = await fn(input);
+      log.debug('activity completed', { ...fields, duration_ms: Date.now() - started });
+      return out;
     } catch (err) {
       if (err instanceof TaskInputError) {
+        log.warn('activity refused its input', { ...fields, error_code: err.code, error: err.message });
         throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
       }
-      if (err instanceof CancelledFailure || err instanceof ApplicationFailure) throw err;
+      if (err instanceof CancelledFailure) {
+        log.info('activity cancelled', { ...fields, reason: err.message });
+        throw err;
+      }
+      if (err instanceof ApplicationFailure) {
+        log.warn('activity failed', { ...fields, error_code: err.type ?? null, error: err.message });
+        throw err;
+      }
       const max = info.retryPolicy?.maximumAttempts ?? 0;
       const message = err instanceof Error ? err.message : String(err);
       const next = max === 0 || info.attempt < max ? ' — retrying' : '';
+      log.warn('activity attempt failed', {
+        ...fields,
+        max_attempts: max || null,
+        retrying: next !== '',
+        error: message,
+        stack: err instanceof Error ? err.stack : undefined,
+      });
       await recordAttempt(
         db,
         input.taskId,
@@ -37,4 +61,26 @@ export function taskActivity<I extends { taskId: string }, O>(
       throw err;
     }
   };
+}
+
+// Task id → user id, for log lines of activities whose input has no userId. One indexed
+// read per task per worker process; bounded so a long-lived worker does not grow.
+const USERS = new Map<string, string | null>();
+const USERS_MAX = 2000;
+
+async function userField(db: Knex, input: { taskId: string; userId?: unknown }): Promise<{ user_id?: string }> {
+  if (typeof input.userId === 'string') return { user_id: input.userId };
+  let user = USERS.get(input.taskId);
+  if (user === undefined) {
+    let row: { user_id?: string } | undefined;
+    try {
+      row = await db('task_status').where({ task_id: input.taskId }).first('user_id');
+    } catch {
+      return {}; // a log field is not worth failing the activity; not cached, so the next line retries
+    }
+    user = row?.user_id ?? null;
+    if (USERS.size >= USERS_MAX) USERS.delete(USERS.keys().next().value as string);
+    USERS.set(input.taskId, user);
+  }
+  return user ? { user_id: user } : {};
 }

@@ -16,13 +16,25 @@ import {
   proxyLocalActivities,
   setHandler,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskMirrorActivities } from '../activities/task-mirror';
-import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
+import { progressQuery, SearchAttributes, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
 
 type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
 
 export class SoftTimeLimitExceeded extends Error {}
+
+/**
+ * Fields for every workflow log line: the SDK adds the workflow id (the worker's JSON
+ * logger names it task_id); the user comes from the UserId search attribute set at start.
+ */
+function logFields(taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const sa = workflowInfo().typedSearchAttributes;
+  const userId = sa.get(SearchAttributes.userId);
+  const taskName = sa.get(SearchAttributes.taskName);
+  return { task_id: taskId, ...(userId ? { user_id: userId } : {}), ...(taskName ? { task_name: taskName } : {}), ...extra };
+}
 
 /** Options for the activities of one task, from the settings the task was started with. */
 export function activityOptions(settings: TaskSettings) {
@@ -72,7 +84,7 @@ export class TaskRun {
     } catch (err) {
       // The mirror is a view: a failed write must not fail the task. The next one catches up.
       if (isCancellation(err)) throw err;
-      log.warn('progress mirror failed', { error: String(err) });
+      log.warn('progress mirror failed', logFields(this.task.taskId, { error: String(err) }));
     }
   }
 
@@ -84,6 +96,7 @@ export class TaskRun {
     body: () => Promise<T>,
     opts: { cleanup: () => Promise<void>; successMessage?: string; fileKey?: (r: T) => string | null },
   ): Promise<T> {
+    log.info('task started', logFields(this.task.taskId, { attempt: workflowInfo().attempt }));
     await this.progress(1, 'Started', true);
     const bodyScope = new CancellationScope();
     let softLimitHit = false;
@@ -104,7 +117,7 @@ export class TaskRun {
     } catch (err) {
       timerScope.cancel();
       await CancellationScope.nonCancellable(async () => {
-        await opts.cleanup().catch((e) => log.error('cleanup failed', { error: String(e) }));
+        await opts.cleanup().catch((e) => log.error('cleanup failed', logFields(this.task.taskId, { error: String(e) })));
         if (softLimitHit) {
           const seconds = Math.round(this.task.settings.softTimeLimitMs / 1000);
           await this.finish('FAILED', 'Time limit exceeded', {
@@ -144,6 +157,9 @@ export class TaskRun {
       resultTtlSeconds: this.task.settings.resultTtlSeconds,
       ...extra,
     });
+    const line = logFields(this.task.taskId, { status, ...(extra.error ? { error_code: extra.error.code, error: extra.error.message } : {}) });
+    if (status === 'FAILED') log.warn('task finished', line);
+    else log.info('task finished', line);
   }
 }
 
