@@ -22,6 +22,8 @@ export interface Detection {
   bank: BankLayout;
   /** The first header of the transaction table. */
   header: TableLayout;
+  /** The columns were inferred from the rows: there is no header. */
+  inferred?: boolean;
 }
 
 export function findHeader(pages: Line[][], bank: BankLayout): TableLayout | null {
@@ -34,10 +36,14 @@ export function findHeader(pages: Line[][], bank: BankLayout): TableLayout | nul
   return null;
 }
 
+/** Banks that name themselves on the first page (or the second, after a cover page). */
+export function namedBanks(pages: Line[][]): BankLayout[] {
+  const text = pages.slice(0, 2).flat().map((l) => l.text).join('\n');
+  return BANKS.filter((b) => b.identity?.test(text));
+}
+
 export function detectBank(pages: Line[][]): Detection | null {
-  const firstPageText = (pages[0] ?? []).map((l) => l.text).join('\n');
-  for (const bank of BANKS) {
-    if (!bank.identity?.test(firstPageText)) continue;
+  for (const bank of namedBanks(pages)) {
     const header = findHeader(pages, bank);
     if (header) return { bank, header };
   }

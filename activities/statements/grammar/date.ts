@@ -140,52 +140,67 @@ export function dayNumber(d: CalendarDate): number {
 }
 
 /**
- * Gives yearless dates ("15 Jan", "01 15") their year. With a statement period the year
- * is the one that puts the date inside the period (so a 15 Dec 2023 – 14 Jan 2024
- * statement reads "28 Dec" as 2023 and "03 Jan" as 2024). Without one, the year starts
- * at `fallbackYear` and moves on when the months wrap from December to January.
+ * Gives yearless dates ("15 Jan", "01 15") their year: of the years that put the date
+ * inside the statement period (with a month's slack), the one closest after the row before.
+ * So a 15 Dec 2023 – 14 Jan 2024 statement reads "28 Dec" as 2023 and "03 Jan" as 2024,
+ * and a statement over several years follows its rows across each December → January.
+ * Without a period, the year starts at `fallbackYear` and follows the rows the same way.
  */
 export class YearResolver {
-  private year: number;
-  private lastMonth = 0;
+  private previous: number | null = null;
+  private previousYear: number;
+  private readonly lo: number | null;
+  private readonly hi: number | null;
 
-  constructor(
-    private readonly start: CalendarDate | null,
-    private readonly end: CalendarDate | null,
-    fallbackYear: number,
-  ) {
-    this.year = start?.year ?? end?.year ?? fallbackYear;
+  constructor(start: CalendarDate | null, end: CalendarDate | null, fallbackYear: number) {
+    const a = start ?? end;
+    const b = end ?? start;
+    this.lo = a ? dayNumber(a) - 31 : null;
+    this.hi = b ? dayNumber(b) + 31 : null;
+    this.previousYear = a?.year ?? fallbackYear;
   }
 
   resolve(d: PartialDate): CalendarDate | null {
     if (d.year !== null) return this.accept({ year: d.year, month: d.month, day: d.day });
-    if (this.start || this.end) {
-      const lo = dayNumber((this.start ?? this.end)!) - 31;
-      const hi = dayNumber((this.end ?? this.start)!) + 31;
-      const first = (this.start ?? this.end)!.year - 1;
-      const last = (this.end ?? this.start)!.year + 1;
-      let best: CalendarDate | null = null;
-      let bestDistance = Infinity;
-      for (let y = first; y <= last; y++) {
-        if (d.day > daysInMonth(y, d.month)) continue;
-        const c = { year: y, month: d.month, day: d.day };
-        const n = dayNumber(c);
-        const distance = n < lo ? lo - n : n > hi ? n - hi : 0;
-        if (distance < bestDistance) {
-          best = c;
-          bestDistance = distance;
-        }
+    const firstYear = this.lo !== null ? Math.min(fromDayNumber(this.lo).year, this.previousYear) - 1 : this.previousYear - 1;
+    const lastYear = this.hi !== null ? Math.max(fromDayNumber(this.hi).year, this.previousYear) + 1 : this.previousYear + 1;
+    let best: CalendarDate | null = null;
+    let bestScore = Infinity;
+    for (let y = firstYear; y <= lastYear; y++) {
+      if (d.day > daysInMonth(y, d.month)) continue; // 29 Feb only in leap years
+      const c = { year: y, month: d.month, day: d.day };
+      const n = dayNumber(c);
+      const outside = this.lo === null || this.hi === null ? 0 : n < this.lo ? this.lo - n : n > this.hi ? n - this.hi : 0;
+      // Rows run forward in time: a step back costs more than the same step forward, so
+      // half a year later wins over half a year earlier, yet a row posted a few days out
+      // of order (or a newest-first statement) still stays in its year.
+      const near =
+        this.previous === null
+          ? this.lo === null
+            ? Math.abs(y - this.previousYear) * 366
+            : 0
+          : n >= this.previous
+            ? n - this.previous
+            : (this.previous - n) * 8;
+      const score = outside * 100_000 + near;
+      if (score < bestScore) {
+        best = c;
+        bestScore = score;
       }
-      return best ? this.accept(best) : null;
     }
-    if (this.lastMonth - d.month >= 6) this.year++; // December → January
-    if (d.day > daysInMonth(this.year, d.month)) return null; // 29 Feb in a common year
-    return this.accept({ year: this.year, month: d.month, day: d.day });
+    // Far outside the period there is no year that makes sense ("29 Feb" in a 2023 statement).
+    if (!best || bestScore >= 100_000 * 60) return null;
+    return this.accept(best);
   }
 
   private accept(c: CalendarDate): CalendarDate {
-    this.year = c.year;
-    this.lastMonth = c.month;
+    this.previous = dayNumber(c);
+    this.previousYear = c.year;
     return c;
   }
+}
+
+function fromDayNumber(n: number): CalendarDate {
+  const t = new Date(n * 86_400_000);
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }

@@ -132,10 +132,11 @@ export function matchHeader(
   accept: (kinds: ReadonlySet<ColumnKind>) => boolean,
 ): TableLayout | null {
   const line = lines[i];
-  if (line.cells.length === 0 || line.cells.length > 14) return null;
+  // Cheap refusal first: this runs on every line, and rows carry digits where labels do not.
+  if (line.cells.length === 0 || line.cells.length > 14 || /\d/.test(line.text)) return null;
   const next = lines[i + 1];
   const tries: [Cell[], number][] = [];
-  if (next && next.top - line.bottom < 0.8 * line.height) tries.push([stack(line, next), 2]);
+  if (next && next.top - line.bottom < 0.8 * line.height && !/\d/.test(next.text)) tries.push([stack(line, next), 2]);
   tries.push([line.cells, 1]);
   for (const [cells, count] of tries) {
     const labels = matchLabels(cells, dict);

@@ -15,10 +15,8 @@ import type { Line } from './lines';
 /** Height buckets of this many points: page templates put furniture at the same height. */
 const BUCKET = 6;
 
-function bucketKey(line: Line, offset: number): string {
-  const text = line.text.toLowerCase().replace(/\d/g, '#').replace(/\s+/g, ' ');
-  return `${Math.round(line.bottom / BUCKET) + offset}|${text}`;
-}
+const shape = (line: Line) => line.text.toLowerCase().replace(/\d/g, '#');
+const bucketKey = (line: Line, text: string, offset: number) => `${Math.round(line.bottom / BUCKET) + offset}|${text}`;
 
 export class Furniture {
   private readonly lines = new Set<Line>();
@@ -28,7 +26,7 @@ export class Furniture {
     const count = new Map<string, { n: number; last: number }>();
     for (const lines of pages) {
       for (const line of lines) {
-        const k = bucketKey(line, 0);
+        const k = bucketKey(line, shape(line), 0);
         const c = count.get(k);
         if (!c) count.set(k, { n: 1, last: line.page });
         else if (c.last !== line.page) {
@@ -38,8 +36,12 @@ export class Furniture {
       }
     }
     const needed = Math.max(2, Math.ceil(pages.length / 2));
-    const repeated = (line: Line) =>
-      (count.get(bucketKey(line, -1))?.n ?? 0) + (count.get(bucketKey(line, 0))?.n ?? 0) + (count.get(bucketKey(line, 1))?.n ?? 0) >= needed;
+    const repeated = (line: Line) => {
+      const text = shape(line);
+      let n = 0;
+      for (const offset of [-1, 0, 1]) n += count.get(bucketKey(line, text, offset))?.n ?? 0;
+      return n >= needed;
+    };
     for (const lines of pages) {
       for (let i = 0; i < lines.length && repeated(lines[i]); i++) this.lines.add(lines[i]);
       for (let i = lines.length - 1; i >= 0 && repeated(lines[i]); i--) this.lines.add(lines[i]);

@@ -11,12 +11,15 @@
  * date off the left end, word by word, but only when the peeled words read as money (or
  * a date) and land in a money (or date) column.
  */
+import type { Amount } from '../grammar/amount';
+import type { PartialDate } from '../grammar/date';
 import { MONEY_KINDS, TEXT_KINDS, columnAt, columnOverlapping, type Column, type TableLayout } from './columns';
 import type { Cell, Line } from './lines';
 
+/** The layout's grammars: what a cell reads as, or null. */
 export interface CellReader {
-  isMoney(text: string): boolean;
-  isDate(text: string): boolean;
+  money(text: string): Amount | null;
+  date(text: string): PartialDate | null;
 }
 
 export interface Placed {
@@ -25,6 +28,9 @@ export interface Placed {
   x: number;
   right: number;
   as: 'money' | 'date' | 'text';
+  /** The reading that placed it (so it is not parsed twice). */
+  money: Amount | null;
+  date: PartialDate | null;
 }
 
 interface Word {
@@ -56,7 +62,7 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
   // Date off the left: "15 Jan", "15 Jan 2024", "01 15".
   for (let n = Math.min(3, ws.length - 1); n >= 1; n--) {
     const head = join(ws.slice(0, n));
-    if (columnAt(layout, head.x).kind === 'date' && reader.isDate(head.text)) {
+    if (columnAt(layout, head.x).kind === 'date' && reader.date(head.text)) {
       const rest = join(ws.slice(n));
       if (columnAt(layout, rest.x).kind !== 'date') {
         out.push(head);
@@ -73,7 +79,7 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
     // A peeled amount must sit under its label, as right-aligned money does: a description
     // that merely runs on into a money column and ends in "R100.00" keeps its words.
     const col = columnOverlapping(layout, t.x, t.right);
-    if (col && MONEY_KINDS.has(col.kind) && reader.isMoney(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
+    if (col && MONEY_KINDS.has(col.kind) && reader.money(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
       tail = t;
       ws = ws.slice(0, ws.length - n);
       break;
@@ -87,31 +93,36 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
 function place(cell: Cell, layout: TableLayout, reader: CellReader): Placed {
   const best = columnOverlapping(layout, cell.x, cell.right);
   const atLeft = columnAt(layout, cell.x);
-  const atRight = columnAt(layout, cell.right - 0.01);
-  const base = { text: cell.text, x: cell.x, right: cell.right };
-  if (reader.isMoney(cell.text)) {
+  const money = reader.money(cell.text);
+  if (money) {
     // Under a money label, or (a short number in a wide column) ending inside the column
     // and past where its label starts.
-    const col =
-      best && MONEY_KINDS.has(best.kind)
-        ? best
-        : MONEY_KINDS.has(atRight.kind) && cell.right >= atRight.left
-          ? atRight
-          : null;
-    if (col) return { ...base, column: col, as: 'money' };
+    let col = best && MONEY_KINDS.has(best.kind) ? best : null;
+    if (!col) {
+      const atRight = columnAt(layout, cell.right - 0.01);
+      if (MONEY_KINDS.has(atRight.kind) && cell.right >= atRight.left) col = atRight;
+    }
+    if (col) return { column: col, text: cell.text, x: cell.x, right: cell.right, as: 'money', money, date: null };
   }
-  if (reader.isDate(cell.text)) {
-    const centre = columnAt(layout, (cell.x + cell.right) / 2);
-    const col = [best, atLeft, centre].find((c) => c?.kind === 'date');
-    if (col) return { ...base, column: col, as: 'date' };
+  const date = reader.date(cell.text);
+  if (date) {
+    let col = best?.kind === 'date' ? best : atLeft.kind === 'date' ? atLeft : null;
+    if (!col) {
+      const centre = columnAt(layout, (cell.x + cell.right) / 2);
+      if (centre.kind === 'date') col = centre;
+    }
+    if (col) return { column: col, text: cell.text, x: cell.x, right: cell.right, as: 'date', money: null, date };
   }
   // Text: where it starts, unless it starts in a money/date column but sits under a text label.
   const col = !TEXT_KINDS.has(atLeft.kind) && best && TEXT_KINDS.has(best.kind) ? best : atLeft;
-  return { ...base, column: col, as: 'text' };
+  return { column: col, text: cell.text, x: cell.x, right: cell.right, as: 'text', money: null, date: null };
 }
 
 export function placeCells(line: Line, layout: TableLayout, reader: CellReader): Placed[] {
   const out: Placed[] = [];
-  for (const cell of line.cells) for (const part of peel(cell, layout, reader)) out.push(place(part, layout, reader));
+  for (const cell of line.cells) {
+    if (!cell.text.includes(' ')) out.push(place(cell, layout, reader));
+    else for (const part of peel(cell, layout, reader)) out.push(place(part, layout, reader));
+  }
   return out;
 }

@@ -8,7 +8,7 @@ import { parseAmount, signedCents, type Amount } from '../grammar/amount';
 import { parseDate, type PartialDate } from '../grammar/date';
 import { MONEY_KINDS, TEXT_KINDS, type Column, type TableLayout } from '../layout/columns';
 import type { Line } from '../layout/lines';
-import { placeCells, type CellReader } from '../layout/placement';
+import { placeCells, type CellReader, type Placed } from '../layout/placement';
 
 export type MoneyKind = 'debit' | 'credit' | 'amount' | 'balance' | 'fee';
 
@@ -32,31 +32,31 @@ function looksNumeric(text: string): boolean {
 
 export function readerFor(bank: BankLayout): CellReader {
   return {
-    isMoney: (t) => parseAmount(t) !== null,
-    isDate: (t) => parseDate(t, bank.dateFormats) !== null,
+    money: (t) => parseAmount(t),
+    date: (t) => parseDate(t, bank.dateFormats),
   };
 }
 
 export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reader: CellReader): RowRead {
   const placed = placeCells(line, layout, reader);
-  const byColumn = new Map<Column, string[]>();
+  // Group by column, in column order (at most a dozen columns: a list beats a Map here).
+  const groups: { col: Column; parts: Placed[] }[] = [];
   for (const p of placed) {
-    const list = byColumn.get(p.column);
-    if (list) list.push(p.text);
-    else byColumn.set(p.column, [p.text]);
+    const g = groups.find((x) => x.col === p.column);
+    if (g) g.parts.push(p);
+    else groups.push({ col: p.column, parts: [p] });
   }
+  groups.sort((a, b) => layout.columns.indexOf(a.col) - layout.columns.indexOf(b.col));
   const out: RowRead = { date: null, texts: [], refs: [], money: {}, problems: [], firstTextColumn: null };
-  for (const col of layout.columns) {
-    const parts = byColumn.get(col);
-    if (!parts) continue;
-    const text = parts.join(' ');
+  for (const { col, parts } of groups) {
+    const text = parts.length === 1 ? parts[0].text : parts.map((p) => p.text).join(' ');
     if (MONEY_KINDS.has(col.kind)) {
-      const a = parseAmount(text);
+      const a = parts.length === 1 && parts[0].money ? parts[0].money : parseAmount(text);
       if (a) out.money[col.kind as MoneyKind] = a;
       else if (looksNumeric(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
       else if (col.kind !== 'fee') out.texts.push(text); // words that ran on under a money label
     } else if (col.kind === 'date') {
-      const d = parseDate(text, bank.dateFormats);
+      const d = parts.length === 1 && parts[0].date ? parts[0].date : parseDate(text, bank.dateFormats);
       if (d) out.date = d;
       else if (looksNumeric(text) && text.length <= 20) out.problems.push(`"${text}" under ${col.label} is not a date`);
       else out.texts.push(text);

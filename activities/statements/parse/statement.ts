@@ -7,9 +7,10 @@
  * Pure and synchronous; linear in the number of text items apart from sorting each page.
  */
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
-import { detectBank } from '../banks';
+import { detectBank, generic, namedBanks, type Detection } from '../banks';
 import { toIso, YearResolver } from '../grammar/date';
 import { Furniture } from '../layout/furniture';
+import { inferLayout } from '../layout/infer-columns';
 import { buildLines, type Line } from '../layout/lines';
 import { pageHasText } from '../text-layer';
 import type { ParsedStatement, ParseWarning, PositionedPage } from '../types';
@@ -41,15 +42,18 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
   }
 
   const lines: Line[][] = readable.map(buildLines);
-  const detection = detectBank(lines);
-  if (!detection) {
-    throw new TaskInputError(
-      TaskErrorCodes.NOT_A_STATEMENT,
-      'This PDF does not look like a bank statement: no transaction table was found (a table with date, description, amount and balance columns). If it is a statement, its layout is not supported yet.',
-    );
-  }
+  const detection = detectBank(lines) ?? withoutHeader(lines);
+  if (!detection) throw notAStatement();
   const { bank } = detection;
-  const table = readTable(lines, bank, new Furniture(lines));
+  if (detection.inferred) {
+    warnings.push({
+      page: detection.header.page,
+      line: detection.header.line,
+      code: 'COLUMNS_INFERRED',
+      message: `No column header was recognised; the columns were inferred from the dated rows starting on page ${detection.header.page}, line ${detection.header.line}`,
+    });
+  }
+  const table = readTable(lines, bank, new Furniture(lines), detection.inferred ? detection.header : undefined);
   const summary = readSummary(table.outside);
   const printed = { ...summary.values };
   for (const [field, list] of Object.entries(table.totals) as [SummaryField, NonNullable<(typeof printed)[SummaryField]>][]) {
@@ -83,6 +87,7 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
   }
 
   const checked = validate({ entries: resolved.entries, printed, skippedCount: skippedRows.length });
+  if (detection.inferred && !chainHolds(transactions.length, checked.warnings)) throw notAStatement();
   warnings.push(...resolved.warnings, ...checked.warnings);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
   return {
@@ -96,4 +101,28 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
     warnings,
     skippedRows,
   };
+}
+
+function notAStatement(): TaskInputError {
+  return new TaskInputError(
+    TaskErrorCodes.NOT_A_STATEMENT,
+    'This PDF does not look like a bank statement: no transaction table was found (dated rows with amounts and a running balance, under a header such as Date, Description, Amount, Balance). If it is a statement, its layout is not supported yet.',
+  );
+}
+
+/**
+ * No header matched: try the columns that dated rows with balances imply. The bank that
+ * names itself on page 1 still decides the date forms and sign conventions.
+ */
+function withoutHeader(lines: Line[][]): (Detection & { inferred: true }) | null {
+  const bank = namedBanks(lines)[0] ?? generic;
+  const formats = [...new Set([...bank.dateFormats, ...generic.dateFormats])];
+  const header = inferLayout(lines, formats);
+  return header ? { bank: { ...bank, dateFormats: formats }, header, inferred: true } : null;
+}
+
+/** An inferred layout must read as a statement: enough rows, and balances that follow. */
+function chainHolds(rows: number, warnings: ParseWarning[]): boolean {
+  const breaks = warnings.filter((w) => w.code === 'BALANCE_MISMATCH').length;
+  return rows >= 3 && breaks <= rows * 0.2;
 }

@@ -57,10 +57,15 @@ export interface TableResult {
   totals: Partial<Record<SummaryField, Located[]>>;
 }
 
-export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture): TableResult {
+/**
+ * `inferred` is a layout found without a header (layout/infer-columns.ts): the table then
+ * starts at the first row it was inferred from.
+ */
+export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture, inferred?: TableLayout): TableResult {
   const reader = readerFor(bank);
   const result: TableResult = { events: [], skipped: [], outside: [], totals: {} };
   let layout: TableLayout | null = null;
+  let pending = inferred ?? null;
   /** What continuation lines attach to: a transaction, or a row we had to skip. */
   let open: { anchor: Anchor; draft?: RowDraft; skipped?: SkippedRow } | null = null;
   let lastDate: PartialDate | null = null;
@@ -76,6 +81,11 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
 
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
+      if (pending && line.page === pending.page && line.index === pending.line) {
+        layout = pending;
+        pending = null;
+        inTable = true;
+      }
       const header = headers.get(i);
       if (header) {
         layout = header;
