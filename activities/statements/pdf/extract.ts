@@ -35,7 +35,21 @@ function isPasswordError(err: unknown): boolean {
   return name === 'PasswordException' || /password/i.test(String((err as Error)?.message ?? ''));
 }
 
+const UNREADABLE =
+  'The file could not be read as a PDF: it may be damaged, incomplete (cut off while downloading) or not a PDF at all.';
+
+/**
+ * Every complete PDF ends with "%%EOF" (possibly followed by a little padding). pdf.js
+ * would try to rebuild a cut-off file and could return its first pages as if that were
+ * the whole statement; a statement with its last pages missing must not pass as complete.
+ */
+function looksComplete(data: Uint8Array): boolean {
+  const tail = Buffer.from(data.buffer, data.byteOffset, data.byteLength).subarray(Math.max(0, data.byteLength - 65_536));
+  return tail.includes('%%EOF');
+}
+
 async function withDocument<T>(data: Uint8Array, use: (doc: PdfDocument) => Promise<T>): Promise<T> {
+  if (!looksComplete(data)) throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
   // A copy: pdf.js may take ownership of the buffer, and the caller may still need it (OCR).
   const parser = new PDFParse({
     data: new Uint8Array(data),
@@ -55,10 +69,7 @@ async function withDocument<T>(data: Uint8Array, use: (doc: PdfDocument) => Prom
           'The PDF is password-protected. Open it with its password, save or print it as a PDF without a password, and upload that copy.',
         );
       }
-      throw new TaskInputError(
-        TaskErrorCodes.PDF_UNREADABLE,
-        'The file could not be read as a PDF: it may be damaged, incomplete (cut off while downloading) or not a PDF at all.',
-      );
+      throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
     }
     return await use(doc);
   } finally {
