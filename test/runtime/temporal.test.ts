@@ -8,7 +8,7 @@ import { InfraError } from '../../core/runtime/errors';
 import { getFreePort, isAlive } from '../../core/runtime/processes';
 import { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS } from '../../core/runtime/search-attributes';
 import { startTemporalDevServer, type RunningTemporalDevServer } from '../../core/runtime/temporal-dev-server';
-import { getDevServer, getTimeSkippingEnv } from '../support/temporal';
+import { getDevServer, getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD */
 const KEYWORD = 2;
@@ -151,5 +151,15 @@ describe('test harness: time-skipping environment', function () {
     assert.ok(after - before >= 2 * 24 * 3600 * 1000, 'two days passed on the test server');
     assert.ok(Date.now() - wall < 5_000, 'in well under real time');
     assert.equal(await getTimeSkippingEnv(), env, 'one shared env');
+  });
+});
+
+describe('test harness: workflow bundle', function () {
+  this.timeout(120_000);
+
+  it('bundles workflows/ once per run', async () => {
+    const bundle = await getWorkflowBundle();
+    assert.ok(bundle.code.length > 1000);
+    assert.equal(await getWorkflowBundle(), bundle, 'cached');
   });
 });
