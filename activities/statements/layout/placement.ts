@@ -71,22 +71,27 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
       }
     }
   }
-  // Money off the right, longest reading first: "R 1 234.56 Cr" is four words.
-  let tail: Cell | null = null;
-  for (let n = Math.min(5, ws.length - 1); n >= 1; n--) {
-    const t = join(ws.slice(ws.length - n));
-    const rest = join(ws.slice(0, ws.length - n));
-    // A peeled amount must sit under its label, as right-aligned money does: a description
-    // that merely runs on into a money column and ends in "R100.00" keeps its words.
-    const col = columnOverlapping(layout, t.x, t.right);
-    if (col && MONEY_KINDS.has(col.kind) && reader.money(t.text) && columnAt(layout, rest.right - 0.01) !== col) {
-      tail = t;
-      ws = ws.slice(0, ws.length - n);
-      break;
+  // Money off the right, longest reading first ("R 1 234.56 Cr" is four words), and again
+  // while there is more: an amount and a balance can both have run into one string.
+  const tails: Cell[] = [];
+  for (let found = true; found && ws.length > 1; ) {
+    found = false;
+    for (let n = Math.min(5, ws.length - 1); n >= 1; n--) {
+      const t = join(ws.slice(ws.length - n));
+      const rest = join(ws.slice(0, ws.length - n));
+      // A peeled amount must sit under its label, as right-aligned money does: a description
+      // that merely runs on into a money column and ends in "R100.00" keeps its words.
+      const col = columnOverlapping(layout, t.x, t.right);
+      if (col && MONEY_KINDS.has(col.kind) && reader.money(t.text) && columnAt(layout, rest.x) !== col) {
+        tails.unshift(t);
+        ws = ws.slice(0, ws.length - n);
+        found = true;
+        break;
+      }
     }
   }
   if (ws.length > 0) out.push(join(ws));
-  if (tail) out.push(tail);
+  out.push(...tails);
   return out;
 }
 
