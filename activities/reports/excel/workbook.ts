@@ -27,7 +27,14 @@ const PACE_EVERY_ROWS = 256;
 const BACKLOG_HIGH_BYTES = 4 * 1024 * 1024;
 /** ...until it is down to this. */
 const BACKLOG_LOW_BYTES = 1024 * 1024;
-const BACKLOG_POLL_MS = 2;
+/** Poll the backlog from 1 ms up to this while waiting: prompt, but no busy loop on a dead sink. */
+const BACKLOG_POLL_MAX_MS = 25;
+/**
+ * archiver buffers 1 MiB each side of its Transform by default: ~2 MiB of COMPRESSED xml
+ * (~20 MiB of sheet XML) that a stalled sink would let us produce beyond the backlog
+ * brake. 64 KiB keeps the whole pipeline's buffering in single-digit megabytes.
+ */
+const ZIP_HIGH_WATER_MARK = 64 * 1024;
 
 export interface ExcelInternals {
   /** Data rows per Transactions sheet; tests lower it to exercise the spill-over. */
@@ -50,6 +57,8 @@ export async function renderExcelReport(
       stream: out as unknown as Writable,
       useStyles: true,
       useSharedStrings: false,
+      // highWaterMark is passed through to archiver but missing from exceljs's typings.
+      zip: { highWaterMark: ZIP_HIGH_WATER_MARK } as Partial<ExcelJS.stream.xlsx.ArchiverZipOptions>,
     });
     wb.creator = 'Statementflow';
     if (opts.title) wb.title = opts.title;
@@ -96,7 +105,9 @@ export async function renderExcelReport(
 async function pace(pacer: RenderPacer, tx: TransactionsSheets): Promise<void> {
   await pacer.yieldTurn();
   if (tx.backlogBytes() <= BACKLOG_HIGH_BYTES) return;
-  while (tx.backlogBytes() > BACKLOG_LOW_BYTES) await pacer.sleep(BACKLOG_POLL_MS);
+  for (let wait = 1; tx.backlogBytes() > BACKLOG_LOW_BYTES; wait = Math.min(wait * 2, BACKLOG_POLL_MAX_MS)) {
+    await pacer.sleep(wait);
+  }
 }
 
 /**
