@@ -1,0 +1,146 @@
+/**
+ * From positioned items to lines, cells, header columns and furniture.
+ */
+import assert from 'node:assert/strict';
+import { generic } from '../../../activities/statements/banks/generic';
+import { fnb } from '../../../activities/statements/banks/fnb';
+import { columnAt, matchHeader } from '../../../activities/statements/layout/columns';
+import { Furniture } from '../../../activities/statements/layout/furniture';
+import { inferLayout } from '../../../activities/statements/layout/infer-columns';
+import { buildLines, type Line } from '../../../activities/statements/layout/lines';
+import type { TextItem } from '../../../activities/statements';
+import { item, page, type Spec } from './helpers';
+
+const cells = (l: Line) => l.cells.map((c) => c.text);
+const lines = (specs: Spec[], n = 1) => buildLines(page(n, specs));
+
+describe('statements: items → lines → cells', () => {
+  it('orders lines top to bottom and cells left to right, whatever order the PDF drew them in', () => {
+    const ls = lines([
+      ['1,500.00', 500, 214, 'r'],
+      ['Salary', 100, 214],
+      ['Date', 36, 200],
+      ['02/01/2024', 36, 214],
+      ['Description', 100, 200],
+    ]);
+    assert.deepEqual(ls.map((l) => [l.index, cells(l)]), [
+      [1, ['Date', 'Description']],
+      [2, ['02/01/2024', 'Salary', '1,500.00']],
+    ]);
+  });
+
+  it('keeps items whose baselines differ slightly on one line, and close lines apart', () => {
+    const ls = lines([
+      ['A', 36, 100],
+      ['B', 100, 101.5],
+      ['C', 36, 106],
+    ]);
+    assert.deepEqual(ls.map(cells), [['A', 'B'], ['C']]);
+  });
+
+  it('joins words and kerned fragments into one cell, and splits at column gaps and runs of spaces', () => {
+    const at = (str: string, x: number): TextItem => ({ str, x, y: 92, width: str.length * 4, height: 8 });
+    const [l] = buildLines({
+      page: 1,
+      width: 595,
+      height: 842,
+      hasText: true,
+      items: [at('Bal', 36), at('ance', 48), at('brought', 66), at('forward', 96), at('1 234.56', 300), at('12.00    99.00', 400)],
+    });
+    assert.deepEqual(cells(l), ['Balance brought forward', '1 234.56', '12.00', '99.00']);
+    assert.equal(l.cells[3].x, 400 + 9 * 4, 'x of a split part estimated from its characters');
+  });
+
+  it('ignores blank items', () => {
+    assert.deepEqual(lines([['   ', 36, 100], ['x', 50, 100]]).map(cells), [['x']]);
+  });
+});
+
+describe('statements: header columns', () => {
+  const accept = generic.accepts;
+
+  it('maps labels to columns and splits the row into x-ranges', () => {
+    const ls = lines([['Date', 36, 100], ['Description', 100, 100], ['Debits (R)', 380, 100, 'r'], ['Credits (R)', 460, 100, 'r'], ['Balance (R)', 559, 100, 'r']]);
+    const h = matchHeader(ls, 0, generic.headers, accept)!;
+    assert.deepEqual(h.columns.map((c) => c.kind), ['date', 'description', 'debit', 'credit', 'balance']);
+    assert.equal(columnAt(h, 37).kind, 'date');
+    assert.equal(columnAt(h, 200).kind, 'description');
+    assert.equal(columnAt(h, 379).kind, 'debit');
+    assert.equal(columnAt(h, 600).kind, 'balance');
+  });
+
+  it('reads labels merged into one cell', () => {
+    const [l] = lines([['Date Description Amount Balance', 36, 100]]);
+    const h = matchHeader([l], 0, generic.headers, accept)!;
+    assert.deepEqual(h.columns.map((c) => c.label), ['date', 'description', 'amount', 'balance']);
+    assert.ok(h.columns[1].left > h.columns[0].right, 'positions estimated inside the cell');
+  });
+
+  it('stacks a two-line header ("Accrued" over "Bank Charges")', () => {
+    const ls = lines([
+      ['Accrued', 559, 100, 'r'],
+      ['Date', 36, 109],
+      ['Description', 78, 109],
+      ['Amount', 385, 109, 'r'],
+      ['Balance', 470, 109, 'r'],
+      ['Bank Charges', 559, 109, 'r'],
+    ]);
+    const h = matchHeader(ls, 0, fnb.headers, fnb.accepts)!;
+    assert.equal(h.lineCount, 2);
+    assert.deepEqual(h.columns.map((c) => c.label), ['date', 'description', 'amount', 'balance', 'accrued bank charges']);
+  });
+
+  it('refuses lines that are not headers: unknown words, digits, too few columns, an invoice table', () => {
+    const no = (specs: Spec[]) => assert.equal(matchHeader(lines(specs), 0, generic.headers, accept), null, JSON.stringify(specs));
+    no([['Date', 36, 100], ['Description', 100, 100], ['Qty', 300, 100], ['Unit Price', 380, 100], ['Amount', 500, 100]]);
+    no([['15 Jan', 36, 100], ['Description', 100, 100], ['Amount', 380, 100], ['Balance', 500, 100]]);
+    no([['Date', 36, 100], ['Balance', 500, 100]]);
+    no([['Date', 36, 100], ['Description', 100, 100], ['Amount', 380, 100]]); // no balance, no debit/credit pair: invoice-like
+  });
+});
+
+describe('statements: page furniture', () => {
+  const footer = (n: number): Spec[] => [
+    ['Bank Ltd Reg 1962/000738/06', 36, 810],
+    [`Page ${n} of 3`, 500, 28],
+  ];
+
+  it('recognises headers and footers repeated in the margins of most pages', () => {
+    const words = ['Salary', 'Rent', 'Coffee'];
+    const pages = [1, 2, 3].map((n) => lines([...footer(n), [words[n - 1], 100, 300], ['Purchase', 100, 400], [words[3 - n], 100, 500]], n));
+    const f = new Furniture(pages);
+    for (const ls of pages) {
+      assert.deepEqual(ls.filter((l) => f.has(l)).map((l) => l.text).map((t) => t.replace(/\d/g, '#')), ['Page # of #', 'Bank Ltd Reg ####/######/##']);
+    }
+  });
+
+  it('does not take a wrapped fragment that repeats between rows for furniture', () => {
+    const [a, b] = [['Checkers', 'Spar'], ['Engen', 'Shell']];
+    const pages = [1, 2].map((n) => lines([...footer(n), [a[n - 1], 100, 480], ['Purchase', 100, 490], [b[n - 1], 100, 500]], n));
+    const f = new Furniture(pages);
+    assert.equal(pages.flat().filter((l) => l.text === 'Purchase' && f.has(l)).length, 0);
+  });
+});
+
+describe('statements: columns inferred without a header', () => {
+  it('finds the date, description, amount and balance columns from dated rows', () => {
+    const rows: Spec[] = [];
+    for (let i = 0; i < 5; i++) {
+      const y = 200 + i * 12;
+      rows.push([`0${i + 1}/02/2024`, 36, y], [`Row ${i}`, 100, y], [i % 2 ? '50.00' : '1,250.00', 400, y, 'r'], ['9,999.00', 500, y, 'r']);
+    }
+    const h = inferLayout([lines(rows)], generic.dateFormats)!;
+    assert.deepEqual(h.columns.map((c) => c.kind), ['date', 'description', 'amount', 'balance']);
+    assert.deepEqual([h.page, h.line], [1, 1]);
+  });
+
+  it('finds nothing in prose or with fewer than three rows', () => {
+    assert.equal(inferLayout([lines([['01/02/2024', 36, 100], ['x', 100, 100], ['1.00', 400, 100, 'r'], ['2.00', 500, 100, 'r']])], generic.dateFormats), null);
+    assert.equal(inferLayout([lines([['Dear customer, on 01/02/2024 we changed our fees.', 36, 100]])], generic.dateFormats), null);
+  });
+
+  it('uses the same item shape as extraction', () => {
+    const it = item(['x', 10, 100]);
+    assert.deepEqual(Object.keys(it).sort(), ['height', 'str', 'width', 'x', 'y']);
+  });
+});
