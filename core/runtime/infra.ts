@@ -12,9 +12,9 @@
 import path from 'node:path';
 import type { Config } from '../config';
 import { describeError, InfraError } from './errors';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { assertClusterNotRunning, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { assertPortFree } from './processes';
-import { startTemporalDevServer, type RunningTemporalDevServer } from './temporal-dev-server';
+import { assertDbNotInUse, startTemporalDevServer, type RunningTemporalDevServer } from './temporal-dev-server';
 
 export interface EmbeddedInfra {
   databaseUrl: string;
@@ -50,7 +50,20 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
       }
     : undefined;
 
-  // Preflight: every port at once, before anything starts (no initdb for a doomed start).
+  // Preflight, before anything starts (no initdb for a doomed start): a server of an earlier
+  // run still holding the data, then every port at once.
+  const leftovers: string[] = [];
+  for (const check of [
+    () => !config.databaseUrl && assertClusterNotRunning(path.join(config.dataDir, 'postgres')),
+    () => !config.temporalAddress && assertDbNotInUse(temporalDbFilename(config)),
+  ]) {
+    try {
+      check();
+    } catch (err) {
+      leftovers.push(describeError(err));
+    }
+  }
+  if (leftovers.length) throw new InfraError(leftovers.join('; '));
   const portChecks = await Promise.allSettled([
     config.databaseUrl ? undefined : assertPortFree(config.embeddedPgPort, '127.0.0.1', 'Embedded Postgres', 'EMBEDDED_PG_PORT'),
     config.temporalAddress ? undefined : assertPortFree(config.temporalPort, '127.0.0.1', 'Temporal dev server', 'TEMPORAL_PORT'),

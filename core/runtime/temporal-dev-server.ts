@@ -69,15 +69,13 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const address = `${ip}:${options.port}`;
 
+  if (dbFilename) assertDbNotInUse(dbFilename);
   await assertPortFree(options.port, ip, 'Temporal dev server', 'TEMPORAL_PORT');
   if (uiPort !== null) await assertPortFree(uiPort, ip, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
 
   const cliPath = options.cliPath ?? (await resolveTemporalCli()).path;
   const pidFile = dbFilename ? `${dbFilename}.pid` : null;
-  if (dbFilename) {
-    fs.mkdirSync(path.dirname(dbFilename), { recursive: true });
-    assertDbNotInUse(dbFilename, pidFile!);
-  }
+  if (dbFilename) fs.mkdirSync(path.dirname(dbFilename), { recursive: true });
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', options.logLevel ?? 'warn'];
   if (dbFilename) args.push('--db-filename', dbFilename);
@@ -191,10 +189,10 @@ async function waitUntilReady(opts: {
  * Two servers on one SQLite file would corrupt it. The running server's pid sits beside the
  * file; a live one (still a temporal process using this file) blocks a second start.
  */
-function assertDbNotInUse(dbFilename: string, pidFile: string): void {
+export function assertDbNotInUse(dbFilename: string): void {
   let pid: number;
   try {
-    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    pid = Number(fs.readFileSync(`${dbFilename}.pid`, 'utf8').trim());
   } catch {
     return;
   }
@@ -205,7 +203,9 @@ function assertDbNotInUse(dbFilename: string, pidFile: string): void {
   } catch {
     // no /proc (macOS): trust the live pid
   }
-  throw new InfraError(`another Temporal dev server (pid ${pid}) is already using ${dbFilename}; stop it (or the \`npm run infra\` that owns it) first`);
+  throw new InfraError(
+    `another Temporal dev server (pid ${pid}) is already using ${dbFilename}, perhaps left by an earlier \`npm run infra\`; stop that one (kill ${pid}) first`,
+  );
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
