@@ -8,12 +8,12 @@
  */
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { detectBank, generic, namedBanks, type Detection } from '../banks';
-import { toIso, YearResolver } from '../grammar/date';
+import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate } from '../grammar/date';
 import { Furniture } from '../layout/furniture';
 import { inferLayout } from '../layout/infer-columns';
 import { buildLines, type Line } from '../layout/lines';
 import { pageHasText } from '../text-layer';
-import type { ParsedStatement, ParseWarning, PositionedPage } from '../types';
+import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
 import { readTable } from './table';
@@ -86,6 +86,7 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
     );
   }
 
+  warnings.push(...outsidePeriod(transactions, summary.periodStart, summary.periodEnd));
   const checked = validate({ entries: resolved.entries, printed, skippedCount: skippedRows.length });
   if (detection.inferred && !chainHolds(transactions.length, checked.warnings)) throw notAStatement();
   warnings.push(...resolved.warnings, ...checked.warnings);
@@ -125,4 +126,25 @@ function withoutHeader(lines: Line[][]): (Detection & { inferred: true }) | null
 function chainHolds(rows: number, warnings: ParseWarning[]): boolean {
   const breaks = warnings.filter((w) => w.code === 'BALANCE_MISMATCH').length;
   return rows >= 3 && breaks <= rows * 0.2;
+}
+
+/** Days a row may fall outside the printed period (late postings) before it is remarked on. */
+const PERIOD_SLACK_DAYS = 7;
+
+/** A date far outside the period usually means a misread year; it is reported, not changed. */
+function outsidePeriod(txs: ParsedTransaction[], start: CalendarDate | null, end: CalendarDate | null): ParseWarning[] {
+  if (!start || !end) return [];
+  const lo = dayNumber(start) - PERIOD_SLACK_DAYS;
+  const hi = dayNumber(end) + PERIOD_SLACK_DAYS;
+  return txs
+    .filter((t) => {
+      const n = dayNumber(fromIso(t.date));
+      return n < lo || n > hi;
+    })
+    .map((t) => ({
+      page: t.page,
+      line: t.line,
+      code: 'DATE_OUTSIDE_PERIOD',
+      message: `Page ${t.page}, line ${t.line}: the date ${t.date} is outside the statement period ${toIso(start)} to ${toIso(end)}`,
+    }));
 }

@@ -69,6 +69,8 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
   /** What continuation lines attach to: a transaction, or a row we had to skip. */
   let open: { anchor: Anchor; draft?: RowDraft; skipped?: SkippedRow } | null = null;
   let lastDate: PartialDate | null = null;
+  /** Skipped rows without a date: below the last transaction they are notes, not rows. */
+  const undated: { row: SkippedRow; line: Line }[] = [];
 
   for (const lines of pages) {
     const headers = new Map<number, TableLayout>();
@@ -143,6 +145,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
       const skip = (reason: string) => {
         const row: SkippedRow = { page: line.page, line: line.index, text: raw, reason };
         result.skipped.push(row);
+        if (read.date === null) undated.push({ row, line });
         open = { anchor: { page: line.page, bottom: line.bottom }, skipped: row };
       };
       if (read.problems.length > 0) {
@@ -180,5 +183,22 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
       open = { anchor: { page: line.page, bottom: line.bottom }, draft };
     }
   }
+  afterLastRow(result, undated);
   return result;
+}
+
+/**
+ * Lines with money but no date under the last transaction ("Overdraft limit 5,000.00",
+ * "Interest earned this year 123.45") are statement notes: they go to the summary reader
+ * instead of the skipped rows.
+ */
+function afterLastRow(result: TableResult, undated: { row: SkippedRow; line: Line }[]): void {
+  let last: RowDraft | null = null;
+  for (const e of result.events) if (e.type === 'row') last = e.row;
+  const after = (l: Line) => !last || l.page > last.page || (l.page === last.page && l.index > last.line);
+  const notes = new Set(undated.filter((u) => after(u.line)).map((u) => u.row));
+  if (notes.size === 0) return;
+  result.skipped = result.skipped.filter((r) => !notes.has(r));
+  for (const u of undated) if (notes.has(u.row)) result.outside.push(u.line);
+  result.outside.sort((a, b) => a.page - b.page || a.index - b.index);
 }

@@ -52,6 +52,14 @@ describe('statements: fixtures for every bank and variation', function () {
       return years.size > 1;
     }).map((s) => s.style.name);
     for (const name of ['standard-bank-classic', 'fnb', 'fnb-afrikaans', 'generic-dmon-december-january']) assert.ok(crossYear.includes(name), name);
+    const fnbRows = all[FIXTURES.findIndex((s) => s.style.name === 'fnb')].g.truth.transactions;
+    assert.ok(fnbRows.some((t) => t.description === ''), 'FNB fee rows with no description');
+    const capitec = all[FIXTURES.findIndex((s) => s.style.name === 'capitec')].g.truth.transactions;
+    assert.ok(capitec.some((t) => t.description.startsWith('Fee: ')), 'fees taken with a row become rows');
+    const described = all.flatMap(({ g }) => g.truth.transactions.map((t) => t.description));
+    for (const inside of [/R\d+\.00$/, /\d\d\/\d\d\/\d{4}/, /Refund 100\.00/, /\d{6}\*\d{4}/]) {
+      assert.ok(described.some((d) => inside.test(d)), `numbers inside descriptions: ${inside}`);
+    }
     const banks = new Set(all.map(({ g }) => g.truth.bankSource));
     assert.deepEqual([...banks].sort(), ['absa', 'capitec', 'fnb', 'generic', 'nedbank', 'standard_bank']);
   });

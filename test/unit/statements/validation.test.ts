@@ -203,3 +203,27 @@ describe('statements: what is not a statement', () => {
     await rejects(() => parseStatement([page(1, []), page(2, [['1', 36, 800]])]), TaskErrorCodes.PDF_NO_TEXT);
   });
 });
+
+describe('statements: notes under the table', () => {
+  it('reads money lines below the last transaction as notes, not as rows it could not read', () => {
+    const p = parse([
+      ...TOP,
+      ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['03/01/2024', 'Rent', '-200.00', '1,300.00']),
+      ['Overdraft limit', 100, 260],
+      ['5,000.00', 500, 260, 'r'],
+      ['Closing Balance', 100, 272],
+      ['1,300.00', 500, 272, 'r'],
+    ]);
+    assert.deepEqual(p.skippedRows, []);
+    assert.equal(p.closingBalanceCents, 130000);
+    assert.equal(p.reconciled, true);
+  });
+});
+
+describe('statements: dates and the period', () => {
+  it('remarks on a row dated far outside the statement period, without changing it', () => {
+    const p = parse([...TOP, ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['03/01/2023', 'Rent', '-200.00', '1,300.00'])]);
+    assert.deepEqual(p.warnings.map((w) => [w.code, w.line]), [['DATE_OUTSIDE_PERIOD', 6]]);
+    assert.equal(p.transactions[1].date, '2023-01-03');
+  });
+});
