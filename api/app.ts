@@ -24,6 +24,10 @@ import { categorizeRoutes } from './routes/categorize';
 import { reportRoutes } from './routes/reports';
 import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
+import { eventRoutes, streamTokenAuth } from './routes/events';
+import { openapiRoutes } from './routes/openapi';
+import { DEV_PUBLIC_PATHS, WEB_PUBLIC_PATHS, webRoutes } from './routes/web';
+import { TaskEventsHub } from './task-events-hub';
 
 export interface AppDeps {
   config: Config;
@@ -33,9 +37,12 @@ export interface AppDeps {
   logger: Logger;
   /** Default: a registry of this app's own (see core/metrics.ts). */
   metrics?: ApiMetrics;
+  /** Default: a hub of this app's own (one LISTEN connection, opened by the first stream, closed when idle). */
+  events?: TaskEventsHub;
 }
 
-export const PUBLIC_PATHS = [/^\/healthz$/];
+/** Paths without a JWT (exact, anchored). /dev/token joins them only outside production. */
+export const PUBLIC_PATHS = [/^\/healthz$/, /^\/openapi\.json$/, ...WEB_PUBLIC_PATHS];
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.isProduction });
@@ -66,10 +73,14 @@ export function createApp(deps: AppDeps): Koa {
     reportRoutes(submit),
     downloadRoutes(deps),
     sessionRoutes(deps),
+    eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),
+    openapiRoutes(deps),
+    webRoutes(deps),
   ];
+  const publicPaths = deps.config.isProduction ? PUBLIC_PATHS : [...PUBLIC_PATHS, ...DEV_PUBLIC_PATHS];
   const metricsRouter = metricsRoutes({ metrics, token: deps.config.metricsToken });
   app.use(metricsRouter.routes()); // its own bearer token, before the user JWT check
-  app.use(requireUser(deps.config.jwtSecret, PUBLIC_PATHS));
+  app.use(requireUser(deps.config.jwtSecret, publicPaths, streamTokenAuth(deps.config)));
   app.use(jsonBody(deps.config.maxJsonBytes));
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;

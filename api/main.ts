@@ -9,11 +9,13 @@ import { FileStore } from '../core/file-store';
 import { createLogger, type Logger } from '../core/logger';
 import { connectTemporal } from '../core/temporal-client';
 import { createApp } from './app';
+import { TaskEventsHub } from './task-events-hub';
 
 export async function startApi(config: Config, logger: Logger): Promise<{ server: Server; close: () => Promise<void> }> {
   const db = createDb(config.databaseUrl);
   const temporal = await connectTemporal(config.temporalAddress, config.temporalNamespace);
-  const app = createApp({ config, db, temporal, files: new FileStore(db), logger });
+  const events = new TaskEventsHub({ db, logger });
+  const app = createApp({ config, db, temporal, files: new FileStore(db), logger, events });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -24,7 +26,9 @@ export async function startApi(config: Config, logger: Logger): Promise<{ server
   return {
     server,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await events.close(); // ends the event streams, which would otherwise hold close() open forever
+      await closed;
       server.closeAllConnections?.();
       await temporal.connection.close();
       await db.destroy();

@@ -73,6 +73,12 @@ const DEFAULTS = {
   METRICS_TOKEN: '',
   // The seed's queue weights (higher = more urgent), turned into Temporal priority keys at submission.
   TASK_PRIORITIES: 'pdf_processing:10,reports:5,default:1',
+  // Live progress (GET /tasks/{id}/events): a comment line this often keeps proxies from
+  // closing an idle stream; query-string stream tokens live at most 5 minutes.
+  SSE_HEARTBEAT_SECONDS: 15,
+  SSE_RETRY_MS: 3000,
+  SSE_MAX_STREAMS: 2000, // per API process; beyond it new streams get 503
+  STREAM_TOKEN_TTL_SECONDS: 300,
 } as const;
 
 export interface Config {
@@ -131,6 +137,8 @@ export interface Config {
     uploadRetentionDays: number;
   };
   logLevel: string;
+  /** Server-Sent Events of task progress. */
+  events: { heartbeatSeconds: number; retryMs: number; maxStreams: number; streamTokenTtlSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -316,6 +324,12 @@ export function loadConfig(env: Env = process.env): Config {
       uploadRetentionDays: int(env, 'UPLOAD_RETENTION_DAYS', 1),
     },
     logLevel,
+    events: {
+      heartbeatSeconds: int(env, 'SSE_HEARTBEAT_SECONDS', 1, 300),
+      retryMs: int(env, 'SSE_RETRY_MS', 100, 60_000),
+      maxStreams: int(env, 'SSE_MAX_STREAMS', 1, 100_000),
+      streamTokenTtlSeconds: int(env, 'STREAM_TOKEN_TTL_SECONDS', 10, 300),
+    },
   };
 }
 

@@ -3,10 +3,16 @@
  * token's `sub`. Every handler reads it from `ctx.state.userId`.
  */
 import jwt from 'koa-jwt';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { UnauthorizedError } from '../../core/errors';
 
-export function requireUser(secret: string, publicPaths: RegExp[]): Middleware {
+/**
+ * Optional check of a token sent in the query string (only the SSE route accepts one, see
+ * api/routes/events.ts): returns its claims, undefined when there is none, throws 401.
+ */
+export type QueryTokenCheck = (ctx: Context) => { sub: string } | undefined;
+
+export function requireUser(secret: string, publicPaths: RegExp[], queryToken?: QueryTokenCheck): Middleware {
   const verify = jwt({ secret, algorithms: ['HS256'] }).unless({ path: publicPaths });
   const identify: Middleware = async (ctx, next) => {
     if (publicPaths.some((p) => p.test(ctx.path))) return next();
@@ -17,5 +23,12 @@ export function requireUser(secret: string, publicPaths: RegExp[]): Middleware {
     ctx.state.userId = userId;
     return next();
   };
-  return (ctx, next) => verify(ctx, () => identify(ctx, next));
+  return (ctx, next) => {
+    const claims = queryToken && !publicPaths.some((p) => p.test(ctx.path)) ? queryToken(ctx) : undefined;
+    if (claims) {
+      ctx.state.user = claims;
+      return identify(ctx, next);
+    }
+    return verify(ctx, () => identify(ctx, next));
+  };
 }

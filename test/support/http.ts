@@ -10,11 +10,27 @@ import { createApp } from '../../api/app';
 import type { Config } from '../../core/config';
 import { FileStore } from '../../core/file-store';
 import { silentLogger } from '../../core/logger';
+import { TaskEventsHub } from '../../api/task-events-hub';
+
+/**
+ * Every JSON answer seen through TestApi.json() in this mocha run, so the OpenAPI contract
+ * test (test/integration/openapi.test.ts) can check real responses against the document.
+ */
+export interface SeenResponse {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string;
+  body: unknown;
+}
+export const seenResponses: SeenResponse[] = [];
 
 export interface TestApi {
   url: string;
   server: Server;
   files: FileStore;
+  /** The app's task events hub (its LISTEN connection closes with the server). */
+  events: TaskEventsHub;
   close(): Promise<void>;
   request(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   json<T = any>(path: string, init?: RequestInit & { token?: string | null }): Promise<{ status: number; body: T; headers: Headers }>;
@@ -22,7 +38,8 @@ export interface TestApi {
 
 export async function startTestApi(deps: { config: Config; db: Knex; temporal: Client }): Promise<TestApi> {
   const files = new FileStore(deps.db);
-  const app = createApp({ ...deps, files, logger: silentLogger });
+  const events = new TaskEventsHub({ db: deps.db, logger: silentLogger });
+  const app = createApp({ ...deps, files, logger: silentLogger, events });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -35,16 +52,22 @@ export async function startTestApi(deps: { config: Config; db: Knex; temporal: C
     url,
     server,
     files,
+    events,
     request,
     async json(path, init) {
       const res = await request(path, init);
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+      const body = text ? JSON.parse(text) : undefined;
+      const contentType = res.headers.get('content-type') ?? '';
+      seenResponses.push({ method: (init?.method ?? 'GET').toUpperCase(), path, status: res.status, contentType, body });
+      return { status: res.status, body, headers: res.headers };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await events.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

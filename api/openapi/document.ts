@@ -1,0 +1,266 @@
+/**
+ * The OpenAPI 3.1 document of the whole API (served at /openapi.json, rendered at /docs).
+ * Every route registered in api/app.ts has an entry here; test/integration/openapi.test.ts
+ * compares the two lists and checks real responses against these schemas.
+ */
+import { TASK_NAMES, TASK_STATUSES } from '../../core/task-contract';
+import { SCHEMAS } from './schemas';
+
+type Obj = Record<string, unknown>;
+
+const ERRORS: Record<number, [string, string]> = {
+  400: ['BadRequest', 'Malformed request: a bad query parameter, broken JSON, a missing part'],
+  401: ['Unauthorized', 'No token, or one that does not verify'],
+  404: ['NotFound', 'Absent, or someone else’s: the two are answered alike'],
+  409: ['Conflict', 'Conflicts with the current state (task not finished, session not ready)'],
+  410: ['Gone', 'The task result expired or was deleted'],
+  413: ['PayloadTooLarge', 'Body or upload over its configured limit'],
+  415: ['UnsupportedMediaType', 'The file is not a PDF'],
+  422: ['Unprocessable', 'Well-formed but invalid (rules, report type)'],
+  503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable; try again shortly'],
+};
+
+const json = (schema: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const errorRefs = (codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { $ref: `#/components/responses/${ERRORS[c][0]}` }]));
+
+const pathParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', format: 'uuid' },
+});
+const query = (name: string, schema: Obj, description: string, required = false) => ({ name, in: 'query', required, description, schema });
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Repeat a submission with the same key (per user) and get the same task back',
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+};
+const paging = (max: number, fallback: number) => [
+  query('limit', { type: 'integer', minimum: 1, maximum: max, default: fallback }, 'Page size'),
+  query('offset', { type: 'integer', minimum: 0, default: 0 }, 'Rows to skip'),
+];
+const PUBLIC: Obj[] = []; // `security: []` — no token
+const taskId = pathParam('task_id', 'The task id (a UUID) from the 202 answer');
+const sessionId = pathParam('session_id', 'The session id (from a parse result or GET /sessions)');
+const sessionQuery = query('session_id', { type: 'string', format: 'uuid' }, 'A READY session of the caller', true);
+
+function operations(includeDev: boolean): Obj {
+  const submitted = json('Submitted', 'Accepted: the task runs in the background');
+  const paths: Obj = {
+    '/healthz': {
+      get: {
+        tags: ['Operations'], operationId: 'health', summary: 'Health of the API’s dependencies', security: PUBLIC,
+        responses: { 200: json('Health', 'Postgres and Temporal both answer'), 503: json('Health', 'A dependency does not answer') },
+      },
+    },
+    '/metrics': {
+      get: {
+        tags: ['Operations'], operationId: 'metrics', summary: 'Prometheus metrics (operators)',
+        description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` (not a user JWT). Absent (404) when METRICS_TOKEN is not set.',
+        security: [{ metricsToken: [] }],
+        responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorRefs([401, 404]) },
+      },
+    },
+    '/upload_pdf_async': {
+      post: {
+        tags: ['Tasks'], operationId: 'uploadPdf', summary: 'Upload a statement PDF and parse it',
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: { 'multipart/form-data': { schema: { $ref: '#/components/schemas/Upload' } } } },
+        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 503]) },
+      },
+    },
+    '/bulk_categorize_async': {
+      post: {
+        tags: ['Tasks'], operationId: 'bulkCategorize', summary: 'Categorize a session’s transactions by rules',
+        parameters: [sessionQuery, idempotencyKey],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RuleSet' } } } },
+        responses: { 202: submitted, ...errorRefs([400, 401, 404, 409, 413, 422, 503]) },
+      },
+    },
+    '/reports/generate_async': {
+      post: {
+        tags: ['Tasks'], operationId: 'generateReport', summary: 'Generate a report of a session',
+        parameters: [
+          sessionQuery,
+          query('report_type', { enum: ['excel', 'csv'], default: 'excel' }, 'File format'),
+          query('include_vat', { type: 'boolean', default: true }, 'Add the VAT sheet / columns'),
+          idempotencyKey,
+        ],
+        responses: { 202: submitted, ...errorRefs([400, 401, 404, 409, 422, 503]) },
+      },
+    },
+    '/tasks': {
+      get: {
+        tags: ['Tasks'], operationId: 'listTasks', summary: 'The caller’s tasks, newest first',
+        parameters: [
+          query('status', { enum: [...TASK_STATUSES] }, 'Only tasks in this status'),
+          query('task_name', { enum: [...TASK_NAMES] }, 'Only tasks of this kind'),
+          ...paging(200, 50),
+        ],
+        responses: { 200: json('TaskList', 'A page of tasks'), ...errorRefs([400, 401]) },
+      },
+    },
+    '/tasks/{task_id}/status': {
+      get: {
+        tags: ['Tasks'], operationId: 'taskStatus', summary: 'Status and progress of a task', parameters: [taskId],
+        responses: { 200: json('TaskStatus', 'The task'), ...errorRefs([401, 404]) },
+      },
+    },
+    '/tasks/{task_id}/result': {
+      get: {
+        tags: ['Tasks'], operationId: 'taskResult', summary: 'Result of a finished task', parameters: [taskId],
+        responses: { 200: json('TaskResult', 'The result, or the error of a failed or cancelled task'), ...errorRefs([401, 404, 409, 410]) },
+      },
+    },
+    '/tasks/{task_id}': {
+      delete: {
+        tags: ['Tasks'], operationId: 'cancelOrDeleteTask', summary: 'Cancel a running task, or delete a finished task’s result',
+        parameters: [taskId],
+        responses: { 200: json('Message', '"Task cancelled" or "Task result deleted"'), ...errorRefs([401, 404]) },
+      },
+    },
+    '/tasks/{task_id}/events': {
+      get: {
+        tags: ['Live progress'], operationId: 'taskEvents', summary: 'Progress as Server-Sent Events',
+        description: [
+          'A `text/event-stream`: `event: progress` for each change, then one `event: done` with the terminal status',
+          '(and `result` or `error`), after which the server closes the stream. Each event has `id: <seq>`;',
+          'reconnect with `Last-Event-ID` (EventSource does it) or `?last_event_id=` to get exactly the events after it.',
+          'A reconnect after `done` gets 204 (EventSource then stops). `: heartbeat` comments arrive every',
+          'SSE_HEARTBEAT_SECONDS. Authorize with the Authorization header, or — for EventSource, which cannot send',
+          'headers — with `?access_token=` from POST /tasks/{task_id}/stream_token (valid ≤ 5 minutes, this task only).',
+          'Every `data:` is a TaskEvent.',
+        ].join(' '),
+        security: [{ bearerAuth: [] }, { streamToken: [] }],
+        parameters: [
+          taskId,
+          { name: 'Last-Event-ID', in: 'header', required: false, description: 'The last seq the client received', schema: { type: 'string', pattern: '^\\d+$' } },
+          query('last_event_id', { type: 'string', pattern: '^\\d+$' }, 'As Last-Event-ID, for a new EventSource'),
+        ],
+        responses: {
+          200: {
+            description: 'The event stream; each `data:` line is a TaskEvent',
+            content: { 'text/event-stream': { schema: { type: 'string' }, 'x-event-schema': { $ref: '#/components/schemas/TaskEvent' } } },
+          },
+          204: { description: 'The task is finished and the client has seen its last event' },
+          ...errorRefs([400, 401, 404, 503]),
+        },
+      },
+    },
+    '/tasks/{task_id}/stream_token': {
+      post: {
+        tags: ['Live progress'], operationId: 'streamToken', summary: 'A short-lived token for the task’s event stream',
+        parameters: [taskId],
+        responses: { 200: json('StreamToken', 'The token, valid only for GET /tasks/{task_id}/events'), ...errorRefs([401, 404]) },
+      },
+    },
+    '/download_file': {
+      get: {
+        tags: ['Files'], operationId: 'downloadFile', summary: 'Download a report (or upload) of the caller',
+        parameters: [query('file_key', { type: 'string' }, 'The file_key from a report result', true)],
+        responses: {
+          200: {
+            description: 'The file, with a Content-Disposition file name',
+            headers: { 'Content-Disposition': { schema: { type: 'string' } } },
+            content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          },
+          ...errorRefs([400, 401, 404]),
+        },
+      },
+    },
+    '/sessions': {
+      get: {
+        tags: ['Sessions'], operationId: 'listSessions', summary: 'The caller’s parsed statements, newest first', parameters: paging(200, 50),
+        responses: { 200: json('SessionList', 'A page of sessions'), ...errorRefs([400, 401]) },
+      },
+    },
+    '/sessions/{session_id}': {
+      get: {
+        tags: ['Sessions'], operationId: 'getSession', summary: 'One parsed statement', parameters: [sessionId],
+        responses: { 200: json('Session', 'The session'), ...errorRefs([400, 401, 404]) },
+      },
+    },
+    '/sessions/{session_id}/transactions': {
+      get: {
+        tags: ['Sessions'], operationId: 'listTransactions', summary: 'A session’s transactions in statement order',
+        parameters: [sessionId, ...paging(10000, 1000)],
+        responses: { 200: json('TransactionPage', 'A page of transactions'), ...errorRefs([400, 401, 404]) },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        tags: ['Reference'], operationId: 'openapi', summary: 'This document', security: PUBLIC,
+        responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/docs': {
+      get: {
+        tags: ['Reference'], operationId: 'docs', summary: 'This document, rendered', security: PUBLIC,
+        responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/': {
+      get: {
+        tags: ['Web page'], operationId: 'webPage', summary: 'The web page: upload, watch, categorize, report, download', security: PUBLIC,
+        responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/static/{name}': {
+      get: {
+        tags: ['Web page'], operationId: 'webAsset', summary: 'A script, style sheet or image of the web page', security: PUBLIC,
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[\\w-]+\\.(js|css|svg)$' } }],
+        responses: {
+          200: { description: 'The file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+          304: { description: 'Not modified (If-None-Match)' },
+          ...errorRefs([404]),
+        },
+      },
+    },
+  };
+  if (includeDev) {
+    paths['/dev/token'] = {
+      post: {
+        tags: ['Development'], operationId: 'devToken', summary: 'A development JWT (absent when NODE_ENV=production)', security: PUBLIC,
+        requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/DevTokenRequest' } } } },
+        responses: { 200: json('DevToken', 'A token for Authorization: Bearer'), ...errorRefs([400]) },
+      },
+    };
+  }
+  return paths;
+}
+
+/** The document. `includeDev`: describe POST /dev/token (only where it exists). */
+export function buildOpenApiDocument(opts: { includeDev: boolean; version?: string }): Obj {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Statementflow API',
+      version: opts.version ?? '0.1.0',
+      description:
+        'Background jobs for bank-statement analysis: upload a PDF, categorize its transactions by rules, generate a report, ' +
+        'and follow every task by polling its status or by Server-Sent Events. Every error is JSON `{error: {code, message, details?}}`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    tags: ['Tasks', 'Live progress', 'Sessions', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
+    paths: operations(opts.includeDev),
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with the user id in sub' },
+        streamToken: { type: 'apiKey', in: 'query', name: 'access_token', description: 'From POST /tasks/{task_id}/stream_token; events only' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (operators)' },
+      },
+      schemas: SCHEMAS,
+      responses: Object.fromEntries(
+        Object.values(ERRORS).map(([name, description]) => [name, json('Error', description)]),
+      ),
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of every body the API sends or takes.
+ * Response objects are closed (`additionalProperties: false`) so the contract test
+ * (test/integration/openapi.test.ts) notices a field the code adds without documenting it.
+ */
+import { TASK_NAMES, TASK_STATUSES } from '../../core/task-contract';
+
+type Schema = Record<string, unknown>;
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const closed = (required: string[], properties: Record<string, Schema>, extra: Schema = {}): Schema => ({
+  type: 'object',
+  required,
+  properties,
+  additionalProperties: false,
+  ...extra,
+});
+const str = (description?: string, extra: Schema = {}): Schema => ({ type: 'string', ...(description ? { description } : {}), ...extra });
+const int = (extra: Schema = {}): Schema => ({ type: 'integer', ...extra });
+const dateTime = { type: 'string', format: 'date-time' };
+const uuid = { type: 'string', format: 'uuid' };
+const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' };
+
+const taskError = closed(['code', 'message'], { code: str('Stable, machine-readable'), message: str() });
+
+export const SCHEMAS: Record<string, Schema> = {
+  Error: closed(['error'], {
+    error: closed(['code', 'message'], {
+      code: str('Stable, machine-readable, e.g. TASK_NOT_FOUND'),
+      message: str('For people'),
+      details: { description: 'Extra facts about the error (e.g. which rules are invalid)' },
+    }),
+  }),
+  TaskError: taskError,
+  Submitted: closed(['task_id', 'status', 'message'], {
+    task_id: uuid,
+    status: { const: 'submitted' },
+    message: str(),
+  }),
+  TaskStatus: closed(
+    ['task_id', 'task_name', 'status', 'progress_percent', 'progress_message', 'created_at', 'updated_at'],
+    {
+      task_id: uuid,
+      task_name: { enum: [...TASK_NAMES] },
+      status: { enum: [...TASK_STATUSES] },
+      progress_percent: int({ minimum: 0, maximum: 100 }),
+      progress_message: str(),
+      created_at: dateTime,
+      updated_at: dateTime,
+      started_at: dateTime,
+      completed_at: dateTime,
+      attempt: int({ minimum: 2, description: 'Present from the second attempt on' }),
+      error: ref('TaskError'),
+    },
+  ),
+  TaskList: closed(['tasks', 'total', 'limit', 'offset'], {
+    tasks: { type: 'array', items: ref('TaskStatus') },
+    total: int({ minimum: 0 }),
+    limit: int(),
+    offset: int(),
+  }),
+  TaskResult: closed(['task_id', 'status', 'result'], {
+    task_id: uuid,
+    status: { enum: ['SUCCESS', 'FAILED', 'CANCELLED'] },
+    result: {
+      description: 'The task’s result on SUCCESS, null otherwise',
+      anyOf: [ref('ParseResult'), ref('CategorizeResult'), ref('ReportResult'), ref('CleanupResult'), { type: 'null' }],
+    },
+    error: ref('TaskError'),
+  }),
+  ParseResult: {
+    type: 'object',
+    description: 'parse_pdf_async',
+    required: ['status', 'session_id', 'transaction_count', 'bank_source'],
+    properties: {
+      status: { const: 'success' },
+      session_id: uuid,
+      transaction_count: int({ minimum: 0 }),
+      bank_source: str(),
+      warnings: { type: 'array' },
+      skipped_rows: { type: 'array' },
+      warnings_total: int(),
+      skipped_rows_total: int(),
+      opening_balance: nullable({ type: 'number' }),
+      closing_balance: nullable({ type: 'number' }),
+      period_start: nullable(day),
+      period_end: nullable(day),
+      reconciled: { type: 'boolean' },
+    },
+  },
+  CategorizeResult: {
+    type: 'object',
+    description: 'bulk_categorize_async',
+    required: ['status', 'session_id', 'categorized_count', 'uncategorized_count', 'by_category'],
+    properties: {
+      status: { const: 'success' },
+      session_id: uuid,
+      categorized_count: int({ minimum: 0 }),
+      uncategorized_count: int({ minimum: 0 }),
+      by_category: { type: 'object', additionalProperties: { type: 'integer' } },
+      rows_changed: int({ minimum: 0 }),
+    },
+  },
+  ReportResult: {
+    type: 'object',
+    description: 'generate_report_async: download the file with GET /download_file?file_key=',
+    required: ['status', 'file_key', 'filename'],
+    properties: {
+      status: { const: 'success' },
+      file_key: str(),
+      file_size: int({ minimum: 0 }),
+      filename: str(),
+      row_count: int({ minimum: 0 }),
+    },
+  },
+  CleanupResult: { type: 'object', description: 'cleanup_old_results: counts per step' },
+  Message: closed(['message'], { message: str() }),
+  StreamToken: closed(['access_token', 'token_type', 'expires_in', 'events_url'], {
+    access_token: str('Valid only for GET /tasks/{task_id}/events of this task, as ?access_token='),
+    token_type: { const: 'stream' },
+    expires_in: int({ minimum: 1, maximum: 300, description: 'Seconds' }),
+    events_url: str('The events URL with the token, for new EventSource(url)'),
+  }),
+  TaskEvent: closed(['task_id', 'seq', 'status', 'progress_percent', 'progress_message', 'eta_seconds', 'created_at'], {
+    task_id: uuid,
+    seq: int({ minimum: 1, description: 'Also the SSE id: send it back as Last-Event-ID' }),
+    status: { enum: [...TASK_STATUSES] },
+    progress_percent: int({ minimum: 0, maximum: 100 }),
+    progress_message: str(),
+    eta_seconds: nullable(int({ minimum: 0, description: 'Estimated seconds left, from the rate so far' })),
+    created_at: dateTime,
+    result: { description: 'Terminal events: the result on SUCCESS (while it is kept), else null' },
+    error: nullable(ref('TaskError')),
+  }),
+  Health: closed(['status', 'checks'], {
+    status: { enum: ['ok', 'degraded'] },
+    checks: closed(['postgres', 'temporal'], { postgres: ref('HealthCheck'), temporal: ref('HealthCheck') }),
+  }),
+  HealthCheck: closed(['ok', 'latency_ms'], { ok: { type: 'boolean' }, latency_ms: int({ minimum: 0 }), error: str() }),
+  Session: closed(
+    ['session_id', 'status', 'bank_source', 'client_id', 'file_name', 'transaction_count', 'period_start', 'period_end',
+      'opening_balance', 'closing_balance', 'reconciled', 'created_at'],
+    {
+      session_id: uuid,
+      status: { enum: ['PARSING', 'READY', 'FAILED'] },
+      bank_source: nullable(str()),
+      client_id: nullable(str()),
+      file_name: nullable(str()),
+      transaction_count: int({ minimum: 0 }),
+      period_start: nullable(day),
+      period_end: nullable(day),
+      opening_balance: nullable({ type: 'number' }),
+      closing_balance: nullable({ type: 'number' }),
+      reconciled: nullable({ type: 'boolean' }),
+      created_at: dateTime,
+    },
+  ),
+  SessionList: closed(['sessions', 'limit', 'offset'], {
+    sessions: { type: 'array', items: ref('Session') },
+    limit: int(),
+    offset: int(),
+  }),
+  Transaction: closed(['id', 'date', 'description', 'amount', 'balance', 'category'], {
+    id: int(),
+    date: day,
+    description: str(),
+    amount: { type: 'number', description: 'Negative for money out' },
+    balance: nullable({ type: 'number' }),
+    category: nullable(str()),
+  }),
+  TransactionPage: closed(['session_id', 'bank_source', 'status', 'total', 'limit', 'offset', 'transactions'], {
+    session_id: uuid,
+    bank_source: nullable(str()),
+    status: { enum: ['PARSING', 'READY', 'FAILED'] },
+    total: int({ minimum: 0 }),
+    limit: int(),
+    offset: int(),
+    transactions: { type: 'array', items: ref('Transaction') },
+  }),
+  RuleSet: {
+    type: 'object',
+    required: ['rules'],
+    additionalProperties: false,
+    description: 'Ordered rules: the first whose conditions match a transaction sets its category',
+    properties: {
+      rules: { type: 'array', minItems: 1, items: ref('Rule') },
+      only_uncategorized: { type: 'boolean', default: false },
+    },
+  },
+  Rule: closed(['category', 'conditions'], { category: str(undefined, { minLength: 1 }), conditions: ref('Condition') }),
+  Condition: {
+    description: 'A leaf {field, op, value} or a group {all: [...]}, {any: [...]}, {not: condition}',
+    anyOf: [
+      closed(['field', 'op', 'value'], {
+        field: { enum: ['description', 'amount', 'balance', 'date'] },
+        op: { enum: ['contains', 'not_contains', 'equals', 'not_equals', 'starts_with', 'ends_with', 'regex', 'in', 'gt', 'gte', 'lt', 'lte', 'between'] },
+        value: { description: 'A string, number or date (YYYY-MM-DD); an array for in and between' },
+      }),
+      closed(['all'], { all: { type: 'array', items: ref('Condition') } }),
+      closed(['any'], { any: { type: 'array', items: ref('Condition') } }),
+      closed(['not'], { not: ref('Condition') }),
+    ],
+  },
+  Upload: {
+    type: 'object',
+    required: ['file'],
+    properties: {
+      file: { type: 'string', contentMediaType: 'application/pdf', description: 'The statement PDF' },
+      client_id: str('1–64 letters, digits, dots, dashes or underscores', { pattern: '^[\\w.-]{1,64}$' }),
+    },
+  },
+  DevTokenRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { user_id: str('Default demo-user', { pattern: '^[\\w.@-]{1,128}$' }) },
+  },
+  DevToken: closed(['access_token', 'token_type', 'expires_in', 'user_id'], {
+    access_token: str('A JWT for Authorization: Bearer'),
+    token_type: { const: 'Bearer' },
+    expires_in: int({ minimum: 1 }),
+    user_id: str(),
+  }),
+};

@@ -1,0 +1,16 @@
+/** GET /openapi.json: the OpenAPI 3.1 document of this API (public; rendered at /docs). */
+import Router from '@koa/router';
+import type { Config } from '../../core/config';
+import { buildOpenApiDocument } from '../openapi/document';
+
+export function openapiRoutes(deps: { config: Config }): Router {
+  const router = new Router();
+  // Built once: it depends only on whether this process serves the development endpoints.
+  const body = JSON.stringify(buildOpenApiDocument({ includeDev: !deps.config.isProduction }));
+  router.get('/openapi.json', (ctx) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.type = 'application/json';
+    ctx.body = body;
+  });
+  return router;
+}
