@@ -56,11 +56,13 @@ export function startSheet(
   name: string,
   columns: readonly SheetColumn[],
   title: string | undefined,
+  /** The tab the workbook opens on: must agree with the workbook view's activeTab. */
+  selected = false,
 ): SheetLayout {
   const headerRow = title ? 2 : 1;
-  const ws = wb.addWorksheet(name, {
-    views: [{ state: 'frozen', xSplit: 0, ySplit: headerRow, activeCell: `A${headerRow + 1}` }],
-  });
+  // tabSelected is honoured by exceljs's sheet-view writer but missing from its typings.
+  const view = { state: 'frozen', xSplit: 0, ySplit: headerRow, activeCell: `A${headerRow + 1}`, tabSelected: selected };
+  const ws = wb.addWorksheet(name, { views: [view as Partial<ExcelJS.WorksheetView>] });
   ws.columns = columns.map((c) => ({ width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
   if (title) {
     const row = ws.addRow([clampText(title)]);

@@ -38,7 +38,7 @@ export function writeSummarySheet(
     { header: 'Net', width: 16, numFmt: CURRENCY_FORMAT },
   ];
   if (includeVat) columns.push({ header: 'VAT', width: 14, numFmt: CURRENCY_FORMAT });
-  const layout = startSheet(wb, SUMMARY_SHEET, columns, title);
+  const layout = startSheet(wb, SUMMARY_SHEET, columns, title, true);
 
   const totals = { count: 0, in: 0, out: 0, vat: 0 };
   for (const c of categories) {

@@ -13,7 +13,7 @@ export async function render(rows: ReportRow[], opts: RenderOptions, maxRowsPerS
   const sink = new MemorySink();
   const outcome = await renderExcelInternal(fromArray(rows), sink, opts, { maxRowsPerSheet });
   assert.ok(sink.writableFinished, 'the sink must be ended and flushed when the promise resolves');
-  return { outcome, wb: await loadWorkbook(sink.buffer) };
+  return { outcome, wb: await loadWorkbook(sink.buffer), bytes: sink.buffer };
 }
 
 export function sheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { renderExcelReport, type RenderOptions, type ReportRow } from '../../../activities/reports';
 import { CATEGORY_ORDER, expectedFigures, makeRows } from './dataset';
 import { WITH_VAT, assertFrozen, render, rowValues, sheet } from './excel-helpers';
-import { DEFAULT_VAT, MemorySink, formulaOf, fromArray, plain } from './helpers';
+import { DEFAULT_VAT, MemorySink, formulaOf, fromArray, plain, zipEntryText } from './helpers';
 
 describe('reports: Excel workbook options and edge cases', function () {
   this.timeout(60_000);
@@ -75,9 +75,10 @@ describe('reports: Excel workbook options and edge cases', function () {
       { date: '2024-05-01', description: long, category: null, amountCents: 100, balanceCents: 0 },
       { date: '2024-05-01', description: '=HYPERLINK("http://evil")', category: null, amountCents: 1, balanceCents: 0 },
     ];
-    // (No entity-like text such as "&amp;" here: the file is right — exceljs writes
-    // "&amp;amp;" — but exceljs's READER decodes it twice, so it could not be checked.)
-    const { wb } = await render(rows, WITH_VAT);
+    rows.push({ date: '2024-05-01', description: 'A &amp; B', category: null, amountCents: 1, balanceCents: 0 });
+    const { wb, bytes } = await render(rows, WITH_VAT);
+    // exceljs's READER decodes entities twice, so entity-like text is checked in the raw XML.
+    assert.ok(zipEntryText(bytes, 'xl/worksheets/sheet1.xml').includes('<v>A &amp;amp; B</v>'));
     const tx = sheet(wb, 'Transactions');
     assert.equal(tx.getRow(2).getCell(2).value, 'Café — 日本 🍜 "quoted" <b> & co');
     assert.equal(tx.getRow(3).getCell(2).value, 'bell nul end');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type ExcelJS from 'exceljs';
 import { CATEGORY_ORDER, expectedFigures, makeRows } from './dataset';
 import { CURRENCY, WITH_VAT, assertFrozen, render, rowValues, sheet } from './excel-helpers';
-import { DEFAULT_VAT, formulaOf, plain } from './helpers';
+import { DEFAULT_VAT, formulaOf, plain, zipEntryText } from './helpers';
 
 describe('reports: Excel workbook', function () {
   this.timeout(60_000);
@@ -11,9 +11,10 @@ describe('reports: Excel workbook', function () {
     const rows = makeRows(400, 11);
     const exp = expectedFigures(rows, WITH_VAT);
     let wb: ExcelJS.Workbook;
+    let bytes: Buffer;
     let outcome: Awaited<ReturnType<typeof render>>['outcome'];
     before(async () => {
-      ({ wb, outcome } = await render(rows, WITH_VAT));
+      ({ wb, outcome, bytes } = await render(rows, WITH_VAT));
     });
 
     it('has Transactions, Summary, Monthly, VAT in that order and opens on Summary', () => {
@@ -22,6 +23,10 @@ describe('reports: Excel workbook', function () {
         ['Transactions', 'Summary', 'Monthly', 'VAT'],
       );
       assert.equal(wb.views[0]?.activeTab, 1);
+      // exceljs's reader drops tabSelected, so read the sheet XML: it must agree with activeTab.
+      const selected = [1, 2, 3, 4].map((n) => /<sheetView[^>]*tabSelected="1"/.test(zipEntryText(bytes, `xl/worksheets/sheet${n}.xml`)));
+      assert.deepEqual(selected, [false, true, false, false], 'only the Summary tab is selected');
+      assert.match(zipEntryText(bytes, 'xl/workbook.xml'), /<workbookView[^>]*activeTab="1"/);
     });
 
     it('returns the row count and totals', () => {

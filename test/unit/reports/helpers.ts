@@ -4,6 +4,8 @@
  * arithmetic against something that shares no code with it.
  */
 import { Writable } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
+import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import type { ReportRow } from '../../../activities/reports';
 
@@ -115,3 +117,31 @@ export const DEFAULT_VAT = {
   ratePercent: 15,
   vatCategories: ['Fuel', 'Groceries', 'Utilities', 'Transport', 'Entertainment', 'Clothing', 'Dining', 'Travel'],
 };
+
+/**
+ * One entry of a zip (an xlsx) as text, read through the central directory — to check
+ * raw XML where exceljs's reader hides or mangles details.
+ */
+export function zipEntryText(zip: Buffer, name: string): string {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'end of central directory');
+  let p = zip.readUInt32LE(eocd + 16);
+  const entries = zip.readUInt16LE(eocd + 10);
+  for (let i = 0; i < entries; i++) {
+    assert.equal(zip.readUInt32LE(p), 0x02014b50, 'central directory entry');
+    const method = zip.readUInt16LE(p + 10);
+    const compressed = zip.readUInt32LE(p + 20);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    const entryName = zip.toString('utf8', p + 46, p + 46 + nameLen).replace(/^\//, '');
+    if (entryName === name) {
+      const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(dataStart, dataStart + compressed);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  throw new Error(`no ${name} in zip`);
+}
