@@ -30,8 +30,9 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
     );
   }
   const warnings: ParseWarning[] = [];
+  const withText = new Set(readable);
   for (const p of pages) {
-    if (!readable.includes(p)) {
+    if (!withText.has(p)) {
       warnings.push({
         page: p.page,
         line: 0,
