@@ -28,6 +28,12 @@ export {
   type RunningTemporalDevServer,
   type SearchAttributeDefinition,
 } from './temporal-dev-server';
-export { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS, searchAttributeFlags, type CustomSearchAttributeName } from './search-attributes';
+export {
+  CUSTOM_SEARCH_ATTRIBUTES,
+  SEARCH_ATTRIBUTE_KEYS,
+  searchAttributeFlags,
+  registerSearchAttributes,
+  type CustomSearchAttributeName,
+} from './search-attributes';
 export { startEmbeddedInfra, temporalDbFilename, type EmbeddedInfra, type StartInfraOptions } from './infra';
 export { getFreePort, assertPortFree } from './processes';

