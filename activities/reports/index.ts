@@ -1,6 +1,16 @@
 /**
  * Report renderers: pure functions from a stream of transactions to an xlsx or csv byte
  * stream. No database, no Temporal — the activity that calls them owns both.
+ *
+ * Contract with the caller, for both renderers:
+ *  - rows are pulled one at a time and never held (memory is flat in the row count);
+ *    the output's backpressure is honoured, so a slow store slows the pull, not the heap;
+ *  - on success `out` has been ended and has emitted 'finish' before the promise resolves;
+ *  - on failure (abort -> rejects with `signal.reason`; a malformed row -> TaskInputError
+ *    code REPORT_BAD_ROW, non-retryable; the sink's own error) nothing more is written and
+ *    `out` is NOT ended, so a partial file never looks complete: discard it (destroy it,
+ *    drop its chunks);
+ *  - the row iterator is closed (return()) on every exit, releasing a database cursor.
  */
 export type { RenderOptions, RenderOutcome, RenderTotals, ReportRow, VatSettings } from './types';
 export { vatFromInclusiveCents, isVatCategory } from './vat';
