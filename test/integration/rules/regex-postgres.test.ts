@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { pgArrayLiteral } from '../../../activities/rules/compile-sql';
+import { compileRegex } from '../../../activities/rules/regex-safety';
+import { getTestDb } from '../../support/postgres';
+import { randomPattern, randomText, rng } from '../../unit/rules/regex-fuzz';
+
+describe('rules: translated regexes mean the same in Postgres and in the TS evaluator', function () {
+  this.timeout(180_000);
+  let db: Knex;
+  before(async () => {
+    db = await getTestDb();
+  });
+
+  it('agree on 600 random patterns × 25 texts (case folding, non-ASCII, emoji, newlines, \\b)', async () => {
+    const r = rng(20261128);
+    let checked = 0;
+    for (let i = 0; i < 600; i++) {
+      const p = randomPattern(r);
+      const c = compileRegex(p);
+      if (!c.ok) continue;
+      const texts = Array.from({ length: 25 }, () => randomText(r, 12));
+      const res = (await db.raw(
+        `SELECT u.t COLLATE "C" ~ ? AS m FROM unnest(?::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`,
+        [c.sources.pg, pgArrayLiteral(texts)],
+      )) as { rows: { m: boolean }[] };
+      const m = c.matcher();
+      texts.forEach((t, k) => {
+        assert.equal(res.rows[k].m, m.test(t), `pattern ${JSON.stringify(p)} (pg ${c.sources.pg}) on ${JSON.stringify(t)}`);
+        checked++;
+      });
+    }
+    assert.ok(checked > 10_000, `only ${checked}`);
+  });
+});
