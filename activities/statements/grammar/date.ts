@@ -72,14 +72,15 @@ const PATTERNS: Record<DateFormat, RegExp> = {
   iso: /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/,
   ymd8: /^(\d{4})(\d{2})(\d{2})$/,
   dmy: /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$/,
-  dmony: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?(?:\s+|-|,\s*)(\d{4})$/i,
+  dmony: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?(?:\s+|-|,\s*)(\d{4}|\d{2})$/i,
   dmon: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?$/i,
   md: /^(\d{2})\s+(\d{2})$/,
 };
 
 /** Reads `text` (a whole cell) with the first of `formats` that fits. */
 export function parseDate(text: string, formats: readonly DateFormat[]): PartialDate | null {
-  const s = text.replace(/\s+/g, ' ').trim();
+  // App exports add the time ("15/01/2024 10:32"); the date is what the statement is about.
+  const s = text.replace(/\s+/g, ' ').trim().replace(/ \d{1,2}:\d{2}(?::\d{2})?$/, '');
   if (s.length < 4 || s.length > 20) return null;
   for (const f of formats) {
     const m = PATTERNS[f].exec(s);
@@ -95,7 +96,7 @@ export function parseDate(text: string, formats: readonly DateFormat[]): Partial
         break;
       case 'dmony': {
         const month = monthNumber(m[2]);
-        r = month === null ? null : valid(Number(m[3]), month, Number(m[1]));
+        r = month === null ? null : valid(fullYear(m[3]), month, Number(m[1]));
         break;
       }
       case 'dmon': {

@@ -5,7 +5,7 @@
  */
 import type { BankLayout } from '../banks/types';
 import { parseAmount, signedCents, type Amount } from '../grammar/amount';
-import { parseDate, type PartialDate } from '../grammar/date';
+import { parseDate, type DateFormat, type PartialDate } from '../grammar/date';
 import { MONEY_KINDS, TEXT_KINDS, type Column, type TableLayout } from '../layout/columns';
 import type { Line } from '../layout/lines';
 import { placeCells, type CellReader, type Placed } from '../layout/placement';
@@ -30,14 +30,26 @@ function looksNumeric(text: string): boolean {
   return text.length <= 25 && /\d/.test(text) && (text.match(/[a-z]/gi)?.length ?? 0) <= 3;
 }
 
+/** Every date form we know, for rows that do not use the bank's usual one. */
+const ANY_DATE: readonly DateFormat[] = ['iso', 'ymd8', 'dmy', 'dmony', 'dmon'];
+
+/**
+ * The bank's own date forms first, then the unambiguous rest: a bank that changes its
+ * export to ISO dates still reads, while "01 15" stays Standard Bank's alone.
+ */
+export function dateFormatsOf(bank: BankLayout): DateFormat[] {
+  return [...new Set([...bank.dateFormats, ...ANY_DATE])];
+}
+
 export function readerFor(bank: BankLayout): CellReader {
+  const formats = dateFormatsOf(bank);
   return {
     money: (t) => parseAmount(t),
-    date: (t) => parseDate(t, bank.dateFormats),
+    date: (t) => parseDate(t, formats),
   };
 }
 
-export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reader: CellReader): RowRead {
+export function readRow(line: Line, layout: TableLayout, reader: CellReader): RowRead {
   const placed = placeCells(line, layout, reader);
   // Group by column, in column order (at most a dozen columns: a list beats a Map here).
   const groups: { col: Column; parts: Placed[] }[] = [];
@@ -56,7 +68,7 @@ export function readRow(line: Line, layout: TableLayout, bank: BankLayout, reade
       else if (looksNumeric(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
       else if (col.kind !== 'fee') out.texts.push(text); // words that ran on under a money label
     } else if (col.kind === 'date') {
-      const d = parts.length === 1 && parts[0].date ? parts[0].date : parseDate(text, bank.dateFormats);
+      const d = parts.length === 1 && parts[0].date ? parts[0].date : reader.date(text);
       if (d) out.date = d;
       else if (looksNumeric(text) && text.length <= 20) out.problems.push(`"${text}" under ${col.label} is not a date`);
       else out.texts.push(text);

@@ -88,7 +88,11 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
   }
 
   warnings.push(...outsidePeriod(transactions, summary.periodStart, summary.periodEnd));
-  const checked = validate({ entries: resolved.entries, printed, skippedCount: skippedRows.length });
+  const checked = validate({
+    entries: resolved.entries,
+    printed,
+    skippedCount: skippedRows.filter((r) => !table.moneyless.has(r)).length,
+  });
   if (detection.inferred && !chainHolds(transactions.length, checked.warnings)) throw notAStatement();
   warnings.push(...resolved.warnings, ...checked.warnings);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);

@@ -55,6 +55,8 @@ export interface TableResult {
   outside: Line[];
   /** Totals printed in a "Totals" row of the table. */
   totals: Partial<Record<SummaryField, Located[]>>;
+  /** Skipped rows with no money on them ("15 Jan  Interest rate now 7.5%"): they cannot unbalance anything. */
+  moneyless: Set<SkippedRow>;
 }
 
 /**
@@ -63,7 +65,7 @@ export interface TableResult {
  */
 export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture, inferred?: TableLayout): TableResult {
   const reader = readerFor(bank);
-  const result: TableResult = { events: [], skipped: [], outside: [], totals: {} };
+  const result: TableResult = { events: [], skipped: [], outside: [], totals: {}, moneyless: new Set() };
   let layout: TableLayout | null = null;
   let pending = inferred ?? null;
   /** What continuation lines attach to: a transaction, or a row we had to skip. */
@@ -99,7 +101,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
         result.outside.push(line);
         continue;
       }
-      const read = readRow(line, layout, bank, reader);
+      const read = readRow(line, layout, reader);
       const raw = lineRawText(line);
 
       const marker = markerOf(read);
@@ -166,6 +168,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
       }
       if (!moves) {
         skip(read.money.balance ? 'the row has a balance but no amount' : 'the row has a date but no amount');
+        if (!hasAnyMoney(read) && read.money.fee === undefined) result.moneyless.add(result.skipped[result.skipped.length - 1]);
         continue;
       }
       lastDate = date;

@@ -31,6 +31,13 @@ describe('statements: date grammar', () => {
     assert.deepEqual(read('15JAN'), { year: null, month: 1, day: 15 });
   });
 
+  it('drops a time printed after the date, and reads two-digit years after a month name', () => {
+    assert.deepEqual(read('15/01/2024 10:32'), { year: 2024, month: 1, day: 15 });
+    assert.deepEqual(read('2024-01-15 10:32:59'), { year: 2024, month: 1, day: 15 });
+    assert.deepEqual(read('4 Jan 24'), { year: 2024, month: 1, day: 4 });
+    assert.equal(read('15/01/2024 25:99:99:99'), null);
+  });
+
   it('reads Standard Bank "MM DD" only where the layout says so', () => {
     assert.deepEqual(read('01 15', ['md']), { year: null, month: 1, day: 15 });
     assert.deepEqual(read('12 31', ['md']), { year: null, month: 12, day: 31 });

@@ -221,6 +221,18 @@ describe('statements: notes under the table', () => {
 });
 
 describe('statements: dates and the period', () => {
+  it('reads dates with a time, and dates in another form than the bank usually prints', () => {
+    const p = parse([...TOP, ...rows(['02/01/2024 10:32', 'Salary ACME', '500.00', '1,500.00'], ['2024-01-03', 'Rent', '-200.00', '1,300.00'], ['4 Jan 24', 'Coffee', '-35.50', '1,264.50'])]);
+    assert.deepEqual(p.transactions.map((t) => t.date), ['2024-01-02', '2024-01-03', '2024-01-04']);
+    assert.equal(p.reconciled, true);
+  });
+
+  it('lists a dated row with no money as skipped without calling the statement unreconciled', () => {
+    const p = parse([...TOP, ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['03/01/2024', 'Interest rate now 7.5%', null, null], ['04/01/2024', 'Coffee', '-35.50', '1,464.50'])]);
+    assert.deepEqual(p.skippedRows.map((r) => r.reason), ['the row has a date but no amount']);
+    assert.equal(p.reconciled, true);
+  });
+
   it('remarks on a row dated far outside the statement period, without changing it', () => {
     const p = parse([...TOP, ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['03/01/2023', 'Rent', '-200.00', '1,300.00'])]);
     assert.deepEqual(p.warnings.map((w) => [w.code, w.line]), [['DATE_OUTSIDE_PERIOD', 6]]);
