@@ -23,6 +23,7 @@ export interface BankLayout {
   headers: HeaderDictionary;
   /** Which sets of column kinds make a transaction table for this bank. */
   accepts(kinds: ReadonlySet<ColumnKind>): boolean;
+  /** The forms this bank prints, tried first; the unambiguous others follow (parse/row.ts). */
   dateFormats: readonly DateFormat[];
   /**
    * How a bare number in a single "Amount" column is signed: FNB marks credits "Cr" and

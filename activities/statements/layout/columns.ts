@@ -68,9 +68,14 @@ interface Label {
   right: number;
 }
 
-/** Splits every cell into known labels, longest first; null if any word is unknown. */
+/**
+ * Splits every cell into known labels, longest first. One cell that is entirely unknown
+ * ("Cheque No", "Card") is allowed and becomes a column that is ignored; any other unknown
+ * word means this is not a header.
+ */
 function matchLabels(cells: Cell[], dict: HeaderDictionary): Label[] | null {
   const out: Label[] = [];
+  let unknownCells = 0;
   for (const cell of cells) {
     const words = normaliseLabel(cell.text).split(' ').filter(Boolean);
     if (words.length === 0) continue;
@@ -81,6 +86,11 @@ function matchLabels(cells: Cell[], dict: HeaderDictionary): Label[] | null {
       let found = 0;
       for (let n = Math.min(4, words.length - i); n >= 1 && !found; n--) {
         if (dict.has(words.slice(i, i + n).join(' '))) found = n;
+      }
+      if (!found && i === 0 && unknownCells === 0 && words.length <= 3 && !words.some((w) => dict.has(w))) {
+        unknownCells++;
+        out.push({ kind: 'ignore', label: words.join(' '), left: cell.x, right: cell.right });
+        break;
       }
       if (!found) return null;
       const label = words.slice(i, i + found).join(' ');
@@ -140,7 +150,7 @@ export function matchHeader(
   tries.push([line.cells, 1]);
   for (const [cells, count] of tries) {
     const labels = matchLabels(cells, dict);
-    if (!labels || labels.length < 3) continue;
+    if (!labels || labels.filter((l) => l.kind !== 'ignore').length < 3) continue;
     const kinds = new Set(labels.map((l) => l.kind));
     if (kinds.size < labels.length - 1) continue; // a label repeated twice is not a header
     if (accept(kinds)) return toLayout(labels, line.page, line.index, count);

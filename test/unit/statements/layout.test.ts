@@ -90,12 +90,20 @@ describe('statements: header columns', () => {
     assert.deepEqual(h.columns.map((c) => c.label), ['date', 'description', 'amount', 'balance', 'accrued bank charges']);
   });
 
+  it('tolerates one column with an unknown label, and ignores it', () => {
+    const ls = lines([['Date', 36, 100], ['Card', 80, 100], ['Description', 120, 100], ['Amount', 400, 100, 'r'], ['Balance', 500, 100, 'r']]);
+    const h = matchHeader(ls, 0, generic.headers, accept)!;
+    assert.deepEqual(h.columns.map((c) => c.kind), ['date', 'ignore', 'description', 'amount', 'balance']);
+  });
+
   it('refuses lines that are not headers: unknown words, digits, too few columns, an invoice table', () => {
     const no = (specs: Spec[]) => assert.equal(matchHeader(lines(specs), 0, generic.headers, accept), null, JSON.stringify(specs));
     no([['Date', 36, 100], ['Description', 100, 100], ['Qty', 300, 100], ['Unit Price', 380, 100], ['Amount', 500, 100]]);
     no([['15 Jan', 36, 100], ['Description', 100, 100], ['Amount', 380, 100], ['Balance', 500, 100]]);
     no([['Date', 36, 100], ['Balance', 500, 100]]);
     no([['Date', 36, 100], ['Description', 100, 100], ['Amount', 380, 100]]); // no balance, no debit/credit pair: invoice-like
+    no([['Date', 36, 100], ['Description', 100, 100], ['Qty', 300, 100], ['Amount', 400, 100], ['Balance', 500, 100], ['VAT', 550, 100]]); // two unknown
+    no([['Date', 36, 100], ['Description of goods', 100, 100], ['Amount', 400, 100], ['Balance', 500, 100]]); // unknown words next to known ones
   });
 });
 
