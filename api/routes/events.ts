@@ -30,7 +30,7 @@ const STREAM_AUDIENCE = 'statementflow:task-events';
  * bearer check (koa-jwt, JWT_SECRET) therefore refuses them everywhere, and a user JWT
  * is refused here. A leaked stream URL opens one task's progress for minutes, nothing else.
  */
-const streamKey = (secret: string) => createHmac('sha256', secret).update('statementflow task-events stream token v1').digest('hex');
+export const streamKey = (secret: string) => createHmac('sha256', secret).update('statementflow task-events stream token v1').digest('hex');
 
 export function signStreamToken(config: Config, userId: string, taskId: string): string {
   return jwt.sign({ sub: userId, tid: taskId }, streamKey(config.jwtSecret), {
