@@ -33,7 +33,10 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
     if (cached) return cached;
     const row = await db('task_status').where({ task_id: taskId }).first('params');
     if (!row) throw new TaskInputError(TaskErrorCodes.INVALID_RULES, 'The task has no rule set');
-    const compiled = compileRuleSet(validateRuleSet(row.params, { maxRules: deps.maxRules }));
+    // The row's params also name the session; the rule set is the rules and the flag.
+    const { rules, only_uncategorized } = row.params as { rules?: unknown; only_uncategorized?: unknown };
+    const ruleInput = only_uncategorized === undefined ? { rules } : { rules, only_uncategorized };
+    const compiled = compileRuleSet(validateRuleSet(ruleInput, { maxRules: deps.maxRules }));
     if (compiledByTask.size > 100) compiledByTask.clear();
     compiledByTask.set(taskId, compiled);
     return compiled;

@@ -8,10 +8,16 @@
  * workflow id, named task_id there) with task_id and user_id, so every line of a task can
  * be found by either.
  */
-import { ApplicationFailure, activityInfo, CancelledFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, CancelledFailure, heartbeat, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { TaskInputError } from '../core/errors';
+import { AppError, TaskInputError } from '../core/errors';
 import { recordAttempt } from './task-mirror';
+
+/**
+ * Every task activity heartbeats while it runs (the SDK throttles the sends), so a dead
+ * worker is noticed within the heartbeat timeout and a cancel reaches the activity.
+ */
+const HEARTBEAT_EVERY_MS = 1000;
 
 export function taskActivity<I extends { taskId: string }, O>(
   db: Knex,
@@ -25,12 +31,14 @@ export function taskActivity<I extends { taskId: string }, O>(
     if (info.attempt > 1) {
       await recordAttempt(db, input.taskId, info.attempt).catch(() => undefined);
     }
+    const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const out = await fn(input);
       log.debug('activity completed', { ...fields, duration_ms: Date.now() - started });
       return out;
     } catch (err) {
-      if (err instanceof TaskInputError) {
+      // Input errors (and API-side validation errors re-run by an activity) can only fail again.
+      if (err instanceof TaskInputError || err instanceof AppError) {
         log.warn('activity refused its input', { ...fields, error_code: err.code, error: err.message });
         throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
       }
@@ -59,6 +67,8 @@ export function taskActivity<I extends { taskId: string }, O>(
         `Attempt ${info.attempt}${max ? ` of ${max}` : ''} failed: ${message.slice(0, 300)}${next}`,
       ).catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(beat);
     }
   };
 }

@@ -42,7 +42,7 @@ const DEFAULTS = {
   HARD_TIME_LIMIT_SECONDS: 30 * 60,
   ACTIVITY_START_TO_CLOSE_SECONDS: 10 * 60,
   // Short, so a cancel or a dead worker is noticed within seconds.
-  ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: 10,
+  ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: 5,
   PROGRESS_MIRROR_INTERVAL_MS: 500,
   WORKER_CONCURRENCY: 4,
   WORKER_WORKFLOW_CONCURRENCY: 40,
@@ -305,7 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: int(env, 'OCR_CONCURRENCY', 1, 64),
     },
     rules: {
-      chunkRows: int(env, 'CATEGORIZE_CHUNK_ROWS', 100),
+      chunkRows: int(env, 'CATEGORIZE_CHUNK_ROWS', 1),
       maxRules: int(env, 'RULES_MAX', 1, 10000),
       statementTimeoutMs: int(env, 'RULE_STATEMENT_TIMEOUT_MS', 100),
     },

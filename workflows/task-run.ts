@@ -7,6 +7,7 @@
  * trip), and only on coarse steps: a workflow never records an event per row.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -41,6 +42,8 @@ export function activityOptions(settings: TaskSettings) {
   return {
     startToCloseTimeout: settings.activityStartToCloseMs,
     heartbeatTimeout: settings.heartbeatTimeoutMs,
+    // Cleanup must not race a still-running activity: wait until it has really stopped.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       maximumAttempts: settings.retry.maximumAttempts,
       initialInterval: settings.retry.initialIntervalMs,

@@ -15,6 +15,7 @@ import { createActivities } from '../../activities';
 import { taskActivity } from '../../activities/task-activity';
 import type { Config } from '../../core/config';
 import { silentLogger } from '../../core/logger';
+import { testLogger } from '../support/fixtures';
 import { progressQuery } from '../../core/task-contract';
 import { submitTask } from '../../api/task-submission';
 import { freshTask } from '../../api/task-view';
@@ -41,7 +42,7 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
 
   async function submitCategorize(config: Config, userId: string, sessionId: string, params?: Record<string, unknown>) {
     return submitTask(
-      { db, temporal: env.client, config, logger: silentLogger },
+      { db, temporal: env.client, config, logger: testLogger },
       {
         userId,
         taskName: 'bulk_categorize_async',
@@ -76,6 +77,7 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
     const config = testConfig({ CATEGORIZE_CHUNK_ROWS: '100' });
     const sessionId = await seedSession(db, 'u1', generatedRows(250));
     const attempts: number[] = [];
+    const { taskId } = await submitCategorize(config, 'u1', sessionId);
     const w = await worker(config, (acts) => ({
       categorizeChunk: taskActivity(db, async (input: Parameters<typeof acts.categorizeChunk>[0]) => {
         attempts.push(activityInfo().attempt);
@@ -83,10 +85,9 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
         return acts.categorizeChunk(input);
       }),
     }));
-    const { taskId } = await submitCategorize(config, 'u1', sessionId);
-    const before = env.currentTimeMs;
+    const before = await env.currentTimeMs();
     const result = await w.runUntil(env.client.workflow.getHandle(taskId).result());
-    const skippedSeconds = (env.currentTimeMs - before) / 1000;
+    const skippedSeconds = ((await env.currentTimeMs()) - before) / 1000;
 
     assert.deepEqual(attempts.slice(0, 3), [1, 2, 3]);
     // 60 s, then 60 × 2 = 120 s of backoff were skipped, not waited.
@@ -104,12 +105,12 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
   it('fails at once, without retrying, on an input error, and leaves the data as it was', async () => {
     const config = testConfig();
     const sessionId = await seedSession(db, 'u1', generatedRows(10));
-    const w = await worker(config);
     // An invalid rule set stored in the row (the API would have refused it): the activity must refuse it too.
     const { taskId } = await submitCategorize(config, 'u1', sessionId, { rules: [{ category: '', conditions: {} }] });
-    const before = env.currentTimeMs;
+    const w = await worker(config);
+    const before = await env.currentTimeMs();
     await assert.rejects(w.runUntil(env.client.workflow.getHandle(taskId).result()), WorkflowFailedError);
-    assert.ok(env.currentTimeMs - before < 60_000, 'no retry backoff should have been waited');
+    assert.ok((await env.currentTimeMs()) - before < 60_000, 'no retry backoff should have been waited');
     const r = await row(taskId);
     assert.equal(r.status, 'FAILED');
     assert.equal(r.error.code, 'INVALID_RULES');
@@ -121,6 +122,7 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
     const config = testConfig({ SOFT_TIME_LIMIT_SECONDS: '3', HARD_TIME_LIMIT_SECONDS: '3600', CATEGORIZE_CHUNK_ROWS: '100' });
     const sessionId = await seedSession(db, 'u1', generatedRows(200));
     let sawCancel = false;
+    const { taskId } = await submitCategorize(config, 'u1', sessionId);
     const w = await worker(config, (acts) => ({
       categorizeChunk: async (input: Parameters<typeof acts.categorizeChunk>[0]) => {
         const out = await acts.categorizeChunk(input);
@@ -138,7 +140,6 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
         return out;
       },
     }));
-    const { taskId } = await submitCategorize(config, 'u1', sessionId);
     const err = await w.runUntil(env.client.workflow.getHandle(taskId).result().catch((e) => e));
     assert.ok(err instanceof WorkflowFailedError);
     assert.equal((err.cause as { type?: string }).type, 'SOFT_TIME_LIMIT');
@@ -156,6 +157,7 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
     const sessionId = await seedSession(db, 'u1', generatedRows(150), {});
     let blocked!: () => void;
     const reached = new Promise<void>((r) => (blocked = r));
+    const { taskId } = await submitCategorize(config, 'u1', sessionId);
     const w = await worker(config, (acts) => ({
       categorizeChunk: async (input: Parameters<typeof acts.categorizeChunk>[0]) => {
         const out = await acts.categorizeChunk(input);
@@ -169,7 +171,6 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
         return out;
       },
     }));
-    const { taskId } = await submitCategorize(config, 'u1', sessionId);
     const handle = env.client.workflow.getHandle(taskId);
     await w.runUntil(async () => {
       await reached;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
 import { loadConfig, type Config } from '../../core/config';
+import { createLogger } from '../../core/logger';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -13,6 +14,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     JWT_SECRET: 'test-secret-0123456789abcdef',
     RETRY_INITIAL_INTERVAL_SECONDS: '60',
     PROGRESS_MIRROR_INTERVAL_MS: '0',
+    ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: '2',
     LOG_LEVEL: 'error',
     ...env,
   });
@@ -75,3 +77,6 @@ export function generatedRows(n: number): SeedRow[] {
     return { date: `2024-03-${day}`, description: k.description, amount: k.amount, balance };
   });
 }
+
+/** Errors only, to stderr: a test that fails shows why the service refused. */
+export const testLogger = createLogger('error', { service: 'test' }, (line) => process.stderr.write(line + '\n'));
