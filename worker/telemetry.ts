@@ -91,6 +91,21 @@ export interface TelemetrySettings {
  * Signals are left to the entry point, which shuts workers down gracefully itself.
  */
 export function installWorkerTelemetry(s: TelemetrySettings): Runtime {
+  try {
+    return install(s);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/address already in use/i.test(message)) {
+      throw new Error(
+        `WORKER_METRICS_PORT ${s.metricsPort} is already in use on ${s.metricsHost} ` +
+          '(set WORKER_METRICS_PORT to a free port, or 0 to turn the worker metrics endpoint off)',
+      );
+    }
+    throw err;
+  }
+}
+
+function install(s: TelemetrySettings): Runtime {
   return Runtime.install({
     logger: new JsonRuntimeLogger(s.logger),
     shutdownSignals: [],

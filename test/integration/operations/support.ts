@@ -6,14 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { Knex } from 'knex';
 import { createApp } from '../../../api/app';
 import type { Config } from '../../../core/config';
 import { FileStore } from '../../../core/file-store';
 import { createLogger } from '../../../core/logger';
-import { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS } from '../../../core/runtime/search-attributes';
+import { registerSearchAttributes, SEARCH_ATTRIBUTE_KEYS } from '../../../core/runtime/search-attributes';
 
 export const OPS_NAMESPACE = 'statementflow-ops-test';
 
@@ -45,16 +44,9 @@ export function opsNamespaceClient(connection: Connection): Promise<Client> {
     } catch (err) {
       if (!/already exists|AlreadyExists/i.test(String((err as Error).message))) throw err;
     }
-    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    // A namespace just registered may not be visible yet: retry until the attributes are in.
     await waitFor('search attributes registered', async () => {
-      try {
-        await connection.operatorService.addSearchAttributes({
-          namespace: OPS_NAMESPACE,
-          searchAttributes: Object.fromEntries(CUSTOM_SEARCH_ATTRIBUTES.map((a) => [a.name, keyword])),
-        });
-      } catch (err) {
-        if (!/already exists|AlreadyExists/i.test(String((err as Error).message))) throw err;
-      }
+      await registerSearchAttributes(connection, OPS_NAMESPACE);
       return true;
     });
     const client = new Client({ connection, namespace: OPS_NAMESPACE });
