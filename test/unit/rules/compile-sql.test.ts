@@ -14,7 +14,7 @@ describe('rules: compileRuleSet (SQL)', () => {
     const rs = validateRuleSet(
       {
         rules: [
-          { category: 'A', conditions: { field: 'description', op: 'contains', value: '50%_off\\' } },
+          { category: 'A', conditions: { field: 'description', op: 'starts_with', value: '50%_off\\' } },
           { category: 'B', conditions: { all: [{ field: 'amount', op: 'between', value: [-10, 10.5] }, { not: { field: 'balance', op: 'gt', value: 0 } }] } },
           { category: 'C', conditions: { any: [{ field: 'date', op: 'in', value: ['2024-01-01', '2024-02-29'] }, { field: 'description', op: 'regex', value: '^pos' }] } },
         ],
@@ -29,7 +29,7 @@ describe('rules: compileRuleSet (SQL)', () => {
         'WHEN ((s.amount BETWEEN ?::numeric AND ?::numeric) AND (NOT COALESCE(s.balance > ?::numeric, false))) THEN ?::text ' +
         'WHEN ((s.date = ANY(?::date[])) OR (s.description COLLATE "C" ~ ?)) THEN ?::text END',
     );
-    assert.deepEqual(c.bindings, ['%50\\%\\_off\\\\%', 'A', '-10', '10.5', '0', 'B', '{"2024-01-01","2024-02-29"}', '^[Pp][Oo][Ss]', 'C']);
+    assert.deepEqual(c.bindings, ['50\\%\\_off\\\\%', 'A', '-10', '10.5', '0', 'B', '{"2024-01-01","2024-02-29"}', '^[Pp][Oo][Ss]', 'C']);
   });
 
   it('keeps every value out of the SQL text (injection attempts become bindings)', () => {
@@ -56,7 +56,7 @@ describe('rules: compileRuleSet (SQL)', () => {
     const c = compileRuleSet(rs);
     const words = new Set(skeleton(c.categorySql).match(/[A-Za-z_][A-Za-z_.]*/g));
     const allowed = new Set([
-      'CASE', 'WHEN', 'THEN', 'END', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'BETWEEN', 'ANY', 'COALESCE', 'COLLATE', 'C',
+      'CASE', 'WHEN', 'THEN', 'END', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'BETWEEN', 'ANY', 'COALESCE', 'COLLATE', 'C', 'strpos',
       'false', 'text', 'numeric', 'date', 's.d', 's.description', 's.amount', 's.balance', 's.date',
     ]);
     for (const w of words) assert.ok(allowed.has(w), `unexpected word in SQL: ${w}`);
@@ -79,7 +79,7 @@ describe('rules: compileRuleSet (SQL)', () => {
     }));
     const c = compileRuleSet(validateRuleSet({ rules }, MAX));
     const stmt = buildUpdateStatement(c, RANGE);
-    assert.equal(stmt.bindings.length, 500 + 2 * LIMITS.MAX_TOTAL_LEAVES + 3);
+    assert.equal(stmt.bindings.length, 500 + 2 * LIMITS.MAX_TOTAL_LEAVES + 6);
     assert.ok(stmt.bindings.length < 65_535);
   });
 
@@ -92,7 +92,7 @@ describe('rules: compileRuleSet (SQL)', () => {
   it('builds the UPDATE: rule bindings first, then session and range; only_uncategorized filters twice', () => {
     const rs = validateRuleSet({ rules: [{ category: 'X', conditions: { field: 'amount', op: 'lt', value: 0 } }] }, MAX);
     const all = buildUpdateStatement(compileRuleSet(rs), RANGE);
-    assert.deepEqual(all.bindings, ['0', 'X', RANGE.sessionId, 1, 50_000]);
+    assert.deepEqual(all.bindings, ['0', 'X', RANGE.sessionId, 1, 50_000, RANGE.sessionId, 1, 50_000]);
     assert.ok(!/category IS NULL/.test(all.sql));
     assert.match(all.sql, /t\.category IS DISTINCT FROM m\.category/);
     assert.equal((all.sql.match(/\?/g) ?? []).length, all.bindings.length);
