@@ -102,9 +102,11 @@ class Builder {
       case 'not_equals':
         return `${FOLDED} <> ${this.bind(foldAscii(v))}`;
       case 'regex': {
+        // binding order follows the text: the prefilter literal first, then the pattern
         const r = compileRegex(v);
         if (!r.ok) throw new Error(`compileRuleSet: regex was not validated: ${r.message}`);
-        return `${COLUMN.description} COLLATE "C" ~ ${this.bind(r.sources.pg)}`;
+        const pre = r.literal === null ? '' : `strpos(${FOLDED}, ${this.bind(r.literal)}) > 0 AND `;
+        return `${pre}${COLUMN.description} COLLATE "C" ~ ${this.bind(r.sources.pg)}`;
       }
     }
   }

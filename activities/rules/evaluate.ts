@@ -72,7 +72,8 @@ function textPred(c: Extract<Leaf, { field: 'description' }>): Pred {
     const compiled = compileRegex(c.value);
     if (!compiled.ok) throw new Error(`evaluate: regex was not validated: ${compiled.message}`);
     const m = compiled.matcher();
-    return (r) => m.test(r.description);
+    const lit = compiled.literal;
+    return lit === null ? (r) => m.test(r.description) : (r) => r.d.includes(lit) && m.test(r.description);
   }
   const v = foldAscii(c.value);
   switch (c.op) {

@@ -18,6 +18,7 @@
 import safeRegex from 'safe-regex2';
 import { emitRegex, JS_REGEX_FLAGS, type RegexSources } from './regex-emit';
 import { makeMatcher, type RegexMatcher } from './regex-matcher';
+import { requiredLiteral } from './regex-literal';
 import { Nfa, NfaTooLargeError } from './regex-nfa';
 import { parseRegex, RegexSyntaxError, type RNode } from './regex-parse';
 import { codePointLength } from './text';
@@ -29,6 +30,8 @@ export const MAX_PROGRAM_SIZE = 3000;
 export interface CheckedRegex {
   ok: true;
   sources: RegexSources;
+  /** A literal (ASCII-folded) every match contains, or null: a prefilter (regex-literal.ts). */
+  literal: string | null;
   /** A fresh matcher for the TS evaluator (native RegExp or linear automaton per text). */
   matcher(): RegexMatcher;
 }
@@ -116,7 +119,7 @@ function checkRegex(pattern: string): RegexCheck {
   } catch {
     return { ok: false, message: 'invalid or unsupported regex' };
   }
-  return { ok: true, sources, matcher: () => makeMatcher(ast, sources, nfa) };
+  return { ok: true, sources, literal: requiredLiteral(ast), matcher: () => makeMatcher(ast, sources, nfa) };
 }
 
 const cache = new Map<string, RegexCheck>();

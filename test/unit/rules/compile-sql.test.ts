@@ -27,9 +27,9 @@ describe('rules: compileRuleSet (SQL)', () => {
       c.categorySql,
       "CASE WHEN (s.d LIKE ? ESCAPE '\\') THEN ?::text " +
         'WHEN ((s.amount BETWEEN ?::numeric AND ?::numeric) AND (NOT COALESCE(s.balance > ?::numeric, false))) THEN ?::text ' +
-        'WHEN ((s.date = ANY(?::date[])) OR (s.description COLLATE "C" ~ ?)) THEN ?::text END',
+        'WHEN ((s.date = ANY(?::date[])) OR (strpos(s.d, ?) > 0 AND s.description COLLATE "C" ~ ?)) THEN ?::text END',
     );
-    assert.deepEqual(c.bindings, ['50\\%\\_off\\\\%', 'A', '-10', '10.5', '0', 'B', '{"2024-01-01","2024-02-29"}', '^[Pp][Oo][Ss]', 'C']);
+    assert.deepEqual(c.bindings, ['50\\%\\_off\\\\%', 'A', '-10', '10.5', '0', 'B', '{"2024-01-01","2024-02-29"}', 'pos', '^[Pp][Oo][Ss]', 'C']);
   });
 
   it('keeps every value out of the SQL text (injection attempts become bindings)', () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { caseClose, emitRegex, JS_REGEX_FLAGS } from '../../../activities/rules/regex-emit';
+import { requiredLiteral } from '../../../activities/rules/regex-literal';
 import { nativeLengthLimit } from '../../../activities/rules/regex-matcher';
+import { foldAscii } from '../../../activities/rules/text';
 import { Nfa } from '../../../activities/rules/regex-nfa';
 import { parseRegex } from '../../../activities/rules/regex-parse';
 import { compileRegex, MAX_PROGRAM_SIZE } from '../../../activities/rules/regex-safety';
@@ -66,6 +68,36 @@ describe('rules: regex subset', () => {
       assert.equal(m.test(`${'a '.repeat(2500)}`), p.startsWith('\\s'), p);
       assert.ok(Date.now() - started < 3000, `${p}: ${Date.now() - started} ms`);
     }
+  });
+
+  it('finds the literal every match must contain (the prefilter)', () => {
+    const lit = (p: string) => requiredLiteral(parseRegex(p));
+    assert.equal(lit('^pos\\s+Purchase'), 'purchase');
+    assert.equal(lit('\\bFEE\\b'), 'fee');
+    assert.equal(lit('(?:ab)c\\.d'), 'abc.d');
+    assert.equal(lit('ÉCOLE'), 'École');
+    assert.equal(lit('a|bc'), null);
+    assert.equal(lit('a.b'), null);
+    assert.equal(lit('x(?:ab|cd)y'), null);
+    assert.equal(lit('ab*c'), null); // b* may be empty: "a" and "c" are runs of one
+    assert.equal(lit('abc?'), 'ab');
+  });
+
+  it('the prefilter never rules out a text the pattern matches (random patterns and texts)', () => {
+    const r = rng(777);
+    let used = 0;
+    for (let i = 0; i < 3000; i++) {
+      const p = randomPattern(r);
+      const c = compileRegex(p);
+      if (!c.ok || c.literal === null) continue;
+      used++;
+      const m = c.matcher();
+      for (let j = 0; j < 30; j++) {
+        const t = randomText(r);
+        if (m.test(t)) assert.ok(foldAscii(t).includes(c.literal), `${JSON.stringify(p)} matches ${JSON.stringify(t)} without ${c.literal}`);
+      }
+    }
+    assert.ok(used > 200, String(used));
   });
 
   it('memoises the check per pattern', () => {
