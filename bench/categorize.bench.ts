@@ -5,7 +5,8 @@
  * TypeScript over the same rows streamed from a server-side cursor. Prints seconds, rows/s
  * and the ratio, and checks that both paths gave every row the same category.
  *
- * Run: `npx tsx bench/categorize.bench.ts [rows] [chunk]`. Uses the test harness' database
+ * Run: `npx tsx bench/categorize.bench.ts [rows] [chunk] [concurrency]` (concurrency: how many
+ * chunks run at once, default 1, as a sequential workflow would). Uses the test harness' database
  * (test/support/postgres.ts: an embedded Postgres in a temp dir, fsync off, or a fresh
  * database on TEST_DATABASE_URL), stopped at the end. Target: < 20 s for the SQL path.
  */
@@ -103,6 +104,7 @@ async function streamRows(db: Knex, sessionId: string, each: (row: { seq: number
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const chunk = Number(process.argv[3] ?? 50_000);
+  const concurrency = Number(process.argv[4] ?? 1);
   const db = await getTestDb();
   try {
     const sessionId = randomUUID();
@@ -114,15 +116,20 @@ async function main(): Promise<void> {
     let started = process.hrtime.bigint();
     let updated = 0;
     let slowest = 0;
-    for (let from = 1; from <= rows; from += chunk) {
-      const t = process.hrtime.bigint();
-      const r = await applyRulesToRange(db, { sessionId, seqFrom: from, seqTo: Math.min(rows, from + chunk - 1), compiled, statementTimeoutMs: 60_000 });
-      slowest = Math.max(slowest, Number(process.hrtime.bigint() - t) / 1e9);
-      updated += r.updated;
-    }
+    const starts: number[] = [];
+    for (let from = 1; from <= rows; from += chunk) starts.push(from);
+    const worker = async () => {
+      for (let from = starts.shift(); from !== undefined; from = starts.shift()) {
+        const t = process.hrtime.bigint();
+        const r = await applyRulesToRange(db, { sessionId, seqFrom: from, seqTo: Math.min(rows, from + chunk - 1), compiled, statementTimeoutMs: 60_000 });
+        slowest = Math.max(slowest, Number(process.hrtime.bigint() - t) / 1e9);
+        updated += r.updated;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
     const sqlS = Number(process.hrtime.bigint() - started) / 1e9;
     const counts = await countByCategory(db, sessionId);
-    console.log(`SQL: ${rs.rules.length} rules, ${Math.ceil(rows / chunk)} chunks of ${chunk}: ${sqlS.toFixed(2)} s (${Math.round(rows / sqlS)} rows/s, slowest chunk ${slowest.toFixed(2)} s), ${updated} rows updated, ${counts.uncategorized} matched no rule, ${compiled.bindings.length} bindings`);
+    console.log(`SQL: ${rs.rules.length} rules, ${Math.ceil(rows / chunk)} chunks of ${chunk}, ${concurrency} at a time: ${sqlS.toFixed(2)} s (${Math.round(rows / sqlS)} rows/s, slowest chunk ${slowest.toFixed(2)} s), ${updated} rows updated, ${counts.uncategorized} matched no rule, ${compiled.bindings.length} bindings`);
 
     started = process.hrtime.bigint();
     const rerun = await applyRulesToRange(db, { sessionId, seqFrom: 1, seqTo: rows, compiled, statementTimeoutMs: 120_000 });

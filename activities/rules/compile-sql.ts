@@ -42,6 +42,7 @@ const NULLABLE: Record<Field, boolean> = { description: false, amount: false, ba
 const FOLDED = 's.d';
 const CMP: Record<string, string> = { equals: '=', not_equals: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const LIKE_ESCAPE = ` ESCAPE '\\'`;
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** A JS number as exact decimal text for a numeric binding (String() round-trips doubles). */
 export function decimalText(n: number): string {
@@ -70,6 +71,8 @@ class Builder {
   }
 
   private leaf(c: Leaf): string {
+    // Defence in depth: a RuleSet that did not come from validateRuleSet cannot reach SQL.
+    if (!has(COLUMN, c.field)) throw new Error(`compileRuleSet: unknown field ${JSON.stringify(c.field)}`);
     if (c.field === 'description') return this.text(c);
     const col = COLUMN[c.field];
     const cast = c.field === 'date' ? 'date' : 'numeric';
@@ -80,6 +83,7 @@ class Builder {
       case 'in':
         return `${col} = ANY(${this.bind(pgArrayLiteral((c.value as (number | string)[]).map(lit)))}::${cast}[])`;
       default:
+        if (!has(CMP, c.op)) throw new Error(`compileRuleSet: unknown op ${JSON.stringify(c.op)}`);
         return `${col} ${CMP[c.op]} ${this.bind(lit(c.value))}::${cast}`;
     }
   }
@@ -108,6 +112,8 @@ class Builder {
         const pre = r.literal === null ? '' : `strpos(${FOLDED}, ${this.bind(r.literal)}) > 0 AND `;
         return `${pre}${COLUMN.description} COLLATE "C" ~ ${this.bind(r.sources.pg)}`;
       }
+      default:
+        throw new Error(`compileRuleSet: unknown op ${JSON.stringify((c as { op: unknown }).op)}`);
     }
   }
 }

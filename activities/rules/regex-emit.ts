@@ -10,7 +10,7 @@
  * the `s` flag so `.` matches newlines as it does in Postgres, and `u` so it works on code
  * points as Postgres does). Groups are all written non-capturing.
  */
-import type { CodeRange, RNode } from './regex-parse';
+import type { CodeRange, RNode } from './regex-ast';
 
 export interface RegexSources {
   js: string;

@@ -8,7 +8,7 @@
  * without alternatives are inlined): consecutive literal nodes, with nothing but zero-width
  * assertions between them, match consecutive characters of the text.
  */
-import type { RNode } from './regex-parse';
+import type { RNode } from './regex-ast';
 
 export const MIN_PREFILTER_LENGTH = 2;
 

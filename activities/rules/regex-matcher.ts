@@ -17,7 +17,7 @@
  */
 import { JS_REGEX_FLAGS, type RegexSources } from './regex-emit';
 import { Nfa } from './regex-nfa';
-import type { RNode } from './regex-parse';
+import type { RNode } from './regex-ast';
 
 export const BACKTRACK_BUDGET = 1_000_000;
 const MAX_LENGTH_PROBE = 1 << 24;

@@ -7,7 +7,7 @@
  * folding, `.` matches any code point, ^ $ at the ends of the text, \b \B with ASCII \w.
  */
 import { caseClose } from './regex-emit';
-import type { CodeRange, RNode } from './regex-parse';
+import type { CodeRange, RNode } from './regex-ast';
 
 type Inst =
   | { op: 'set'; ranges: CodeRange[]; negate: boolean; next: number }

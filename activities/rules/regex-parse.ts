@@ -12,42 +12,12 @@
  * can always answer: see regex-nfa.ts; combine conditions with `not` instead), named groups, backreferences, inline flags, \p{…}, \cX, \0, octal,
  * POSIX classes, empty classes, unescaped { } ] outside their syntax.
  */
+import { classRanges, isAsciiAlnum, type CodeRange, type RNode } from './regex-ast';
 
-export type CodeRange = [number, number];
-
-export type RNode =
-  | { t: 'seq'; items: RNode[] }
-  | { t: 'alt'; alts: RNode[] }
-  | { t: 'char'; cp: number }
-  | { t: 'any' }
-  | { t: 'set'; negate: boolean; ranges: CodeRange[] }
-  | { t: 'group'; body: RNode }
-  | { t: 'repeat'; min: number; max: number | null; body: RNode }
-  | { t: 'assert'; kind: 'start' | 'end' | 'word' | 'not_word' };
+export type { CodeRange, RNode } from './regex-ast';
 
 /** Largest n or m in {n}, {n,}, {n,m}: Postgres refuses counts above 255; we stay well below. */
 export const MAX_REPEAT_COUNT = 100;
-
-const DIGIT: CodeRange[] = [[0x30, 0x39]];
-const WORD: CodeRange[] = [
-  [0x30, 0x39],
-  [0x41, 0x5a],
-  [0x5f, 0x5f],
-  [0x61, 0x7a],
-];
-/** Exactly JavaScript's \s (WhiteSpace and LineTerminator), written out for both engines. */
-const SPACE: CodeRange[] = [
-  [0x09, 0x0d],
-  [0x20, 0x20],
-  [0xa0, 0xa0],
-  [0x1680, 0x1680],
-  [0x2000, 0x200a],
-  [0x2028, 0x2029],
-  [0x202f, 0x202f],
-  [0x205f, 0x205f],
-  [0x3000, 0x3000],
-  [0xfeff, 0xfeff],
-];
 
 export class RegexSyntaxError extends Error {}
 
@@ -55,7 +25,6 @@ const cp = (c: string): number => c.codePointAt(0)!;
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 const isHex = (c: number | undefined): boolean =>
   c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
-const isAsciiAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 class Parser {
   private i = 0;
@@ -302,11 +271,6 @@ class Parser {
     if (e === cp('D') || e === cp('W') || e === cp('S')) this.fail('\\D, \\W and \\S are not supported inside [...]');
     return this.escapeValue();
   }
-}
-
-function classRanges(letter: string): CodeRange[] {
-  const r = letter === 'd' ? DIGIT : letter === 'w' ? WORD : SPACE;
-  return r.map(([a, b]) => [a, b] as CodeRange);
 }
 
 /** Parses a pattern; throws RegexSyntaxError with a user-facing message. */

@@ -100,6 +100,14 @@ describe('rules: compileRuleSet (SQL)', () => {
     assert.equal((only.sql.match(/category IS NULL/g) ?? []).length, 2);
   });
 
+  it('refuses to compile a hand-made rule set with an unknown field or op (no splicing, ever)', () => {
+    const bad = (conditions: unknown) => ({ rules: [{ category: 'X', conditions }], onlyUncategorized: false }) as never;
+    assert.throws(() => compileRuleSet(bad({ field: 'description; drop table transactions; --', op: 'equals', value: 'x' })), /unknown field/);
+    assert.throws(() => compileRuleSet(bad({ field: 'constructor', op: 'equals', value: 'x' })), /unknown field/);
+    assert.throws(() => compileRuleSet(bad({ field: 'amount', op: '= 1 OR 1=1 --', value: 1 })), /unknown op/);
+    assert.throws(() => compileRuleSet(bad({ field: 'description', op: 'toString', value: 'x' })), /unknown op/);
+  });
+
   it('refuses to compile an empty rule set', () => {
     assert.throws(() => compileRuleSet({ rules: [], onlyUncategorized: false }), /no rules/);
   });
