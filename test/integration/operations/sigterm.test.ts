@@ -145,6 +145,12 @@ describe('worker: SIGTERM mid-task loses nothing (worker/main.ts as a child proc
     }
     assert.ok(actLines.every((l) => typeof l.activity_type === 'string' && typeof l.attempt === 'number'));
     assert.equal(logged.filter((l) => l.sdk_component === 'activity' && l.task_id === undefined).length, 0);
+    // The grace at work: every activity the stopped worker started, it also completed.
+    const started = actLines.filter((l) => l.msg === 'activity started').map((l) => l.activity_id);
+    const completed = new Set(actLines.filter((l) => l.msg === 'activity completed').map((l) => l.activity_id));
+    assert.ok(started.length > 0);
+    assert.deepEqual(started.filter((id) => !completed.has(id)), [], 'an activity was cut off');
+    assert.ok(!actLines.some((l) => l.msg === 'activity cancelled'));
 
     // Another worker picks the task up where it stopped.
     const workers = await createWorkers({
