@@ -69,6 +69,23 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
     });
   }
 
+  /** Activity attempts as history records them (the last attempt of each), with server times in seconds. */
+  async function activityStarts(taskId: string) {
+    const events = (await env.client.workflow.getHandle(taskId).fetchHistory()).events ?? [];
+    const byId = new Map(events.map((e) => [String(e.eventId), e]));
+    return events
+      .filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => {
+        const scheduled = byId.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId));
+        return {
+          type: scheduled?.activityTaskScheduledEventAttributes?.activityType?.name,
+          attempt: e.activityTaskStartedEventAttributes!.attempt,
+          scheduledAt: Number(scheduled?.eventTime?.seconds ?? 0),
+          startedAt: Number(e.eventTime?.seconds ?? 0),
+        };
+      });
+  }
+
   const row = (taskId: string) => db('task_status').where({ task_id: taskId }).first();
   const categories = async (sessionId: string) =>
     (await db('transactions').where({ session_id: sessionId }).orderBy('seq').select('category')).map((r) => r.category);
@@ -85,9 +102,10 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
         return acts.categorizeChunk(input);
       }),
     }));
-    const before = await env.currentTimeMs();
     const result = await w.runUntil(env.client.workflow.getHandle(taskId).result());
-    const skippedSeconds = ((await env.currentTimeMs()) - before) / 1000;
+    const retried = (await activityStarts(taskId)).find((a) => a.type === 'categorizeChunk' && a.attempt === 3);
+    assert.ok(retried, 'the first chunk ran a third attempt');
+    const skippedSeconds = retried.startedAt - retried.scheduledAt;
 
     assert.deepEqual(attempts.slice(0, 3), [1, 2, 3]);
     // 60 s, then 60 × 2 = 120 s of backoff were skipped, not waited.
@@ -108,9 +126,9 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
     // An invalid rule set stored in the row (the API would have refused it): the activity must refuse it too.
     const { taskId } = await submitCategorize(config, 'u1', sessionId, { rules: [{ category: '', conditions: {} }] });
     const w = await worker(config);
-    const before = await env.currentTimeMs();
     await assert.rejects(w.runUntil(env.client.workflow.getHandle(taskId).result()), WorkflowFailedError);
-    assert.ok((await env.currentTimeMs()) - before < 60_000, 'no retry backoff should have been waited');
+    const started = (await activityStarts(taskId)).filter((a) => a.type === 'prepareCategorization');
+    assert.deepEqual(started.map((a) => a.attempt), [1], 'one attempt, no retry');
     const r = await row(taskId);
     assert.equal(r.status, 'FAILED');
     assert.equal(r.error.code, 'INVALID_RULES');
@@ -192,15 +210,24 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
   });
 
   it('reconciles a workflow that hit the hard limit without mirroring itself', async () => {
-    const config = testConfig({ SOFT_TIME_LIMIT_SECONDS: '1500', HARD_TIME_LIMIT_SECONDS: '1800' });
+    const config = testConfig();
     const sessionId = await seedSession(db, 'u1', generatedRows(5));
-    // No worker polls: the workflow never runs, and the server times it out after 30 (skipped) minutes.
-    const { taskId } = await submitCategorize(config, 'u1', sessionId);
-    await assert.rejects(env.client.workflow.getHandle(taskId).result(), WorkflowFailedError);
+    // The row as the API writes it, and a workflow with a 2 s execution timeout that no worker polls.
+    const taskId = randomUUID();
+    await db('task_status').insert({ task_id: taskId, user_id: 'u1', task_name: 'bulk_categorize_async', queue: 'bulk_operations', status: 'PENDING' });
+    const handle = await env.client.workflow.start('bulkCategorize', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: taskId,
+      workflowExecutionTimeout: '2s',
+      args: [{ taskId, userId: 'u1', taskName: 'bulk_categorize_async', settings: taskSettingsFrom(config), sessionId, chunkRows: 10 }],
+    });
+    for (let i = 0; i < 100 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await handle.describe()).status.name, 'TIMED_OUT');
     assert.equal((await row(taskId)).status, 'PENDING');
     const view = await freshTask({ db, temporal: env.client, logger: silentLogger, resultTtlSeconds: 3600 }, 'u1', taskId);
     assert.equal(view.row.status, 'FAILED');
     assert.equal(view.row.error?.code, 'HARD_TIME_LIMIT');
+    assert.ok(view.row.completed_at);
   });
 
   it('answers a missing task, and another user\'s task, in exactly the same way', async () => {
