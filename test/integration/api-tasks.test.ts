@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
+import jwt from 'jsonwebtoken';
 import { createActivities } from '../../activities';
 import type { Config } from '../../core/config';
 import { getTestDb, truncateAll } from '../support/postgres';
@@ -58,7 +59,6 @@ describe('REST API: tasks, errors and isolation', function () {
     it('answers 401 with the JSON error shape for a missing, forged, expired or subject-less token', async () => {
       const forged = tokenFor(testConfig({ JWT_SECRET: 'another-secret-0123456789' }), 'alice');
       const expired = tokenFor(config, 'alice', -10);
-      const jwt = await import('jsonwebtoken');
       const noSub = jwt.sign({ name: 'x' }, config.jwtSecret, { algorithm: 'HS256' });
       for (const token of [null, forged, expired, noSub, 'not-a-jwt']) {
         const res = await api.json('/tasks', { token });
@@ -252,8 +252,9 @@ describe('REST API: tasks, errors and isolation', function () {
     });
 
     it('answers 503 and records FAILED when Temporal refuses the start: no row is left waiting', async () => {
-      const wrongNamespace = new Client({ connection: env.client.connection, namespace: `missing-${randomUUID()}` });
-      const broken = await startTestApi({ config, db, temporal: wrongNamespace });
+      // A Temporal frontend that does not answer: the start fails after its own deadline.
+      const unreachable = new Client({ connection: await Connection.lazy({ address: '127.0.0.1:1' }) });
+      const broken = await startTestApi({ config, db, temporal: unreachable });
       try {
         const sessionId = await seedSession(db, 'alice', generatedRows(3));
         const res = await broken.json(`/bulk_categorize_async?session_id=${sessionId}`, {
