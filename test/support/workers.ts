@@ -1,0 +1,26 @@
+/**
+ * Real Temporal workers for integration tests: one per task queue, with the service's own
+ * activities, run until the given work is done and then shut down (two live workers on one
+ * queue in one process are refused by the SDK, so none may outlive its test).
+ */
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities } from '../../activities';
+import type { Config, TaskQueue } from '../../core/config';
+import { getWorkflowBundle } from './temporal';
+
+export async function runWithWorkers<T>(
+  args: { connection: NativeConnection; db: Knex; config: Config; queues: TaskQueue[]; namespace?: string; activities?: Record<string, unknown> },
+  work: () => Promise<T>,
+): Promise<T> {
+  const workflowBundle = await getWorkflowBundle();
+  const activities = { ...createActivities({ db: args.db, config: args.config }), ...args.activities };
+  const workers = await Promise.all(
+    args.queues.map((taskQueue) =>
+      Worker.create({ connection: args.connection, namespace: args.namespace ?? 'default', taskQueue, workflowBundle, activities }),
+    ),
+  );
+  const done = work();
+  const [result] = await Promise.all([done, ...workers.map((w) => w.runUntil(done.catch(() => undefined)))]);
+  return result as T;
+}
