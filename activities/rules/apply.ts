@@ -30,6 +30,9 @@ interface PgError {
  * holding the category they would get are not written, so `updated` counts rows whose
  * category changed (0 when a committed chunk is retried).
  *
+ * Pass the pool (a Knex), not a transaction: the timeout is set with SET LOCAL, which would
+ * outlive a savepoint inside someone else's transaction.
+ *
  * A statement that runs past statementTimeoutMs (a costly regex on a large range) fails
  * with the non-retryable TaskInputError RULES_TIMEOUT; a regex Postgres itself refuses
  * (too complex) fails with INVALID_RULES.

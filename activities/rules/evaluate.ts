@@ -123,6 +123,9 @@ export type Evaluator = (txn: EvalTransaction) => string | null;
 export function prepareEvaluator(rs: RuleSet): Evaluator {
   const rules = rs.rules.map((r) => ({ category: r.category, pred: compile(r.conditions) }));
   return (txn) => {
+    if (typeof txn.date !== 'string' || typeof txn.amount !== 'number' || typeof txn.description !== 'string') {
+      throw new TypeError("evaluateRuleSet: a transaction needs description: string, amount: number, date: 'YYYY-MM-DD' string");
+    }
     if (rs.onlyUncategorized && txn.category !== null) return null;
     const row: Row = {
       d: foldAscii(txn.description),

@@ -60,7 +60,7 @@ function validateGroup(input: Record<string, unknown>, path: string, nesting: nu
     ctx.report(childPath, `must be a non-empty array of conditions`);
     return null;
   }
-  const children = list.map((c, i) => validateCondition(c, `${childPath}[${i}]`, nesting + 1, ctx));
+  const children = Array.from(list, (c, i) => validateCondition(c, `${childPath}[${i}]`, nesting + 1, ctx));
   if (!ok || children.some((c) => c === null)) return null;
   return key === 'all' ? { all: children as Condition[] } : { any: children as Condition[] };
 }

@@ -84,7 +84,7 @@ function list(kind: FieldKind, v: unknown, path: string, report: Report): unknow
     report(path, `must have at most ${LIMITS.MAX_IN_ITEMS} items for op "in" (got ${v.length})`);
     return null;
   }
-  const out = v.map((item, i) => scalar(kind, 'in', item, `${path}[${i}]`, report));
+  const out = Array.from(v, (item, i) => scalar(kind, 'in', item, `${path}[${i}]`, report));
   return out.some((x) => x === null) ? null : out;
 }
 

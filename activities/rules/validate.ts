@@ -74,10 +74,10 @@ export function checkRuleSet(input: unknown, opts: { maxRules: number }): { rule
   else {
     if (raw.length > opts.maxRules) top('rules', `at most ${opts.maxRules} rules are allowed (got ${raw.length})`);
     const counts = { leaves: 0 };
-    raw.forEach((r, i) => {
-      const rule = validateRule(r, i, problems, counts);
+    for (let i = 0; i < raw.length; i++) {
+      const rule = validateRule(raw[i], i, problems, counts); // holes in a sparse array are reported too
       if (rule) rules.push(rule);
-    });
+    }
     if (counts.leaves > LIMITS.MAX_TOTAL_LEAVES) {
       top('rules', `the rules have ${counts.leaves} conditions in all; at most ${LIMITS.MAX_TOTAL_LEAVES} are allowed`);
     }

@@ -54,11 +54,22 @@ describe('rules: TS evaluator', () => {
   });
 
   it('ten nested groups evaluate like the leaf they wrap', () => {
-    let c: unknown = { field: 'description', op: 'contains', value: 'fee' };
-    for (let i = 0; i < 10; i++) c = i % 2 ? { all: [c] } : { not: { not: c } }.not;
-    let wrapped: unknown = { field: 'description', op: 'contains', value: 'fee' };
-    for (let i = 0; i < 10; i++) wrapped = { any: [wrapped] };
+    const fee = { field: 'description', op: 'contains', value: 'fee' };
+    let wrapped: unknown = fee;
+    for (let i = 0; i < 10; i++) wrapped = i % 2 ? { any: [wrapped] } : { all: [wrapped] };
     assert.deepEqual(matches(wrapped as Condition), [4, 13, 14]);
+    let negated: unknown = fee;
+    for (let i = 0; i < 10; i++) negated = { not: negated }; // an even number of nots
+    assert.deepEqual(matches(negated as Condition), [4, 13, 14]);
+    assert.deepEqual(matches({ not: { all: [{ not: fee as Condition }] } }), [4, 13, 14]);
+  });
+
+  it('refuses a row with a Date object or a string amount (pg defaults) instead of guessing', () => {
+    const rs = validateRuleSet({ rules: [{ category: 'X', conditions: { field: 'amount', op: 'lt', value: 0 } }] }, MAX);
+    const txn = { description: 'x', amount: -1, balance: null, date: '2024-01-01', category: null };
+    assert.equal(evaluateRuleSet(rs, txn), 'X');
+    assert.throws(() => evaluateRuleSet(rs, { ...txn, date: new Date() as never }), TypeError);
+    assert.throws(() => evaluateRuleSet(rs, { ...txn, amount: '-1' as never }), TypeError);
   });
 
   it('prepareEvaluator gives the same answers as evaluateRuleSet', () => {

@@ -244,6 +244,15 @@ describe('rules: validateRuleSet', () => {
     );
   });
 
+  it('reports holes in sparse arrays instead of skipping them', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    one({ rules: [, rule(leaf())] }, 0, '', /must be an object/);
+    // eslint-disable-next-line no-sparse-arrays
+    one({ rules: [rule({ any: [leaf(), , leaf()] })] }, 0, 'conditions.any[1]', /must be an object/);
+    // eslint-disable-next-line no-sparse-arrays
+    one({ rules: [rule(leaf({ op: 'in', value: ['a', , 'b'] }))] }, 0, 'conditions.value[1]', /must be a string/);
+  });
+
   it('caps the details at 200 problems plus a summary line', () => {
     const rules = Array.from({ length: 300 }, () => rule(leaf({ field: 'x' })));
     const ps = problems({ rules });
