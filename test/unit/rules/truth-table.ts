@@ -51,6 +51,21 @@ const amt = (op: string, value: unknown): Condition => ({ field: 'amount', op, v
 const bal = (op: string, value: unknown): Condition => ({ field: 'balance', op, value }) as Condition;
 const dt = (op: string, value: unknown): Condition => ({ field: 'date', op, value }) as Condition;
 
+/** `c` inside `depth` groups (all, any, not·not alternating): the most nesting validation allows. */
+function nested(c: Condition, depth: number): Condition {
+  let out = c;
+  for (let i = 0; i < depth; ) {
+    if (i % 3 === 2 && i + 2 <= depth) {
+      out = { not: { not: out } };
+      i += 2;
+    } else {
+      out = i % 3 === 0 ? { all: [out] } : { any: [out, { field: 'amount', op: 'gt', value: 1e11 } as Condition] };
+      i += 1;
+    }
+  }
+  return out;
+}
+
 export const CASES: TruthCase[] = [
   // text: contains / not_contains (LIKE metacharacters and the escape character are literal)
   { name: 'contains lower-case word', condition: d('contains', 'purchase'), expect: [1, 2] },
@@ -168,4 +183,5 @@ export const CASES: TruthCase[] = [
     condition: { all: [{ any: [d('starts_with', 'pos'), d('contains', 'atm')] }, { not: amt('gt', 0) }] },
     expect: [1, 2, 5],
   },
+  { name: 'ten levels of nesting', condition: nested(d('contains', 'fee'), 10), expect: [4, 13, 14] },
 ];
