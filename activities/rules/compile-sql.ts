@@ -41,7 +41,8 @@ const COLUMN: Record<Field, string> = {
 const NULLABLE: Record<Field, boolean> = { description: false, amount: false, balance: true, date: false };
 const FOLDED = 's.d';
 const CMP: Record<string, string> = { equals: '=', not_equals: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-const LIKE_ESCAPE = ` ESCAPE '\\'`;
+// E'\\' is one backslash whatever standard_conforming_strings says.
+const LIKE_ESCAPE = ` ESCAPE E'\\\\'`;
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** A JS number as exact decimal text for a numeric binding (String() round-trips doubles). */

@@ -25,7 +25,7 @@ describe('rules: compileRuleSet (SQL)', () => {
     assert.equal(c.ruleCount, 3);
     assert.equal(
       c.categorySql,
-      "CASE WHEN (s.d LIKE ? ESCAPE '\\') THEN ?::text " +
+      "CASE WHEN (s.d LIKE ? ESCAPE E'\\\\') THEN ?::text " +
         'WHEN ((s.amount BETWEEN ?::numeric AND ?::numeric) AND (NOT COALESCE(s.balance > ?::numeric, false))) THEN ?::text ' +
         'WHEN ((s.date = ANY(?::date[])) OR (strpos(s.d, ?) > 0 AND s.description COLLATE "C" ~ ?)) THEN ?::text END',
     );
@@ -56,7 +56,7 @@ describe('rules: compileRuleSet (SQL)', () => {
     const c = compileRuleSet(rs);
     const words = new Set(skeleton(c.categorySql).match(/[A-Za-z_][A-Za-z_.]*/g));
     const allowed = new Set([
-      'CASE', 'WHEN', 'THEN', 'END', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'BETWEEN', 'ANY', 'COALESCE', 'COLLATE', 'C', 'strpos',
+      'CASE', 'WHEN', 'THEN', 'END', 'AND', 'OR', 'NOT', 'LIKE', 'ESCAPE', 'E', 'BETWEEN', 'ANY', 'COALESCE', 'COLLATE', 'C', 'strpos',
       'false', 'text', 'numeric', 'date', 's.d', 's.description', 's.amount', 's.balance', 's.date',
     ]);
     for (const w of words) assert.ok(allowed.has(w), `unexpected word in SQL: ${w}`);
