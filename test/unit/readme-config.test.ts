@@ -1,0 +1,40 @@
+/**
+ * The README's configuration table stays true: every setting in core/config.ts is listed,
+ * with the default the code really uses, and nothing is listed that the code does not read.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_DEFAULTS, loadConfig } from '../../core/config';
+
+function readmeTable(): Map<string, string> {
+  const text = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const section = text.slice(text.indexOf('## Configuration'), text.indexOf('## Running the parts separately'));
+  const rows = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const m = /^\| `([A-Z0-9_]+)` \| (.+?) \| .+ \|$/.exec(line);
+    if (m) rows.set(m[1], m[2]);
+  }
+  return rows;
+}
+
+describe('README configuration table', () => {
+  const table = readmeTable();
+
+  it('lists every setting the code reads, and only those', () => {
+    assert.deepEqual([...table.keys()].sort(), Object.keys(CONFIG_DEFAULTS).sort());
+  });
+
+  it('shows the default the code uses', () => {
+    for (const [name, shown] of table) {
+      const actual = String(CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS]);
+      if (name === 'JWT_SECRET') continue; // the development secret is deliberately not printed
+      if (actual === '') assert.equal(shown, '*(empty)*', name);
+      else assert.equal(shown, `\`${actual}\``, name);
+    }
+  });
+
+  it('loads with every default', () => {
+    assert.doesNotThrow(() => loadConfig({}));
+  });
+});
