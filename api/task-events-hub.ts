@@ -15,6 +15,12 @@
  * The connection opens with the first subscriber and closes when none is left for a
  * while. If it drops, it is reopened with backoff and every watched task is re-read,
  * because notifications sent while it was down are lost.
+ *
+ * A workflow can close without mirroring its end (terminated from the Web UI, hard time
+ * limit, lost): then no event would ever come. So a watched task that is still open and
+ * has been quiet for a while is handed to the check set by reconcileQuietTasks() (the events route reconciles it
+ * with Temporal, which writes the final row, hence the final event) — at most once per
+ * quiet period per task, however many streams watch it.
  */
 import pg from 'pg';
 import type { Knex } from 'knex';
@@ -48,6 +54,9 @@ interface Topic {
   subs: Set<Subscriber>;
   running: boolean;
   dirty: boolean;
+  /** When the task last produced an event (or was first watched), and whether it ended. */
+  quietSince: number;
+  ended: boolean;
 }
 
 export interface TaskEventsHubOptions {
@@ -66,7 +75,10 @@ export class TaskEventsHub {
   private idleTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 250;
+  private staleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private onStale: ((taskId: string) => Promise<void>) | null = null;
+  private staleAfterMs = 30_000;
   /** Queries run since start (tests check the fan-out with it). */
   queries = 0;
 
@@ -83,11 +95,17 @@ export class TaskEventsHub {
    * Resolves once the listener is up (so nothing committed after that can be missed);
    * rejects if Postgres cannot be reached.
    */
+  /** `check` runs for a watched, open task quiet for `afterMs` (the events route sets it). */
+  reconcileQuietTasks(check: (taskId: string) => Promise<void>, afterMs: number): void {
+    this.onStale = check;
+    this.staleAfterMs = afterMs;
+  }
+
   async subscribe(taskId: string, after: number, deliver: Deliver, ended?: () => void): Promise<() => void> {
     if (this.closed) throw new Error('the task events hub is closed');
     const sub: Subscriber = { after, deliver, ended };
     let topic = this.topics.get(taskId);
-    if (!topic) this.topics.set(taskId, (topic = { subs: new Set(), running: false, dirty: false }));
+    if (!topic) this.topics.set(taskId, (topic = { subs: new Set(), running: false, dirty: false, quietSince: Date.now(), ended: false }));
     topic.subs.add(sub);
     this.cancelIdle();
     try {
@@ -140,6 +158,8 @@ export class TaskEventsHub {
             const mine = events.filter((e) => e.seq > sub.after);
             if (mine.length === 0) continue;
             sub.after = mine[mine.length - 1].seq;
+            topic.quietSince = Date.now();
+            topic.ended ||= isTerminal(mine[mine.length - 1].status);
             try {
               sub.deliver(mine);
             } catch (err) {
@@ -180,6 +200,23 @@ export class TaskEventsHub {
     }
     this.client = client;
     this.retryDelayMs = 250;
+    this.startStaleChecks();
+  }
+
+  private startStaleChecks(): void {
+    if (this.staleTimer) return;
+    const after = this.staleAfterMs;
+    this.staleTimer = setInterval(() => {
+      const now = Date.now();
+      for (const [taskId, topic] of this.topics) {
+        if (topic.ended || !this.onStale || now - topic.quietSince < after) continue;
+        topic.quietSince = now; // once per quiet period
+        this.onStale(taskId).catch((err) =>
+          this.opts.logger.warn('task events reconcile failed', { task_id: taskId, error: (err as Error).message }),
+        );
+      }
+    }, Math.max(100, Math.floor(after / 2)));
+    this.staleTimer.unref();
   }
 
   /** The LISTEN connection dropped: reopen it while anyone watches, then re-read everything. */
@@ -220,6 +257,8 @@ export class TaskEventsHub {
   private async disconnect(): Promise<void> {
     await this.connecting?.catch(() => undefined);
     if (!this.closed && this.topics.size > 0) return; // someone subscribed meanwhile
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.staleTimer = null;
     const client = this.client;
     this.client = null; // before end(): its 'end' event must not look like a loss
     await client?.end().catch(() => undefined);

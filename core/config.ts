@@ -78,6 +78,8 @@ const DEFAULTS = {
   SSE_HEARTBEAT_SECONDS: 15,
   SSE_RETRY_MS: 3000,
   SSE_MAX_STREAMS: 2000, // per API process; beyond it new streams get 503
+  // A watched task quiet this long is checked with Temporal once (it may have closed unmirrored).
+  SSE_RECONCILE_SECONDS: 30,
   STREAM_TOKEN_TTL_SECONDS: 300,
 } as const;
 
@@ -138,7 +140,7 @@ export interface Config {
   };
   logLevel: string;
   /** Server-Sent Events of task progress. */
-  events: { heartbeatSeconds: number; retryMs: number; maxStreams: number; streamTokenTtlSeconds: number };
+  events: { heartbeatSeconds: number; retryMs: number; maxStreams: number; reconcileSeconds: number; streamTokenTtlSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -328,6 +330,7 @@ export function loadConfig(env: Env = process.env): Config {
       heartbeatSeconds: int(env, 'SSE_HEARTBEAT_SECONDS', 1, 300),
       retryMs: int(env, 'SSE_RETRY_MS', 100, 60_000),
       maxStreams: int(env, 'SSE_MAX_STREAMS', 1, 100_000),
+      reconcileSeconds: int(env, 'SSE_RECONCILE_SECONDS', 1, 3600),
       streamTokenTtlSeconds: int(env, 'STREAM_TOKEN_TTL_SECONDS', 10, 300),
     },
   };

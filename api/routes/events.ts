@@ -19,6 +19,7 @@ import jwt from 'jsonwebtoken';
 import type { Config } from '../../core/config';
 import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../../core/errors';
 import { isTerminal } from '../../core/task-contract';
+import { reconcileTask } from '../../core/task-reconcile';
 import type { TaskEvent, TaskEventsHub } from '../task-events-hub';
 import { findOwnTask, freshTask, type TaskViewDeps } from '../task-view';
 
@@ -92,7 +93,14 @@ export interface EventRouteDeps extends TaskViewDeps {
 
 export function eventRoutes(deps: EventRouteDeps): Router {
   const router = new Router();
-  const { heartbeatSeconds, retryMs, maxStreams, streamTokenTtlSeconds } = deps.config.events;
+  const { heartbeatSeconds, retryMs, maxStreams, reconcileSeconds, streamTokenTtlSeconds } = deps.config.events;
+  // A quiet, open task may belong to a workflow that closed without mirroring its end
+  // (terminated, timed out, cancelled before its first step): reconciling writes the final
+  // row, and the trigger turns that into the final event for every stream on it.
+  deps.hub.reconcileQuietTasks(async (taskId) => {
+    const row = await deps.db('task_status').where({ task_id: taskId }).first('task_id', 'status', 'created_at');
+    if (row && !isTerminal(row.status)) await reconcileTask(deps.temporal, deps.db, row, deps.resultTtlSeconds);
+  }, reconcileSeconds * 1000);
 
   router.post('/tasks/:id/stream_token', async (ctx) => {
     const row = await findOwnTask(deps.db, ctx.state.userId, ctx.params.id);

@@ -1,0 +1,367 @@
+// The page: sign in, upload with live progress, transactions with paging, rules,
+// report and download, cancel, past tasks. Plain DOM; every text goes in via textContent.
+import { api, auth, download, ApiError } from './api.js';
+import { followTask } from './task-stream.js';
+import { addRule, readRules } from './rules.js';
+
+const $ = (id) => document.getElementById(id);
+const NAMES = {
+  parse_pdf_async: 'Parse PDF',
+  bulk_categorize_async: 'Categorize',
+  generate_report_async: 'Report',
+  cleanup_old_results: 'Cleanup',
+};
+const state = { sessionId: null, offset: 0, follower: null, taskId: null, report: null };
+
+function toast(message) {
+  $('toast').textContent = message;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => ($('toast').textContent = ''), 6000);
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+const money = (n) => (n === null || n === undefined ? '' : n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+
+function describeError(err) {
+  if (err instanceof ApiError && Array.isArray(err.details)) {
+    return `${err.message}: ${err.details.map((d) => (d.rule_index !== null && d.rule_index !== undefined ? `rule ${d.rule_index + 1}: ` : '') + d.message).join('; ')}`;
+  }
+  return err.message;
+}
+
+/** Runs when a request says the token is no good: back to the sign-in form. */
+function handle(err, where) {
+  if (err instanceof ApiError && err.status === 401) {
+    auth.token = null;
+    showSignIn('Your token is invalid or has expired; sign in again.');
+    return;
+  }
+  if (where) where.textContent = describeError(err);
+  else toast(describeError(err));
+}
+
+// ---- sign in ----------------------------------------------------------------------
+
+async function showSignIn(message = '') {
+  $('workspace').hidden = true;
+  $('whoami').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  try {
+    const doc = await fetch('/openapi.json').then((r) => r.json());
+    $('dev-form').hidden = !doc.paths['/dev/token'];
+  } catch {
+    $('dev-form').hidden = true;
+  }
+  $('token-input').focus();
+}
+
+async function signedIn() {
+  $('sign-in').hidden = true;
+  $('workspace').hidden = false;
+  $('whoami').hidden = false;
+  $('whoami-text').textContent = `Signed in as ${auth.user}`;
+  await Promise.all([loadSessions(), loadTasks()]);
+  $('main').focus();
+}
+
+async function useToken(token) {
+  auth.token = token;
+  try {
+    await api('/tasks?limit=1');
+    await signedIn();
+  } catch (err) {
+    auth.token = null;
+    showSignIn(err instanceof ApiError && err.status === 401 ? 'That token is not valid or has expired.' : describeError(err));
+  }
+}
+
+$('token-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  useToken($('token-input').value.trim());
+});
+$('dev-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const t = await api('/dev/token', { method: 'POST', body: { user_id: $('dev-user').value.trim() } });
+    await useToken(t.access_token);
+  } catch (err) {
+    $('sign-in-error').textContent = describeError(err);
+  }
+});
+$('sign-out').addEventListener('click', () => {
+  state.follower?.close();
+  auth.token = null;
+  showSignIn();
+});
+
+// ---- progress of the current task ---------------------------------------------------
+
+function formatEta(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  if (seconds < 60) return ` · about ${seconds} s left`;
+  return ` · about ${Math.round(seconds / 60)} min left`;
+}
+
+/** Shows a task's progress live until it ends; resolves with its terminal event. */
+function watch(taskId, title) {
+  state.follower?.close();
+  state.taskId = taskId;
+  $('progress-card').hidden = false;
+  $('progress-task').textContent = `${title} · task ${taskId}`;
+  $('progress-bar').value = 0;
+  $('progress-text').textContent = 'Submitted';
+  $('progress-text').className = '';
+  $('cancel-button').disabled = false;
+  const follower = followTask(taskId, (e) => {
+    $('progress-bar').value = e.progress_percent;
+    $('progress-text').textContent = `${e.status} · ${e.progress_percent}% · ${e.progress_message}${formatEta(e.eta_seconds)}`;
+    $('progress-text').className = `status-${e.status}`;
+    $('progress-card').dataset.status = e.status;
+  });
+  state.follower = follower;
+  return follower.done
+    .then((end) => {
+      if (state.taskId === taskId) $('cancel-button').disabled = true;
+      if (end.status !== 'SUCCESS' && end.error) $('progress-text').textContent = `${end.status}: ${end.error.message}`;
+      loadTasks();
+      return end;
+    })
+    .catch((err) => {
+      handle(err);
+      return null;
+    });
+}
+
+$('cancel-button').addEventListener('click', async () => {
+  if (!state.taskId) return;
+  try {
+    const r = await api(`/tasks/${state.taskId}`, { method: 'DELETE' });
+    toast(r.message);
+  } catch (err) {
+    handle(err);
+  }
+});
+
+// ---- upload -------------------------------------------------------------------------
+
+$('upload-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('upload-file').files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append('file', file);
+  if ($('upload-client').value.trim()) form.append('client_id', $('upload-client').value.trim());
+  $('upload-button').disabled = true;
+  try {
+    const sub = await api('/upload_pdf_async', { method: 'POST', body: form });
+    const end = await watch(sub.task_id, `Parsing ${file.name}`);
+    if (end?.status === 'SUCCESS' && end.result) {
+      toast(`Parsed ${end.result.transaction_count} transactions (${end.result.bank_source})`);
+      await loadSessions(end.result.session_id);
+    }
+  } catch (err) {
+    handle(err);
+  } finally {
+    $('upload-button').disabled = false;
+  }
+});
+
+// ---- sessions and transactions ------------------------------------------------------
+
+async function loadSessions(select) {
+  try {
+    const { sessions } = await api('/sessions?limit=100');
+    const sel = $('session-select');
+    sel.replaceChildren(
+      ...sessions.map((s) => {
+        const o = document.createElement('option');
+        o.value = s.session_id;
+        o.textContent = `${s.file_name ?? 'statement'} · ${s.bank_source ?? 'unknown bank'} · ${s.transaction_count} rows${s.status === 'READY' ? '' : ` (${s.status.toLowerCase()})`}`;
+        return o;
+      }),
+    );
+    if (sessions.length === 0) {
+      const o = document.createElement('option');
+      o.textContent = 'No statements yet: upload one';
+      o.value = '';
+      sel.append(o);
+    }
+    const keep = select ?? state.sessionId;
+    sel.value = sessions.some((s) => s.session_id === keep) ? keep : sessions[0]?.session_id ?? '';
+    if (sel.value !== state.sessionId || select) {
+      state.sessionId = sel.value || null;
+      state.offset = 0;
+    }
+    await loadTransactions();
+  } catch (err) {
+    handle(err);
+  }
+}
+
+async function loadTransactions() {
+  const tbody = $('tx-table').querySelector('tbody');
+  const size = Number($('page-size').value);
+  if (!state.sessionId) {
+    tbody.replaceChildren();
+    $('tx-caption').textContent = 'No statement selected';
+    $('page-info').textContent = '';
+    $('prev-page').disabled = $('next-page').disabled = true;
+    return;
+  }
+  try {
+    const page = await api(`/sessions/${state.sessionId}/transactions?limit=${size}&offset=${state.offset}`);
+    tbody.replaceChildren(
+      ...page.transactions.map((t) => {
+        const tr = document.createElement('tr');
+        tr.append(cell(t.date), cell(t.description), cell(money(t.amount), 'num'), cell(money(t.balance), 'num'), cell(t.category ?? '—'));
+        return tr;
+      }),
+    );
+    const first = page.total === 0 ? 0 : page.offset + 1;
+    const last = page.offset + page.transactions.length;
+    $('tx-caption').textContent = `${page.bank_source ?? 'Statement'}: rows ${first}–${last} of ${page.total}`;
+    $('page-info').textContent = `Page ${Math.floor(page.offset / size) + 1} of ${Math.max(1, Math.ceil(page.total / size))}`;
+    $('prev-page').disabled = page.offset === 0;
+    $('next-page').disabled = last >= page.total;
+  } catch (err) {
+    handle(err);
+  }
+}
+
+$('session-select').addEventListener('change', () => {
+  state.sessionId = $('session-select').value || null;
+  state.offset = 0;
+  state.report = null;
+  $('report-ready').hidden = true;
+  loadTransactions();
+});
+$('page-size').addEventListener('change', () => {
+  state.offset = 0;
+  loadTransactions();
+});
+$('prev-page').addEventListener('click', () => {
+  state.offset = Math.max(0, state.offset - Number($('page-size').value));
+  loadTransactions();
+});
+$('next-page').addEventListener('click', () => {
+  state.offset += Number($('page-size').value);
+  loadTransactions();
+});
+$('refresh-sessions').addEventListener('click', () => loadSessions());
+
+// ---- categorization -----------------------------------------------------------------
+
+$('add-rule').addEventListener('click', () => addRule($('rules-list')).focus());
+$('rules-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('rules-error').textContent = '';
+  if (!state.sessionId) return ($('rules-error').textContent = 'Choose a statement first.');
+  let body;
+  try {
+    body = readRules($('rules-list'), $('only-uncategorized').checked);
+  } catch (err) {
+    return ($('rules-error').textContent = err.message);
+  }
+  $('run-rules').disabled = true;
+  try {
+    const sub = await api(`/bulk_categorize_async?session_id=${state.sessionId}`, { method: 'POST', body });
+    const end = await watch(sub.task_id, 'Categorizing');
+    if (end?.status === 'SUCCESS' && end.result) {
+      toast(`${end.result.categorized_count} categorized, ${end.result.uncategorized_count} without a category`);
+      await loadTransactions();
+    }
+  } catch (err) {
+    handle(err, $('rules-error'));
+  } finally {
+    $('run-rules').disabled = false;
+  }
+});
+
+// ---- report -------------------------------------------------------------------------
+
+$('report-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!state.sessionId) return toast('Choose a statement first.');
+  $('generate-report').disabled = true;
+  $('report-ready').hidden = true;
+  try {
+    const q = new URLSearchParams({ session_id: state.sessionId, report_type: $('report-type').value, include_vat: String($('include-vat').checked) });
+    const sub = await api(`/reports/generate_async?${q}`, { method: 'POST' });
+    const end = await watch(sub.task_id, 'Generating the report');
+    if (end?.status === 'SUCCESS' && end.result) {
+      state.report = end.result;
+      $('report-name').textContent = `${end.result.filename} (${Math.ceil(end.result.file_size / 1024)} KiB)`;
+      $('report-ready').hidden = false;
+      $('download-report').focus();
+    }
+  } catch (err) {
+    handle(err);
+  } finally {
+    $('generate-report').disabled = false;
+  }
+});
+
+$('download-report').addEventListener('click', async () => {
+  if (!state.report) return;
+  try {
+    const name = await download(`/download_file?file_key=${encodeURIComponent(state.report.file_key)}`);
+    toast(`Downloaded ${name}`);
+  } catch (err) {
+    handle(err);
+  }
+});
+
+// ---- past tasks ---------------------------------------------------------------------
+
+async function loadTasks() {
+  try {
+    const { tasks } = await api('/tasks?limit=20');
+    $('tasks-table').querySelector('tbody').replaceChildren(
+      ...tasks.map((t) => {
+        const tr = document.createElement('tr');
+        const actions = document.createElement('td');
+        if (t.status === 'PENDING' || t.status === 'PROCESSING') {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.className = 'danger';
+          b.textContent = 'Cancel';
+          b.setAttribute('aria-label', `Cancel ${NAMES[t.task_name] ?? t.task_name} task from ${new Date(t.created_at).toLocaleTimeString()}`);
+          b.addEventListener('click', async () => {
+            try {
+              toast((await api(`/tasks/${t.task_id}`, { method: 'DELETE' })).message);
+              setTimeout(loadTasks, 1000);
+            } catch (err) {
+              handle(err);
+            }
+          });
+          actions.append(b);
+        }
+        tr.append(
+          cell(NAMES[t.task_name] ?? t.task_name),
+          cell(t.status, `status-${t.status}`),
+          cell(`${t.progress_percent}%`, 'num'),
+          cell(t.error?.message ?? t.progress_message),
+          cell(new Date(t.created_at).toLocaleString()),
+          actions,
+        );
+        return tr;
+      }),
+    );
+  } catch (err) {
+    handle(err);
+  }
+}
+$('refresh-tasks').addEventListener('click', loadTasks);
+
+// ---- start --------------------------------------------------------------------------
+
+addRule($('rules-list'), { category: 'Salary', field: 'description', op: 'contains', value: 'SALARY' });
+if (auth.token) useToken(auth.token);
+else showSignIn();

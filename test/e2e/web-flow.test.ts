@@ -1,0 +1,205 @@
+/**
+ * The web page in Debian's Chromium against the real service (API + workers on the
+ * Temporal dev server + Postgres): sign in with the development token, upload a statement
+ * generated for this run, watch the progress bar move (fed by the event stream, with no
+ * status polling), page through the transactions, categorize by a rule, cancel a task,
+ * generate a report and download it. Screenshots go to test-artifacts/ (git-ignored).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { generateStatement, type GeneratedStatement } from '../fixtures/statements';
+import { absa } from '../fixtures/statements/styles/absa';
+import { ARTIFACTS, chromiumAvailable, launchChromium } from './browser';
+import { startStack, type Stack } from './stack';
+
+// Code passed to page.evaluate runs in the browser; these names exist there. Declared
+// here, in this module only, rather than adding the DOM library to the whole project.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const MutationObserver: any;
+declare function getComputedStyle(el: unknown): any;
+
+/** The most common word of the statement's descriptions: a rule that matches several rows. */
+function commonWord(statement: GeneratedStatement): string {
+  const counts = new Map<string, number>();
+  for (const t of statement.truth.transactions) {
+    for (const w of new Set(t.description.toUpperCase().split(/[^A-Z]+/).filter((x) => x.length >= 4))) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  const n = statement.truth.transactions.length;
+  // Common, but not on every row: the result shows both categorized and uncategorized rows.
+  return [...counts.entries()].filter(([, c]) => c < n * 0.8).sort((a, b) => b[1] - a[1])[0][0];
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).textContent()) ?? '';
+}
+
+describe('web page, end to end in Chromium', function () {
+  this.timeout(240_000);
+  let stack: Stack;
+  let browser: Browser;
+  let statement: GeneratedStatement;
+  let pdfPath: string;
+
+  before(async function () {
+    if (!chromiumAvailable()) this.skip(); // see test/e2e/browser.ts
+    // A statement this repo has never stored: generated now, with a seed no fixture uses.
+    statement = await generateStatement({
+      style: absa, seed: 90210, start: { year: 2024, month: 6, day: 1 }, end: { year: 2024, month: 6, day: 30 }, count: 130, openingCents: 420_000, feeRate: 0.2,
+    });
+    [stack, browser] = await Promise.all([startStack(['pdf_processing', 'bulk_operations', 'default']), launchChromium()]);
+    pdfPath = path.join(ARTIFACTS, 'e2e-statement.pdf');
+    writeFileSync(pdfPath, statement.pdf);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('does the whole flow: upload → live progress → transactions → categorize → cancel → report → download', async () => {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+
+    await page.goto(stack.api.url);
+    // Sign in with the keyboard: the development form submits on Enter.
+    await page.locator('#dev-form').waitFor();
+    await page.focus('#dev-user');
+    await page.keyboard.press('Enter');
+    await page.locator('#workspace').waitFor();
+    assert.equal(await text(page, '#whoami-text'), 'Signed in as demo-user');
+
+    // Record every progress text the page shows (the bar and its live region move together).
+    await page.evaluate(() => {
+      const w = window as unknown as { progress: string[] };
+      w.progress = [];
+      const node = document.getElementById('progress-text')!;
+      new MutationObserver(() => w.progress.push(node.textContent ?? '')).observe(node, { childList: true, characterData: true, subtree: true });
+    });
+    await page.setInputFiles('#upload-file', pdfPath);
+    await page.focus('#upload-button');
+    await page.keyboard.press('Enter');
+    await page.locator('#progress-card[data-status="SUCCESS"]').waitFor({ timeout: 60_000 });
+    const progress = await page.evaluate(() => (window as unknown as { progress: string[] }).progress);
+    const percents = progress.map((t) => Number(/· (\d+)%/.exec(t)?.[1])).filter((n) => !Number.isNaN(n));
+    assert.ok(new Set(percents).size >= 3, `the bar moved through several values: ${progress.join(' | ')}`);
+    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'never backwards');
+    assert.equal(percents[percents.length - 1], 100);
+    assert.equal(await page.locator('#progress-bar').evaluate((el) => (el as unknown as { value: number }).value), 100);
+    assert.equal(await page.locator('#progress-text').getAttribute('aria-live'), 'polite');
+
+    // The transactions of the new statement, 25 a page.
+    const n = statement.truth.transactions.length;
+    await page.waitForFunction((total) => document.getElementById('tx-caption')?.textContent?.endsWith(`of ${total}`), n);
+    assert.match(await text(page, '#tx-caption'), new RegExp(`rows 1–25 of ${n}$`));
+    assert.equal(await page.locator('#tx-table tbody tr').count(), 25);
+    assert.equal(await text(page, '#tx-table tbody tr:first-child td:first-child'), statement.truth.transactions[0].date);
+    await page.click('#next-page');
+    await page.waitForFunction(() => document.getElementById('tx-caption')?.textContent?.includes('rows 26–50'));
+
+    // Categorize by a rule typed into the editor.
+    const word = commonWord(statement);
+    await page.fill('#rules-list li:first-child [data-role="category"]', 'E2E Category');
+    await page.fill('#rules-list li:first-child [data-role="value"]', word);
+    await page.focus('#run-rules');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /categorized/.test(document.getElementById('toast')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const categorized = Number(/^(\d+) categorized/.exec(await text(page, '#toast'))?.[1]);
+    const expected = statement.truth.transactions.filter((t) => t.description.toUpperCase().includes(word)).length;
+    assert.equal(categorized, expected, `rule "description contains ${word}"`);
+    await page.waitForFunction(() => [...document.querySelectorAll('#tx-table tbody td:last-child')].some((td: any) => td.textContent === 'E2E Category'));
+
+    // Cancel: with no worker on the reports queue the task waits, and the page cancels it.
+    await page.selectOption('#report-type', 'csv');
+    await page.click('#generate-report');
+    await page.locator('#progress-card[data-status="PENDING"]').waitFor();
+    await page.click('#cancel-button');
+    await page.waitForFunction(() => document.getElementById('toast')?.textContent === 'Task cancelled');
+    await stack.startWorker('reports');
+    await page.locator('#progress-card[data-status="CANCELLED"]').waitFor({ timeout: 60_000 });
+
+    // The report, then its download (fetch with the token → blob → file).
+    await page.click('#generate-report');
+    await page.locator('#download-report').waitFor({ state: 'visible', timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    const saved = path.join(ARTIFACTS, `e2e-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    assert.match(download.suggestedFilename(), /\.csv$/);
+    const csv = readFileSync(saved, 'utf8');
+    assert.ok(csv.split('\n').filter((l) => l.includes('E2E Category')).length >= expected, 'the report has the new categories');
+
+    // Past tasks with their states; the stream, never the status endpoint, fed the page.
+    await page.click('#refresh-tasks');
+    await page.waitForFunction(() => document.querySelectorAll('#tasks-table tbody tr').length >= 4);
+    const states = await page.locator('#tasks-table tbody td:nth-child(2)').allTextContents();
+    assert.deepEqual([...states].sort(), ['CANCELLED', 'SUCCESS', 'SUCCESS', 'SUCCESS']);
+    assert.deepEqual(requests.filter((r) => /\/status$/.test(r)), [], 'no status polling');
+    assert.ok(requests.filter((r) => /\/events$/.test(r)).length >= 4, 'one event stream per task');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-flow.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('fits a phone screen and works from the keyboard, with visible focus', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.focus('#dev-user');
+    await page.keyboard.press('Enter');
+    await page.locator('#workspace').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#tx-table tbody tr').length > 0);
+    // Against the layout width (375 px): a phone zooms out to fit, so innerWidth would grow with the page.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px too wide)`);
+
+    // Tab through the page from where sign-in leaves focus (the main region): every stop
+    // is a named control with a visible focus outline, in the page's order.
+    const stop = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label') ?? el.textContent ?? '';
+        return { name: `${el.tagName.toLowerCase()}:${label.trim().replace(/\s+/g, ' ').slice(0, 40)}`, outline: getComputedStyle(el).outlineStyle };
+      });
+    const forward: { name: string; outline: string }[] = [];
+    for (let i = 0; i < 16; i++) {
+      await page.keyboard.press('Tab');
+      forward.push(await stop());
+    }
+    for (const s of forward) assert.notEqual(s.outline, 'none', `visible focus on ${s.name}`);
+    const names = forward.map((s) => s.name);
+    const order = ['input:Statement PDF', 'button:Upload and parse', 'select:Statement', 'button:Next page', 'input:Category', 'button:Remove rule 1'];
+    const at = order.map((n) => names.indexOf(n));
+    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])), `focus follows the page order: ${names.join(' → ')}`);
+    // And backwards from the first control to the skip link.
+    await page.focus('#upload-file');
+    const backward: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Shift+Tab');
+      backward.push((await stop()).name);
+    }
+    assert.deepEqual(backward, ['button:Sign out', 'a:API reference', 'a:Skip to content']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('renders the API reference at /docs from /openapi.json', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.api.url}/docs`);
+    await page.waitForFunction(() => /\d+ paths/.test(document.getElementById('docs-status')?.textContent ?? ''));
+    const doc = (await (await fetch(`${stack.api.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    let operations = 0;
+    for (const item of Object.values(doc.paths)) operations += ['get', 'post', 'delete'].filter((m) => item[m]).length;
+    assert.equal(await page.locator('article.op h3 .method').count(), operations);
+    assert.ok(await page.locator('#schema-TaskEvent').isVisible());
+    await page.screenshot({ path: path.join(ARTIFACTS, 'docs.png'), fullPage: true });
+    await page.close();
+  });
+});
