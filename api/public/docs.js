@@ -13,6 +13,13 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const refName = (ref) => ref.split('/').pop();
+
+/** Text with `code` spans, as the descriptions write them. */
+function inline(text, attrs = {}) {
+  const node = el('p', attrs);
+  String(text).split('`').forEach((part, i) => node.append(i % 2 ? el('code', { text: part }) : part));
+  return node;
+}
 const anchor = (name) => `schema-${name}`;
 
 /** A one-line type: "TaskStatus", "string (uuid)", "array of Transaction", "A | null". */
@@ -56,7 +63,7 @@ function operation(doc, path, method, op) {
     { class: 'op', id, 'aria-labelledby': `${id}-title` },
     el('h3', { id: `${id}-title` }, el('span', { class: `method method-${method}`, text: method }), el('code', { class: 'path', text: path }), el('span', { class: 'badge', text: security })),
     el('p', { class: 'desc', text: op.summary ?? '' }),
-    op.description ? el('p', { class: 'desc hint', text: op.description }) : null,
+    op.description ? inline(op.description, { class: 'desc hint' }) : null,
   );
   if (op.parameters?.length) {
     card.append(
@@ -84,7 +91,7 @@ function operation(doc, path, method, op) {
 
 function render(doc) {
   const root = document.getElementById('docs');
-  root.append(el('p', { text: doc.info.description }), el('p', { class: 'hint', text: `OpenAPI ${doc.openapi} · version ${doc.info.version}` }));
+  root.append(inline(doc.info.description), el('p', { class: 'hint', text: `OpenAPI ${doc.openapi} · version ${doc.info.version}` }));
   const byTag = new Map((doc.tags ?? []).map((t) => [t.name, []]));
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const m of METHODS) {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Knex } from 'knex';
 import { Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { estimateEtaSeconds } from '../../api/task-events-hub';
 import { signStreamToken, streamKey } from '../../api/routes/events';
@@ -129,12 +130,14 @@ describe('task events (Server-Sent Events)', function () {
   let api: TestApi;
   let alice: string;
   let bob: string;
+  let temporal: Client;
 
   before(async () => {
     const [database, dev] = await Promise.all([getTestDb(), getDevServer()]);
     db = database;
-    config = testConfig({ SSE_HEARTBEAT_SECONDS: '1', SSE_RETRY_MS: '500' });
+    config = testConfig({ SSE_HEARTBEAT_SECONDS: '1', SSE_RETRY_MS: '500', SSE_RECONCILE_SECONDS: '1' });
     api = await startTestApi({ config, db, temporal: dev.client });
+    temporal = dev.client;
     alice = tokenFor(config, 'alice');
     bob = tokenFor(config, 'bob');
   });
@@ -340,6 +343,19 @@ describe('task events (Server-Sent Events)', function () {
 
     await db('task_status').where({ task_id: id }).delete(); // retention cleanup
     assert.equal(Number((await db('task_events').where({ task_id: id }).count({ n: '*' }))[0].n), 0);
+  });
+
+  it('ends the stream of a workflow that closed without mirroring its end (terminated by an operator)', async () => {
+    const sessionId = await seedSession(db, 'alice', generatedRows(3));
+    const sub = await api.json(`/reports/generate_async?session_id=${sessionId}`, { method: 'POST', token: alice });
+    const s = await stream(sub.body.task_id);
+    await s.events({ count: 1 }); // PENDING: no worker polls the reports queue here
+    await temporal.workflow.getHandle(sub.body.task_id).terminate('operator stopped it');
+    const [done] = await s.events({ until: 'done', timeoutMs: 10_000 });
+    assert.equal(done.event, 'done');
+    assert.equal(dataOf(done).status, 'FAILED');
+    assert.equal(dataOf(done).error.code, 'TERMINATED');
+    assert.equal(await s.next(), null);
   });
 
   it('follows a real workflow from submission to `done`', async function () {
