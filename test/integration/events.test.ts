@@ -13,7 +13,12 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { estimateEtaSeconds } from '../../api/task-events-hub';
 import { signStreamToken, streamKey } from '../../api/routes/events';
+import type { AddressInfo } from 'node:net';
 import type { Config } from '../../core/config';
+import { createApp } from '../../api/app';
+import { TaskEventsHub } from '../../api/task-events-hub';
+import { FileStore } from '../../core/file-store';
+import { createLogger } from '../../core/logger';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getDevServer, getDevServerNativeConnection, getWorkflowBundle } from '../support/temporal';
 import { generatedRows, seedSession, testConfig, tokenFor } from '../support/fixtures';
@@ -276,6 +281,32 @@ describe('task events (Server-Sent Events)', function () {
     // Both a header and a query token: refused rather than guessed.
     const both = await api.json(`/tasks/${id}/events?access_token=${token}`, { token: alice });
     assert.equal(both.status, 400);
+  });
+
+  it('never writes the query token to the logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', {}, (l) => lines.push(l));
+    const events = new TaskEventsHub({ db, logger });
+    const app = createApp({ config, db, temporal, files: new FileStore(db), logger, events });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const id = await insertTask('alice');
+      const token = signStreamToken(config, 'alice', id);
+      const s = await openSse(`${url}/tasks/${id}/events?access_token=${token}`);
+      await s.events({ count: 1 });
+      s.close();
+      await fetch(`${url}/tasks/${id}/status?access_token=${token}`); // refused: logged as a 401
+      await fetch(`${url}/tasks/${id}/events?access_token=${token}x`);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(lines.some((l) => l.includes(`/tasks/${id}/events`)), 'the requests were logged');
+      assert.deepEqual(lines.filter((l) => l.includes(token.split('.')[2]) || l.includes('access_token')), []);
+    } finally {
+      await events.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('sends heartbeat comments while nothing happens', async () => {
