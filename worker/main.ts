@@ -36,7 +36,7 @@ export async function startWorker(config: Config, settings: WorkerSettings, logg
     db,
     config,
     settings: { ...settings, identity: settings.identity ?? `${os.hostname()}-${process.pid}` },
-    workflows: workflowSource(),
+    workflows: await workflowSource(),
   });
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();

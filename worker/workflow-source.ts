@@ -5,11 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowSource } from './create-workers';
 
 export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
-export function workflowSource(): WorkflowSource {
+/**
+ * One bundle for all the process's workers (one per queue): bundling per worker would run
+ * webpack once per queue at start and keep each result in memory.
+ */
+export async function workflowSource(): Promise<WorkflowSource> {
   if (fs.existsSync(PREBUILT_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
-  return { workflowsPath: require.resolve('../workflows') };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  return { workflowBundle: { code } };
 }
