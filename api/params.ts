@@ -22,6 +22,8 @@ export function boolParam(value: unknown, name: string, fallback: boolean): bool
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 export function uuidParam(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') throw new BadRequestError(`${name} is required`);
   if (!UUID.test(value)) throw new BadRequestError(`${name} must be a UUID`);

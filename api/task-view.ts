@@ -8,6 +8,7 @@ import { NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { isTerminal, progressQuery, type ProgressState } from '../core/task-contract';
 import { reconcileTask } from '../core/task-reconcile';
+import { isUuid } from './params';
 
 export interface TaskRow {
   task_id: string;
@@ -29,12 +30,11 @@ export interface TaskRow {
   result_cleared_at: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const QUERY_DEADLINE_MS = 1500;
 
 export async function findOwnTask(db: Knex, userId: string, taskId: string): Promise<TaskRow> {
   // Not a UUID, absent, or someone else's: the same answer, so ids can't be probed.
-  if (!UUID.test(taskId)) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
+  if (!isUuid(taskId)) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
   const row = await db<TaskRow>('task_status').where({ task_id: taskId, user_id: userId }).first();
   if (!row) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
   return row;

@@ -2,7 +2,7 @@
 import Router from '@koa/router';
 import type { Knex } from 'knex';
 import { NotFoundError } from '../../core/errors';
-import { intParam, uuidParam } from '../params';
+import { intParam, isUuid } from '../params';
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
@@ -35,19 +35,17 @@ export function sessionRoutes(deps: { db: Knex }): Router {
   });
 
   router.get('/sessions/:id', async (ctx) => {
-    const id = uuidParam(ctx.params.id, 'session id');
+    if (!isUuid(ctx.params.id)) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
+    const id = ctx.params.id.toLowerCase();
     const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first();
     if (!s) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
     ctx.body = sessionBody(s);
   });
 
   router.get('/sessions/:id/transactions', async (ctx) => {
-    let id: string;
-    try {
-      id = uuidParam(ctx.params.id, 'session id');
-    } catch {
-      throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
-    }
+    // A malformed id is answered like a missing session: ids can't be probed.
+    if (!isUuid(ctx.params.id)) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
+    const id = ctx.params.id.toLowerCase();
     const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 10000, fallback: 1000 });
     const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
     const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first('id', 'bank_source', 'transaction_count', 'status');
