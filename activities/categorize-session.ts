@@ -1,8 +1,9 @@
 /**
  * Activities of the bulkCategorize workflow. The validated rule set lives in the task's
- * row (`task_status.params.rules`), not in workflow history. Each chunk first records the
- * categories it may change (once per row, so a retried chunk keeps the true original),
- * then applies the compiled rules set-based; a failed or cancelled task restores them.
+ * row (`task_status.params.rules`), not in workflow history. Before the first chunk, the
+ * session's existing categories are recorded (only the non-empty ones: a fresh session
+ * costs nothing); chunks then apply the compiled rules set-based and commit one by one, and
+ * a failed or cancelled task puts every row back to what was recorded (or to no category).
  */
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
@@ -49,6 +50,13 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
         throw new TaskInputError(TaskErrorCodes.SESSION_NOT_FOUND, 'The session does not exist or is not ready');
       }
       await compiledRules(input.taskId); // validates again: the row could have been written by an older API
+      await db.raw(
+        `insert into category_undo (task_id, session_id, seq, old_category)
+         select ?, session_id, seq, category from transactions
+         where session_id = ? and category is not null
+         on conflict (task_id, seq) do nothing`,
+        [input.taskId, input.sessionId],
+      );
       const r = await db('transactions')
         .where({ session_id: input.sessionId })
         .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
@@ -59,13 +67,6 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
       db,
       async (input: { taskId: string; sessionId: string; seqFrom: number; seqTo: number }) => {
         const compiled = await compiledRules(input.taskId);
-        await db.raw(
-          `insert into category_undo (task_id, session_id, seq, old_category)
-           select ?, session_id, seq, category from transactions
-           where session_id = ? and seq between ? and ?
-           on conflict (task_id, seq) do nothing`,
-          [input.taskId, input.sessionId, input.seqFrom, input.seqTo],
-        );
         return applyRulesToRange(db, {
           sessionId: input.sessionId,
           seqFrom: input.seqFrom,
@@ -95,11 +96,13 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
     settleCategorization: async (input: { taskId: string; sessionId: string; restore: boolean }): Promise<void> => {
       await db.transaction(async (trx) => {
         if (input.restore) {
+          // Rows without a recorded category had none before the task.
           await trx.raw(
             `update transactions t set category = u.old_category
-             from category_undo u
-             where u.task_id = ? and t.session_id = u.session_id and t.seq = u.seq`,
-            [input.taskId],
+             from transactions s
+             left join category_undo u on u.task_id = ? and u.seq = s.seq
+             where s.session_id = ? and t.id = s.id and t.category is distinct from u.old_category`,
+            [input.taskId, input.sessionId],
           );
         }
         await trx('category_undo').where({ task_id: input.taskId }).delete();

@@ -14,11 +14,14 @@ export async function bulkCategorize(input: BulkCategorizeInput & { chunkRows: n
   const run = new TaskRun(input);
   const acts = proxyActivities<CategorizeActivities>(activityOptions(input.settings));
   const ids = { taskId: input.taskId, sessionId: input.sessionId };
+  // Restoring is only right once the original categories were recorded by prepare.
+  let recorded = false;
 
   return run.run(
     async () => {
       await run.progress(2, 'Checking the rules and the session...');
       const { seqMin, seqMax, rowCount } = await acts.prepareCategorization({ ...ids, userId: input.userId });
+      recorded = true;
       let changed = 0;
       let done = 0;
       const step = Math.max(1, input.chunkRows);
@@ -34,6 +37,6 @@ export async function bulkCategorize(input: BulkCategorizeInput & { chunkRows: n
       await acts.settleCategorization({ ...ids, restore: false });
       return result;
     },
-    { cleanup: () => acts.settleCategorization({ ...ids, restore: true }) },
+    { cleanup: () => acts.settleCategorization({ ...ids, restore: recorded }) },
   );
 }

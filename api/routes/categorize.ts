@@ -5,7 +5,8 @@ import { taskSettingsFrom } from '../../core/task-settings';
 import { validateRuleSet } from '../../activities/rules';
 import { uuidParam } from '../params';
 import { findReadySession } from '../sessions';
-import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
+import { findByIdempotencyKey, readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
+import { ConflictError } from '../../core/errors';
 
 export function categorizeRoutes(deps: SubmitDeps): Router {
   const router = new Router();
@@ -14,10 +15,20 @@ export function categorizeRoutes(deps: SubmitDeps): Router {
     const userId: string = ctx.state.userId;
     const ruleSet = validateRuleSet((ctx.request as unknown as { body?: unknown }).body, { maxRules: deps.config.rules.maxRules });
     await findReadySession(deps.db, userId, sessionId);
+    // Two rule runs on one session would interleave chunks and undo each other's cleanup.
+    const running = await deps.db('task_status')
+      .where({ user_id: userId, task_name: 'bulk_categorize_async' })
+      .whereIn('status', ['PENDING', 'PROCESSING'])
+      .whereRaw(`params->>'session_id' = ?`, [sessionId])
+      .first('task_id');
+    const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
+    if (running && !(await findByIdempotencyKey(deps.db, userId, idempotencyKey))) {
+      throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', { task_id: running.task_id });
+    }
     const { taskId } = await submitTask<BulkCategorizeInput & { chunkRows: number }>(deps, {
       userId,
       taskName: 'bulk_categorize_async',
-      idempotencyKey: readIdempotencyKey(ctx.get('Idempotency-Key') || undefined),
+      idempotencyKey,
       params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
       memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
       input: (tid) => ({

@@ -166,11 +166,14 @@ describe('REST API: tasks, errors and isolation', function () {
       await env.client.workflow.getHandle(id).terminate('test done');
     });
 
-    it('returns the same task for a repeated Idempotency-Key, and a new one for another key or user', async () => {
+    it('returns the same task for a repeated Idempotency-Key, and a new one for another key', async () => {
       const sessionId = await seedSession(db, 'alice', generatedRows(5));
+      const other = await seedSession(db, 'alice', generatedRows(5));
       const a = await categorize(sessionId, alice, RULES, { 'Idempotency-Key': 'k-1' });
       const b = await categorize(sessionId, alice, RULES, { 'Idempotency-Key': 'k-1' });
-      const c = await categorize(sessionId, alice, RULES, { 'Idempotency-Key': 'k-2' });
+      const c = await categorize(other, alice, RULES, { 'Idempotency-Key': 'k-2' });
+      assert.equal(a.status, 202);
+      assert.equal(b.status, 202);
       assert.equal(a.body.task_id, b.body.task_id);
       assert.notEqual(a.body.task_id, c.body.task_id);
       assert.equal(Number((await db('task_status').count({ n: '*' }))[0].n), 2);
@@ -271,10 +274,34 @@ describe('REST API: tasks, errors and isolation', function () {
       }
     });
 
-    it('lists the caller\'s tasks newest first, filtered and paginated', async () => {
+    it('refuses a second categorization of a session while one runs (409 SESSION_BUSY)', async () => {
       const sessionId = await seedSession(db, 'alice', generatedRows(3));
+      const first = await categorize(sessionId, alice);
+      const second = await categorize(sessionId, alice);
+      assert.equal(second.status, 409);
+      assert.equal(second.body.error.code, 'SESSION_BUSY');
+      assert.equal(second.body.error.details.task_id, first.body.task_id);
+      await env.client.workflow.getHandle(first.body.task_id).terminate('test done');
+    });
+
+    it('loses no submission in a flood of concurrent requests', async () => {
+      const sessions = await Promise.all(Array.from({ length: 60 }, () => seedSession(db, 'alice', generatedRows(2))));
+      const answers = await Promise.all(sessions.map((s) => categorize(s, alice)));
+      assert.deepEqual(answers.map((a) => a.status), Array(60).fill(202));
+      const ids = new Set(answers.map((a) => a.body.task_id));
+      assert.equal(ids.size, 60);
+      const rows = await db('task_status').whereIn('task_id', [...ids]).select('task_id', 'status');
+      assert.equal(rows.length, 60);
+      for (const id of ids) {
+        const d = await env.client.workflow.getHandle(id).describe();
+        assert.equal(d.status.name, 'RUNNING');
+        await env.client.workflow.getHandle(id).terminate('test done');
+      }
+    });
+
+    it('lists the caller\'s tasks newest first, filtered and paginated', async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push((await categorize(sessionId, alice)).body.task_id);
+      for (let i = 0; i < 3; i++) ids.push((await categorize(await seedSession(db, 'alice', generatedRows(3)), alice)).body.task_id);
       const page = await api.json('/tasks?limit=2&task_name=bulk_categorize_async&status=PENDING', { token: alice });
       assert.equal(page.body.total, 3);
       assert.deepEqual(page.body.tasks.map((t: { task_id: string }) => t.task_id), [ids[2], ids[1]]);
