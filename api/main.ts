@@ -28,6 +28,7 @@ export async function startApi(config: Config, logger: Logger): Promise<{ server
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await events.close(); // ends the event streams, which would otherwise hold close() open forever
+      server.closeIdleConnections(); // their connections, idle now, would linger for the keep-alive timeout
       await closed;
       server.closeAllConnections?.();
       await temporal.connection.close();

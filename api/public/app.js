@@ -104,7 +104,7 @@ $('sign-out').addEventListener('click', () => {
 // ---- progress of the current task ---------------------------------------------------
 
 function formatEta(seconds) {
-  if (seconds === null || seconds === undefined) return '';
+  if (seconds === null || seconds === undefined || seconds < 1) return '';
   if (seconds < 60) return ` · about ${seconds} s left`;
   return ` · about ${Math.round(seconds / 60)} min left`;
 }

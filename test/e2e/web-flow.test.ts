@@ -13,6 +13,7 @@ import { generateStatement, type GeneratedStatement } from '../fixtures/statemen
 import { absa } from '../fixtures/statements/styles/absa';
 import { ARTIFACTS, chromiumAvailable, launchChromium } from './browser';
 import { startStack, type Stack } from './stack';
+import { generatedRows, seedSession } from '../support/fixtures';
 
 // Code passed to page.evaluate runs in the browser; these names exist there. Declared
 // here, in this module only, rather than adding the DOM library to the whole project.
@@ -144,6 +145,43 @@ describe('web page, end to end in Chromium', function () {
     assert.ok(requests.filter((r) => /\/events$/.test(r)).length >= 4, 'one event stream per task');
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-flow.png'), fullPage: true });
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('resumes the progress stream after the connection drops, without missing or repeating events', async () => {
+    await stack.stopWorker('reports'); // the task waits, so its stream stays open
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await seedSession(stack.db, 'demo-user', generatedRows(30), { file_name: 'resume-test.pdf' });
+    const reconnects: string[] = [];
+    page.on('request', async (r) => {
+      if (!/\/events$/.test(new URL(r.url()).pathname)) return;
+      const id = (await r.allHeaders())['last-event-id'] ?? new URL(r.url()).searchParams.get('last_event_id');
+      if (id) reconnects.push(id);
+    });
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.click('#dev-form button');
+    await page.locator('#workspace').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#tx-table tbody tr').length > 0);
+    await page.evaluate(() => {
+      window.progress = [];
+      const node = document.getElementById('progress-text');
+      new MutationObserver(() => window.progress.push(node.textContent)).observe(node, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#generate-report');
+    await page.locator('#progress-card[data-status="PENDING"]').waitFor();
+    stack.api.server.closeAllConnections(); // the network drops every open connection
+    await page.waitForFunction(() => window.progress.length > 0); // (still showing PENDING)
+    const deadline = Date.now() + 10_000;
+    while (reconnects.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(reconnects, ['1'], 'EventSource reconnected with Last-Event-ID of the last event it saw');
+    await stack.startWorker('reports');
+    await page.locator('#progress-card[data-status="SUCCESS"]').waitFor({ timeout: 60_000 });
+    const seen: string[] = await page.evaluate(() => window.progress);
+    const statuses = seen.map((t) => t.split(' ')[0]).filter((t) => /^[A-Z]+$/.test(t));
+    assert.equal(statuses.filter((t) => t === 'PENDING').length, 1, `PENDING shown once: ${seen.join(' | ')}`);
+    assert.equal(statuses[statuses.length - 1], 'SUCCESS');
     await context.close();
   });
 

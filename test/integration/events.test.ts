@@ -19,7 +19,9 @@ import { createApp } from '../../api/app';
 import { TaskEventsHub } from '../../api/task-events-hub';
 import { FileStore } from '../../core/file-store';
 import { createLogger } from '../../core/logger';
-import { getTestDb, truncateAll } from '../support/postgres';
+import { startApi } from '../../api/main';
+import { silentLogger } from '../../core/logger';
+import { getTestDatabaseUrl, getTestDb, truncateAll } from '../support/postgres';
 import { getDevServer, getDevServerNativeConnection, getWorkflowBundle } from '../support/temporal';
 import { generatedRows, seedSession, testConfig, tokenFor } from '../support/fixtures';
 import { startTestApi, type TestApi } from '../support/http';
@@ -307,6 +309,20 @@ describe('task events (Server-Sent Events)', function () {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('shuts the API down promptly with streams open: they end, and their clients reconnect elsewhere', async () => {
+    const dev = await getDevServer();
+    const cfg = testConfig({ DATABASE_URL: await getTestDatabaseUrl(), TEMPORAL_ADDRESS: dev.address, PORT: '0', HOST: '127.0.0.1' });
+    const running = await startApi(cfg, silentLogger);
+    const url = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+    const id = await insertTask('alice');
+    const s = await openSse(`${url}/tasks/${id}/events`, bearer(tokenFor(cfg, 'alice')));
+    await s.events({ count: 1 });
+    const started = Date.now();
+    await running.close();
+    assert.ok(Date.now() - started < 3000, `closed in ${Date.now() - started} ms`);
+    assert.equal(await s.next(2000), null, 'the stream ended (EventSource would reconnect with Last-Event-ID)');
   });
 
   it('sends heartbeat comments while nothing happens', async () => {
