@@ -1,0 +1,145 @@
+/**
+ * Renders PDF pages to greyscale pixels for OCR, with pdf-parse's copy of pdf.js and the
+ * canvas it brings (@napi-rs/canvas). A scanned page is an image drawn over the page, so
+ * rendering it (rather than pulling the embedded image out) also handles crops, rotations
+ * and pages that mix images with vector art; the cost is one rasterisation per page.
+ *
+ * Pages are rendered one at a time and their canvases dropped straight after, so memory
+ * stays at one page (an A4 page at 300 DPI is 2480 × 3508 pixels: 35 MB of RGBA, 9 MB of
+ * grey) whatever the document's length.
+ */
+import path from 'node:path';
+import { PDFParse } from 'pdf-parse';
+
+/** One rendered page: 8-bit grey, row by row, `width` × `height` pixels. */
+export interface PageRaster {
+  page: number;
+  /** Pixels per inch the page was rendered at (72 PDF points to the inch). */
+  dpi: number;
+  width: number;
+  height: number;
+  /** The page's size in PDF points, as the text layer would measure it. */
+  pageWidth: number;
+  pageHeight: number;
+  gray: Uint8Array;
+}
+
+/** Longest side of a rendered page, in pixels: a huge MediaBox is rendered at a lower DPI. */
+const MAX_SIDE_PX = 5000;
+
+// The small part of pdf.js's API used here.
+interface Viewport {
+  width: number;
+  height: number;
+}
+interface PdfPage {
+  getViewport(options: { scale: number }): Viewport;
+  render(params: { canvasContext: unknown; viewport: Viewport; canvas: unknown; background?: string }): { promise: Promise<void> };
+  cleanup(): void;
+}
+interface CanvasAndContext {
+  canvas: unknown;
+  context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+interface PdfDocument {
+  numPages: number;
+  getPage(n: number): Promise<PdfPage>;
+  canvasFactory: { create(w: number, h: number): CanvasAndContext; destroy(c: CanvasAndContext): void };
+}
+
+export interface PdfRenderer {
+  readonly pageCount: number;
+  render(page: number, dpi: number): Promise<PageRaster>;
+  close(): Promise<void>;
+}
+
+/**
+ * pdf.js draws the 14 standard fonts (Helvetica, Times...) that a PDF names without
+ * embedding from font files shipped in pdfjs-dist (installed with pdf-parse); without
+ * them it falls back to a look-alike. Scans have no fonts, so this only matters for pages
+ * that mix text and images.
+ */
+function standardFontDataUrl(): string | undefined {
+  try {
+    return path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a PDF for rendering; the caller closes it. The caller's buffer is not touched. */
+export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
+  const parser = new PDFParse({
+    data: new Uint8Array(data),
+    verbosity: 0,
+    isEvalSupported: false, // untrusted input
+    useSystemFonts: false,
+    standardFontDataUrl: standardFontDataUrl(),
+  });
+  let doc: PdfDocument;
+  try {
+    doc = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
+  } catch (err) {
+    await parser.destroy().catch(() => undefined);
+    throw err;
+  }
+  return {
+    pageCount: doc.numPages,
+    async render(n: number, dpi: number): Promise<PageRaster> {
+      const page = await doc.getPage(n);
+      try {
+        const base = page.getViewport({ scale: 1 });
+        const scale = Math.min(dpi / 72, MAX_SIDE_PX / Math.max(base.width, base.height));
+        const viewport = page.getViewport({ scale });
+        const width = Math.max(1, Math.round(viewport.width));
+        const height = Math.max(1, Math.round(viewport.height));
+        const cc = doc.canvasFactory.create(width, height);
+        try {
+          await page.render({ canvasContext: cc.context, viewport, canvas: cc.canvas, background: 'rgb(255,255,255)' }).promise;
+          const rgba = cc.context.getImageData(0, 0, width, height).data;
+          return {
+            page: n,
+            dpi: scale * 72,
+            width,
+            height,
+            pageWidth: base.width,
+            pageHeight: base.height,
+            gray: toGray(rgba, width * height),
+          };
+        } finally {
+          doc.canvasFactory.destroy(cc);
+        }
+      } finally {
+        page.cleanup();
+      }
+    },
+    async close() {
+      await parser.destroy().catch(() => undefined);
+    },
+  };
+}
+
+/** ITU-R BT.601 luma, in integers; transparent pixels count as white paper. */
+export function toGray(rgba: Uint8ClampedArray | Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0, j = 0; i < pixels; i++, j += 4) {
+    const a = rgba[j + 3];
+    const y = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114) / 1000;
+    out[i] = a === 255 ? y : Math.round((y * a + 255 * (255 - a)) / 255);
+  }
+  return out;
+}
+
+/** A binary PGM (P5) image: what the OCR engine reads fastest (no compression to undo). */
+export function toPgm(r: Pick<PageRaster, 'width' | 'height' | 'gray'>): Buffer {
+  const header = Buffer.from(`P5\n${r.width} ${r.height}\n255\n`, 'latin1');
+  return Buffer.concat([header, Buffer.from(r.gray.buffer, r.gray.byteOffset, r.gray.byteLength)]);
+}
+
+/** Share of pixels darker than mid-grey: a blank page (the back of a sheet) has almost none. */
+export function inkCoverage(r: Pick<PageRaster, 'gray'>): number {
+  let dark = 0;
+  const g = r.gray;
+  for (let i = 0; i < g.length; i += 4) if (g[i] < 128) dark++;
+  return dark / Math.max(1, Math.ceil(g.length / 4));
+}
