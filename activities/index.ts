@@ -10,6 +10,7 @@ import { createParseActivities, type ParseDeps } from './parse-statement';
 import { createReportActivities } from './render-report';
 import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
 import { createCleanupActivities } from './cleanup';
+import { createOcr } from './ocr';
 
 export interface ActivityDeps {
   db: Knex;
@@ -21,6 +22,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const { db, config } = deps;
   const files = deps.files ?? new FileStore(db);
+  // OCR for scanned pages, on by default (OCR_ENABLED); one pool per worker process is the OCR_CONCURRENCY limit.
+  const ocrPages = deps.ocrPages ?? (config.ocr.enabled ? createOcr(config.ocr).ocrPages : undefined);
   return {
     ...createTaskMirrorActivities(db),
     ...createSystemTaskActivities(db),
@@ -35,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
         resultTtlSeconds: config.resultTtlSeconds,
       },
     }),
-    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages: deps.ocrPages }),
+    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages }),
     ...createCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
     ...createReportActivities({
       db,

@@ -8,7 +8,8 @@ import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
-import { extractPages, inspectPdf, parseStatement, type PositionedPage, type ParsedStatement } from './statements';
+import { extractPages, inspectPdf, type PositionedPage, type ParsedStatement } from './statements';
+import { parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
 import { centsToDecimalString, centsToNumber } from './money';
@@ -19,6 +20,8 @@ export interface ParseDeps {
   maxPages: number;
   /** Optional OCR for pages without a text layer; absent means such pages fail with PDF_NO_TEXT. */
   ocrPages?: (data: Uint8Array, pages: number[], onPage: (done: number) => void) => Promise<PositionedPage[]>;
+  /** Most scanned pages read by OCR in one statement (OCR_MAX_PAGES); more fail OCR_TOO_MANY_PAGES. */
+  ocrMaxPages?: number;
 }
 
 export interface ParseStatementResult {
@@ -71,7 +74,19 @@ export function createParseActivities(deps: ParseDeps) {
         let pages = await extractPages(data, input.firstPage, input.lastPage);
         const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
         if (textless.length > 0 && deps.ocrPages) {
-          const read = await deps.ocrPages(data, textless, (done) => heartbeat({ ocrPagesDone: done }));
+          const { pageCount } = await inspectPdf(data);
+          if (deps.ocrMaxPages !== undefined) {
+            const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
+            const scanned = await scannedPageCount(data, chunk, pageCount);
+            if (scanned > deps.ocrMaxPages) throw tooManyScannedPages(scanned, deps.ocrMaxPages);
+          }
+          // Per-page progress inside the chunk (the workflow moves it per chunk).
+          const before = input.firstPage - 1 + (pages.length - textless.length);
+          const read = await deps.ocrPages(data, textless, (done) => {
+            heartbeat({ ocrPagesDone: done });
+            const percent = 5 + (60 * (before + done)) / Math.max(1, pageCount);
+            void refineProgress(db, input.taskId, percent, `Reading scanned page ${done} of ${textless.length} (OCR)`).catch(() => undefined);
+          });
           const byPage = new Map(read.map((p) => [p.page, p]));
           pages = pages.map((p) => byPage.get(p.page) ?? p);
         }
@@ -103,7 +118,7 @@ export function createParseActivities(deps: ParseDeps) {
           pages.push(...(JSON.parse(buf.toString('utf8')) as PositionedPage[]));
           heartbeat();
         }
-        const parsed = parseStatement(pages);
+        const parsed = parseWithOcr(pages); // parseStatement itself unless OCR read some pages
         await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
         const upload = await files.stat(input.fileKey);
         await saveStatement(db, input, parsed, upload?.sha256 ?? null);

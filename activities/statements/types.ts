@@ -23,6 +23,8 @@ export interface PositionedPage {
   items: TextItem[];
   /** False when the page has no usable text layer (a scan): OCR may replace `items`. */
   hasText: boolean;
+  /** Set when OCR read `items` from the page's image (activities/ocr). */
+  ocr?: { confidence: number; blank: boolean };
 }
 
 export interface ParsedTransaction {

@@ -1,0 +1,91 @@
+/**
+ * The OCR step of extraction (ParseDeps.ocrPages): pages without a text layer are
+ * rendered, recognised and mapped to positioned items, one page at a time, with the next
+ * page rendered while the engine reads the current one. Progress is reported per page,
+ * and the activity's cancellation is honoured between pages and in the middle of one
+ * (the engine's thread is terminated), so a cancel lands within about a heartbeat.
+ */
+import { Context } from '@temporalio/activity';
+import type { PositionedPage } from '../statements';
+import { toPositionedPage } from './map';
+import { OcrCancelled, type OcrPool } from './recognize';
+import { inkCoverage, openRenderer, toPgm, type PageRaster } from './render';
+
+export interface OcrPagesOptions {
+  pool: OcrPool;
+  /** Rendering resolution. Tesseract reads best at about 300 DPI. */
+  dpi: number;
+  /** The cancellation to honour; by default the running activity's. */
+  signal?: () => AbortSignal | undefined;
+}
+
+export type OcrPagesFn = (data: Uint8Array, pages: number[], onPage: (done: number) => void) => Promise<PositionedPage[]>;
+
+/** Less ink than this share of the page: a blank sheet (the back of a page), not read. */
+const BLANK_INK = 0.001;
+/** Little ink and almost nothing legible on it: blank apart from specks or a smudge. */
+const FAINT_INK = 0.004;
+
+function activitySignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // not inside an activity (tests, scripts)
+  }
+}
+
+function cancelled(signal: AbortSignal | undefined): Error {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason : new OcrCancelled();
+}
+
+export function createOcrPages(options: OcrPagesOptions): OcrPagesFn {
+  return async (data, pages, onPage) => {
+    const signal = (options.signal ?? activitySignal)();
+    const check = () => {
+      if (signal?.aborted) throw cancelled(signal);
+    };
+    check();
+    const renderer = await openRenderer(data);
+    const out: PositionedPage[] = [];
+    let done = 0;
+    const read = async (raster: PageRaster): Promise<void> => {
+      const geometry = { page: raster.page, width: raster.width, height: raster.height, pageWidth: raster.pageWidth, pageHeight: raster.pageHeight };
+      const ink = inkCoverage(raster);
+      let page: PositionedPage;
+      if (ink < BLANK_INK) {
+        page = { page: raster.page, width: raster.pageWidth, height: raster.pageHeight, items: [], hasText: false, ocr: { confidence: 0, blank: true } };
+      } else {
+        let text;
+        try {
+          text = await options.pool.recognize({ image: toPgm(raster), dpi: raster.dpi }, signal);
+        } catch (err) {
+          throw err instanceof OcrCancelled ? cancelled(signal) : err;
+        }
+        page = toPositionedPage(geometry, text);
+        const legible = text.lines.flatMap((l) => l.words).filter((w) => w.confidence >= 60 && /[\p{L}\p{N}]{2}/u.test(w.text)).length;
+        const blank = ink < FAINT_INK && legible < 3;
+        page.ocr = { confidence: Math.round(text.confidence * 10) / 10, blank };
+        if (blank) page.items = [];
+      }
+      out.push(page);
+      onPage(++done);
+    };
+    try {
+      // Render page n+1 while page n is being read: at most one page waits for the engine.
+      let reading: Promise<void> | null = null;
+      for (const n of pages) {
+        check();
+        const raster = await renderer.render(n, options.dpi);
+        check();
+        if (reading) await reading;
+        reading = read(raster);
+        reading.catch(() => undefined); // awaited below or at the next page
+      }
+      if (reading) await reading;
+    } finally {
+      await renderer.close();
+    }
+    return out.sort((a, b) => a.page - b.page);
+  };
+}
