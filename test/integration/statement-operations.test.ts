@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import type { Config } from '../../core/config';
@@ -165,15 +166,23 @@ describe('statement operations end to end (HTTP → Temporal → Postgres)', fun
     });
   });
 
-  it('leaves no report file when report generation fails', async () => {
+  it('removes the report file when generation fails after writing it', async () => {
     const taskId = await upload(statement.pdf);
     await workers(() => finish(taskId));
     const sessionId = (await result(taskId)).body.result.session_id;
-    let calls = 0;
+    let written: string | undefined;
     const failing = await runWithWorkers(
       {
-        connection: env.nativeConnection, db, config: testConfig({ RETRY_MAX_ATTEMPTS: '1' }), queues: ['reports'],
-        activities: { renderReport: async () => { calls++; throw new Error('disk on fire'); } },
+        connection: env.nativeConnection, db, config, queues: ['reports'],
+        // Writes the whole file under the task's key, then fails for good: the workflow's
+        // cleanup, not the activity, must remove it.
+        activities: {
+          renderReport: async (input: { fileKey: string; userId: string }) => {
+            written = input.fileKey;
+            await api.files.put({ fileKey: input.fileKey, userId: input.userId, kind: 'report', filename: 'r.xlsx', contentType: 'application/octet-stream' }, Buffer.alloc(2 * 1024 * 1024 + 5, 1));
+            throw ApplicationFailure.nonRetryable('disk on fire', 'REPORT_WRITE_FAILED');
+          },
+        },
       },
       async () => {
         const rep = await api.json(`/reports/generate_async?session_id=${sessionId}&report_type=excel`, { method: 'POST', token: alice });
@@ -181,8 +190,11 @@ describe('statement operations end to end (HTTP → Temporal → Postgres)', fun
         return (await result(rep.body.task_id)).body;
       },
     );
-    assert.ok(calls >= 1);
+    assert.ok(written, 'the activity ran');
     assert.equal(failing.status, 'FAILED');
+    assert.equal(failing.error.code, 'REPORT_WRITE_FAILED');
+    assert.equal(await api.files.stat(written!), null);
+    assert.equal(Number((await db('stored_file_chunks').count({ n: '*' }))[0].n) > 0, true, 'the upload remains');
     assert.equal(Number((await db('stored_files').where({ kind: 'report' }).count({ n: '*' }))[0].n), 0);
   });
 });

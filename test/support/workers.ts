@@ -21,6 +21,9 @@ export async function runWithWorkers<T>(
     ),
   );
   const done = work();
-  const [result] = await Promise.all([done, ...workers.map((w) => w.runUntil(done.catch(() => undefined)))]);
-  return result as T;
+  // Wait for every worker to be shut down even when the work fails, so none outlives the test.
+  const [result, ...stopped] = await Promise.allSettled([done, ...workers.map((w) => w.runUntil(done.catch(() => undefined)))]);
+  const failure = [result, ...stopped].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return (result as PromiseFulfilledResult<T>).value;
 }
