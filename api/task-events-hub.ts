@@ -90,17 +90,17 @@ export class TaskEventsHub {
     return n;
   }
 
-  /**
-   * Delivers every event of `taskId` with seq > `after`, then each new one, in order.
-   * Resolves once the listener is up (so nothing committed after that can be missed);
-   * rejects if Postgres cannot be reached.
-   */
   /** `check` runs for a watched, open task quiet for `afterMs` (the events route sets it). */
   reconcileQuietTasks(check: (taskId: string) => Promise<void>, afterMs: number): void {
     this.onStale = check;
     this.staleAfterMs = afterMs;
   }
 
+  /**
+   * Delivers every event of `taskId` with seq > `after`, then each new one, in order.
+   * Resolves once the listener is up (so nothing committed after that can be missed);
+   * rejects if Postgres cannot be reached. Returns the unsubscribe function.
+   */
   async subscribe(taskId: string, after: number, deliver: Deliver, ended?: () => void): Promise<() => void> {
     if (this.closed) throw new Error('the task events hub is closed');
     const sub: Subscriber = { after, deliver, ended };
@@ -191,8 +191,8 @@ export class TaskEventsHub {
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
-    await client.connect();
     try {
+      await client.connect();
       await client.query(`LISTEN ${TASK_EVENTS_CHANNEL}`);
     } catch (err) {
       await client.end().catch(() => undefined);

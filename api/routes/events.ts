@@ -21,7 +21,7 @@ import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../
 import { isTerminal } from '../../core/task-contract';
 import { reconcileTask } from '../../core/task-reconcile';
 import type { TaskEvent, TaskEventsHub } from '../task-events-hub';
-import { findOwnTask, freshTask, type TaskViewDeps } from '../task-view';
+import { findOwnTask, type TaskRow, type TaskViewDeps } from '../task-view';
 
 const EVENTS_PATH = /^\/tasks\/([^/]+)\/events$/;
 const STREAM_AUDIENCE = 'statementflow:task-events';
@@ -97,9 +97,12 @@ export function eventRoutes(deps: EventRouteDeps): Router {
   // A quiet, open task may belong to a workflow that closed without mirroring its end
   // (terminated, timed out, cancelled before its first step): reconciling writes the final
   // row, and the trigger turns that into the final event for every stream on it.
+  const reconcile = async (row: Pick<TaskRow, 'task_id' | 'status' | 'created_at'>) => {
+    if (!isTerminal(row.status)) await reconcileTask(deps.temporal, deps.db, row, deps.resultTtlSeconds);
+  };
   deps.hub.reconcileQuietTasks(async (taskId) => {
     const row = await deps.db('task_status').where({ task_id: taskId }).first('task_id', 'status', 'created_at');
-    if (row && !isTerminal(row.status)) await reconcileTask(deps.temporal, deps.db, row, deps.resultTtlSeconds);
+    if (row) await reconcile(row);
   }, reconcileSeconds * 1000);
 
   router.post('/tasks/:id/stream_token', async (ctx) => {
@@ -115,10 +118,15 @@ export function eventRoutes(deps: EventRouteDeps): Router {
   });
 
   router.get('/tasks/:id/events', async (ctx) => {
-    // Same authorization as /status (404 for another user's task), and the same
-    // reconciliation: a workflow that closed without mirroring gets its final event now.
+    // Same authorization as /status: another user's task is answered like a missing one.
     const after = lastEventId(ctx);
-    const { row } = await freshTask(deps, ctx.state.userId, ctx.params.id);
+    let row = await findOwnTask(deps.db, ctx.state.userId, ctx.params.id);
+    // Open but quiet for a while: its workflow may have closed without mirroring the end.
+    // Reconciling now writes the final row (and event). Active tasks skip this entirely.
+    if (!isTerminal(row.status) && Date.now() - new Date(row.updated_at).getTime() > reconcileSeconds * 1000) {
+      await reconcile(row).catch((err) => deps.logger.warn('reconcile failed', { task_id: row.task_id, error: (err as Error).message }));
+      row = await findOwnTask(deps.db, ctx.state.userId, ctx.params.id);
+    }
     const lastSeq = Number((row as { event_seq?: number }).event_seq ?? 0);
     if (isTerminal(row.status) && after >= lastSeq) {
       ctx.status = 204; // the client saw the end already: EventSource stops reconnecting
