@@ -9,7 +9,8 @@
  *   - a lost or misread decimal point ("84595", "845:95", "845,95") and stray marks
  *     around the figure ("'529.91Cr", "920.97.") — punctuation carries no digits, so
  *     comparing digit strings sees through both;
- *   - at most one digit read as a look-alike digit (5↔6, 3↔8, 1↔7...), same length.
+ *   - at most one digit read as a look-alike digit (5↔6, 3↔8, 1↔7...), or one digit too
+ *     many or too few (a speck read as a digit, a doubled or a lost one).
  * Its sign is kept as printed; a figure whose digits are right but whose sign was lost
  * ("-50.00" read "50.00", "Cr" dropped) gets the other sign notations as further options.
  */
@@ -53,7 +54,7 @@ const MARKER = /(?:cr|dr|kt|dt)\.?$/i;
 function split(text: string): Parts {
   let s = text.trim();
   // Stray marks at either end: quotes, dots, colons, commas, tildes, underscores.
-  s = s.replace(/^[\s'"`.,:;~_^*]+/, '').replace(/[\s'"`.,:;~_^*]+$/, '');
+  s = s.replace(/^[\s'"`‘’“”.,:;~_^*£€¥¢°«»=<>]+/, '').replace(/[\s'"`‘’“”.,:;~_^*£€¥¢°«»=<>]+$/, '');
   s = s.replace(/((?:cr|dr|kt|dt)\.?)\s*-$/i, '$1'); // "1,234.56Cr -": the minus contradicts the marker, so it is a speck
   const out: Parts = { currency: '', lead: '', core: '', trail: '', marker: '' };
   const m = MARKER.exec(s);
@@ -144,6 +145,16 @@ export function explainAmount(text: string, cents: number): AmountReading[] {
     for (const t of otherSigns(p, number)) out.push({ text: t, fix: 'sign' });
     return out;
   }
+  // One digit too many (a speck read as a digit, a doubled digit) or one lost.
+  const dropOne = (long: string, short: string) => {
+    for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
+    return false;
+  };
+  if ((digits.length === want.length + 1 && dropOne(digits, want)) || (digits.length + 1 === want.length && dropOne(want, digits))) {
+    out.push({ text: compose(p, number), fix: 'digit' });
+    for (const t of otherSigns(p, number)) out.push({ text: t, fix: 'sign' });
+    return out;
+  }
   if (digits.length === want.length) {
     let diff = -1;
     for (let i = 0; i < digits.length; i++) {
@@ -195,6 +206,11 @@ export function dateVariants(text: string): string[] {
     forms(words.slice(1));
     forms(words.slice(0, -1));
   }
+  // A slash read as a letter or a bar: "22/01J2024", "22l01/2024".
+  const dmy = /^(\d{1,2})[^\d\s](\d{1,2})[^\d\s](\d{2,4})[.,]?$/.exec(clean(text));
+  if (dmy) out.add(`${dmy[1]}/${dmy[2]}/${dmy[3]}`);
+  // "12 03" (Standard Bank's month and day) with the space lost.
+  if (/^\d{4}$/.test(clean(text))) out.add(`${clean(text).slice(0, 2)} ${clean(text).slice(2)}`);
   const first = words[0] ?? '';
   if (/^[^\d]\d{1,2}$/.test(first) || /^\d{3}$/.test(first)) forms([first.slice(1), ...words.slice(1)]);
   out.delete(text);

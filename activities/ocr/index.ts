@@ -13,8 +13,8 @@ export { scannedPageCount, tooManyScannedPages, OCR_TOO_MANY_PAGES } from './lim
 export { OcrPool } from './recognize';
 export { createOcrPages, type OcrPagesFn } from './pages';
 
-/** Pages are rendered at this resolution for recognition (Tesseract's sweet spot). */
-export const OCR_DPI = 300;
+/** Pages are rendered at their scanned image's resolution (200..400 DPI; 300 without one). */
+export const OCR_DPI = 'scan' as const;
 
 export interface Ocr {
   ocrPages: OcrPagesFn;
@@ -23,7 +23,7 @@ export interface Ocr {
 }
 
 /** One OCR service per worker process: its pool is the OCR_CONCURRENCY limit. */
-export function createOcr(config: Pick<Config['ocr'], 'concurrency'>, options: { dpi?: number } = {}): Ocr {
+export function createOcr(config: Pick<Config['ocr'], 'concurrency'>, options: { dpi?: number | 'scan' } = {}): Ocr {
   const pool = new OcrPool({ concurrency: config.concurrency });
   return { ocrPages: createOcrPages({ pool, dpi: options.dpi ?? OCR_DPI }), pool, close: () => pool.close() };
 }

@@ -106,15 +106,17 @@ export function toPositionedPage(geometry: PageGeometry, ocr: OcrText): Position
     };
     for (const w of line.words) {
       if (!keep(w, size)) continue;
+      // Quote marks that specks make in front of a word ("‘Bal Brought Forward") are noise.
+      const text = w.text.replace(/^[‘’“”'"`]+(?=\p{L})/u, '');
       const base = hasBaseline ? b.y0 + (w.bbox.x0 - b.x0) * slope : w.bbox.y1;
       const [x0, y] = unskew(w.bbox.x0, base);
       const x1 = x0 + (w.bbox.x1 - w.bbox.x0);
       if (run && x0 - run.x1 < MERGE_GAP_EM * size && x0 >= run.x1 - 0.2 * size) {
-        run.str += ` ${w.text}`;
+        run.str += ` ${text}`;
         run.x1 = x1;
       } else {
         flush();
-        run = { str: w.text, x0, x1, y };
+        run = { str: text, x0, x1, y };
       }
     }
     flush();

@@ -13,8 +13,8 @@ import { inkCoverage, openRenderer, toPgm, type PageRaster } from './render';
 
 export interface OcrPagesOptions {
   pool: OcrPool;
-  /** Rendering resolution. Tesseract reads best at about 300 DPI. */
-  dpi: number;
+  /** Rendering resolution, or 'scan': each page at its scanned image's own resolution. */
+  dpi: number | 'scan';
   /** The cancellation to honour; by default the running activity's. */
   signal?: () => AbortSignal | undefined;
 }

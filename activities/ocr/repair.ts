@@ -26,7 +26,7 @@ import { TaskErrorCodes, TaskInputError } from '../../core/errors/task-errors';
 import { parseStatement, type ParsedStatement, type ParseWarning, type PositionedPage, type TextItem } from '../statements';
 import { formatCents, parseAmount, signedCents } from '../statements/grammar/amount';
 import { buildLines, type Line } from '../statements/layout/lines';
-import { dateVariants, explainAmount, type AmountFix } from './confusions';
+import { dateVariants, digitsOf, explainAmount, type AmountFix } from './confusions';
 
 /** Warnings that mean the figures do not add up, or a row could not be read. */
 const CHAIN_CODES = new Set([
@@ -39,6 +39,9 @@ const CHAIN_CODES = new Set([
   'TOTAL_MISMATCH',
   'COUNT_MISMATCH',
 ]);
+
+/** Breaks that sit on a row or a balance marker of the table. */
+const ROW_CODES = new Set(['BALANCE_MISMATCH', 'BROUGHT_FORWARD_MISMATCH', 'CARRIED_FORWARD_MISMATCH']);
 
 export interface RepairOptions {
   /** Most re-parses in one repair (each is a full parse). */
@@ -85,9 +88,24 @@ function trouble(p: ParsedStatement): number {
   return n;
 }
 
+/**
+ * A correction may only take problems away: every warning and skipped row after it was
+ * there before (same code, page and line), and no transaction is lost. Fewer problems
+ * alone is not enough: a figure bent to silence one check could upset another.
+ */
+function onlyRemoves(before: ParsedStatement, after: ParsedStatement): boolean {
+  if (after.transactions.length < before.transactions.length) return false;
+  const had = new Set(before.warnings.map((w) => `${w.code}:${w.page}:${w.line}`));
+  if (after.warnings.some((w) => !had.has(`${w.code}:${w.page}:${w.line}`))) return false;
+  const skipped = new Set(before.skippedRows.map((r) => `${r.page}:${r.line}`));
+  return after.skippedRows.every((r) => skipped.has(`${r.page}:${r.line}`));
+}
+
 function spotsOf(p: ParsedStatement, ocrPages: ReadonlySet<number>): Spot[] {
   const out: Spot[] = [];
-  for (const w of p.warnings) if (CHAIN_CODES.has(w.code) && w.line > 0 && ocrPages.has(w.page)) out.push({ page: w.page, line: w.line, code: w.code });
+  // Rows and balance markers only: a summary figure is checked against totals of rows that
+  // may themselves be missing, which is too weak a proof to rewrite it.
+  for (const w of p.warnings) if (ROW_CODES.has(w.code) && w.line > 0 && ocrPages.has(w.page)) out.push({ page: w.page, line: w.line, code: w.code });
   for (const s of p.skippedRows) if (ocrPages.has(s.page)) out.push({ page: s.page, line: s.line, code: 'SKIPPED', reason: s.reason });
   return out.sort((a, b) => a.page - b.page || a.line - b.line);
 }
@@ -95,7 +113,7 @@ function spotsOf(p: ParsedStatement, ocrPages: ReadonlySet<number>): Spot[] {
 const keyOf = (s: Spot) => `${s.page}:${s.line}:${s.code}`;
 
 /** The values the chain needs around a spot (magnitudes, cents), and the lines to look at. */
-function needs(p: ParsedStatement, spot: Spot): { targets: Set<number>; lines: { page: number; line: number }[] } {
+function needs(p: ParsedStatement, spot: Spot, pagesRef: PositionedPage[]): { targets: Set<number>; lines: { page: number; line: number }[] } {
   const txs = p.transactions;
   const targets = new Set<number>();
   const lines = [{ page: spot.page, line: spot.line }];
@@ -131,6 +149,14 @@ function needs(p: ParsedStatement, spot: Spot): { targets: Set<number>; lines: {
     return { targets, lines };
   }
   if (spot.code === 'SKIPPED') {
+    // Each figure on the row read at face value (its digits, in cents): a lost decimal point
+    // or a stray mark made it unreadable, and the row's own balance check will judge it.
+    const page = pagesRef.find((pg) => pg.page === spot.page);
+    const line = page && buildLines(page).find((l) => l.index === spot.line);
+    for (const c of line?.cells ?? []) for (const w of c.text.split(' ')) {
+      const d = digitsOf(w.replace(/^[^\dOolISsZB]+/, ''));
+      if (d.length >= 3 && d.length <= 13) add(Number(d));
+    }
     // The row's balance is what the next printed balance implies; its amount the step to it.
     let sum = 0;
     for (let j = firstAfter; j >= 0 && j < txs.length; j++) {
@@ -144,16 +170,8 @@ function needs(p: ParsedStatement, spot: Spot): { targets: Set<number>; lines: {
     }
     return { targets, lines };
   }
-  // A marker or a summary figure: the running balance here, or one of the statement's totals.
+  // A brought/carried-forward marker: the running balance where it stands.
   add(r.value);
-  add(p.openingBalanceCents);
-  add(p.closingBalanceCents);
-  const last = [...txs].reverse().find((t) => t.balanceCents !== null);
-  add(last?.balanceCents);
-  add(txs.filter((t) => t.amountCents > 0).reduce((s, t) => s + t.amountCents, 0));
-  add(txs.filter((t) => t.amountCents < 0).reduce((s, t) => s + t.amountCents, 0));
-  add(txs.filter((t) => t.amountCents < 0 && !t.description.startsWith('Fee: ')).reduce((s, t) => s + t.amountCents, 0));
-  add(txs.filter((t) => t.description.startsWith('Fee: ')).reduce((s, t) => s + t.amountCents, 0));
   return { targets, lines };
 }
 
@@ -338,7 +356,7 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
     for (const spot of spotsOf(parsed, ocrPages)) {
       if (given.has(keyOf(spot))) continue;
       if (parses >= maxParses || Date.now() > deadline) break;
-      const { targets, lines } = needs(parsed, spot);
+      const { targets, lines } = needs(parsed, spot, pages);
       const candidates: Edit[] = [];
       for (const at of lines) {
         const page = pages.find((p) => p.page === at.page);
@@ -367,7 +385,7 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
           continue;
         }
         const s = trouble(result);
-        if (s < score && result.transactions.length >= parsed.transactions.length && (!best || s < best.score)) {
+        if (s < score && onlyRemoves(parsed, result) && (!best || s < best.score)) {
           best = { edit, pages: trial, parsed: result, score: s };
         }
       }
@@ -377,7 +395,8 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
         score = best.score;
         edits.push(best.edit);
         improved = true;
-        break; // the chain changed: look at the spots afresh
+        given.clear(); // the chain changed: spots given up on may now be mended
+        break;
       }
       given.add(keyOf(spot));
     }
@@ -396,7 +415,6 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
   // warning. A row right after an unreadable one that agrees with that row's printed
   // balance is not in doubt: the break is the unreadable row's.
   const left = spotsOf(parsed, ocrPages)
-    .filter((s) => s.code === 'SKIPPED' || s.code === 'BALANCE_MISMATCH' || s.code.endsWith('FORWARD_MISMATCH'))
     .filter((s) => s.code !== 'BALANCE_MISMATCH' || !explainedBySkipped(parsed, s, pages))
     .map((s) => unproven(s, s.code === 'SKIPPED' ? impliedAmount(parsed, s) : null));
   warnings.push(...left);
