@@ -12,6 +12,8 @@ import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { estimateEtaSeconds } from '../../api/task-events-hub';
+import { buildOpenApiDocument } from '../../api/openapi/document';
+import { checkSchema } from '../../api/openapi/schema-check';
 import { signStreamToken, streamKey } from '../../api/routes/events';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../core/config';
@@ -200,6 +202,9 @@ describe('task events (Server-Sent Events)', function () {
     assert.deepEqual(done.result, { status: 'success', categorized_count: 3 });
     assert.equal(done.error, null);
     assert.equal(await s.next(), null, 'the server ends the stream after `done`');
+    // Every event's data is the documented TaskEvent.
+    const doc = buildOpenApiDocument({ includeDev: true });
+    for (const m of [pending, ...rest]) assert.deepEqual(checkSchema(doc, { $ref: '#/components/schemas/TaskEvent' }, dataOf(m)), []);
   });
 
   it('resumes after a dropped connection: Last-Event-ID gives exactly the missed events, once', async () => {
