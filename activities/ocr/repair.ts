@@ -300,10 +300,10 @@ function impliedAmount(p: ParsedStatement, spot: Spot): number | null {
 /** A break at a row that agrees with the balance printed on the unreadable row just above it. */
 function explainedBySkipped(p: ParsedStatement, spot: Spot, pages: PositionedPage[]): boolean {
   const k = p.transactions.findIndex((t) => t.page === spot.page && t.line === spot.line);
-  if (k <= 0) return false;
+  if (k < 0) return false;
   const row = p.transactions[k];
-  const prev = p.transactions[k - 1];
-  const skipped = p.skippedRows.filter((s) => before(prev, s) && before(s, row));
+  const prev = k > 0 ? p.transactions[k - 1] : null;
+  const skipped = p.skippedRows.filter((s) => (prev === null || before(prev, s)) && before(s, row));
   if (skipped.length !== 1 || row.balanceCents === null) return false;
   const page = pages.find((pg) => pg.page === skipped[0].page);
   const line = page && buildLines(page).find((l) => l.index === skipped[0].line);
