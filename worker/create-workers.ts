@@ -37,7 +37,7 @@ export async function createWorkers(args: {
         taskQueue,
         ...args.workflows,
         activities,
-        identity: s.identity ? `${s.identity}@${taskQueue}` : undefined,
+        ...(s.identity ? { identity: `${s.identity}@${taskQueue}` } : {}), // absent: the SDK's default
         maxConcurrentActivityTaskExecutions: s.concurrency,
         maxConcurrentLocalActivityExecutions: s.concurrency * 4,
         maxConcurrentWorkflowTaskExecutions: s.workflowConcurrency,

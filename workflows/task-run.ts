@@ -100,7 +100,6 @@ export class TaskRun {
     opts: { cleanup: () => Promise<void>; successMessage?: string; fileKey?: (r: T) => string | null },
   ): Promise<T> {
     log.info('task started', logFields(this.task.taskId, { attempt: workflowInfo().attempt }));
-    await this.progress(1, 'Started', true);
     const bodyScope = new CancellationScope();
     let softLimitHit = false;
     const timerScope = new CancellationScope();
@@ -113,6 +112,8 @@ export class TaskRun {
       .catch(() => undefined); // cancelled when the body finishes first
 
     try {
+      // Inside the try: a task cancelled before it started still ends CANCELLED with a reason.
+      await this.progress(1, 'Started', true);
       const result = await bodyScope.run(body);
       timerScope.cancel();
       await this.finish('SUCCESS', opts.successMessage ?? 'Completed', { result, fileKey: opts.fileKey?.(result) ?? null });

@@ -21,7 +21,7 @@ import { submitTask } from '../../api/task-submission';
 import { freshTask } from '../../api/task-view';
 import { taskSettingsFrom } from '../../core/task-settings';
 import { getTestDb, truncateAll } from '../support/postgres';
-import { getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
 import { seedSession, testConfig, generatedRows } from '../support/fixtures';
 
 const RULES = [
@@ -35,9 +35,12 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
   let db: Knex;
 
   before(async () => {
-    [env, db] = await Promise.all([getTimeSkippingEnv(), getTestDb()]);
+    // Its own server: these tests assert on skipped time, which another test's in-flight
+    // activity on a shared server would hold back.
+    [env, db] = await Promise.all([createTimeSkippingEnv(), getTestDb()]);
     await getWorkflowBundle();
   });
+  after(() => env?.teardown());
   beforeEach(() => truncateAll(db));
 
   async function submitCategorize(config: Config, userId: string, sessionId: string, params?: Record<string, unknown>) {

@@ -8,7 +8,7 @@ import { InfraError } from '../../core/runtime/errors';
 import { getFreePort, isAlive } from '../../core/runtime/processes';
 import { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS } from '../../core/runtime/search-attributes';
 import { startTemporalDevServer, type RunningTemporalDevServer } from '../../core/runtime/temporal-dev-server';
-import { getDevServer, getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, getDevServer, getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD */
 const KEYWORD = 2;
@@ -142,15 +142,20 @@ describe('test harness: time-skipping environment', function () {
   this.timeout(120_000);
 
   it('starts the test server and skips time', async () => {
-    const env = await getTimeSkippingEnv();
-    assert.equal(env.supportsTimeSkipping, true);
-    const before = await env.currentTimeMs();
-    const wall = Date.now();
-    await env.sleep('2 days');
-    const after = await env.currentTimeMs();
-    assert.ok(after - before >= 2 * 24 * 3600 * 1000, 'two days passed on the test server');
-    assert.ok(Date.now() - wall < 5_000, 'in well under real time');
-    assert.equal(await getTimeSkippingEnv(), env, 'one shared env');
+    // Its own server: the shared one skips no time while another test's activity runs.
+    const env = await createTimeSkippingEnv();
+    try {
+      assert.equal(env.supportsTimeSkipping, true);
+      const before = await env.currentTimeMs();
+      const wall = Date.now();
+      await env.sleep('2 days');
+      const after = await env.currentTimeMs();
+      assert.ok(after - before >= 2 * 24 * 3600 * 1000, 'two days passed on the test server');
+      assert.ok(Date.now() - wall < 5_000, 'in well under real time');
+      assert.equal(await getTimeSkippingEnv(), await getTimeSkippingEnv(), 'one shared env');
+    } finally {
+      await env.teardown();
+    }
   });
 
   it('has the custom search attributes registered', async () => {

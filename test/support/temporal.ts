@@ -35,9 +35,17 @@ function verbose(message: string): void {
   if (process.env.STATEMENTFLOW_TEST_VERBOSE) process.stderr.write(`[test harness] ${message}\n`);
 }
 
-/** The time-skipping test environment (Java test server), one per run. Do not tear it down. */
-export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  timeSkipping ??= (async () => {
+/**
+ * A time-skipping environment of its own (the caller tears it down). For tests whose
+ * assertions depend on time skipping itself: on the shared server, time is not skipped
+ * while any other test's activity is in flight, or once a lock has leaked.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return startTimeSkipping();
+}
+
+async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  {
     const started = Date.now();
     const { resolveTestServer, testServerExecutable } = require('../../core/runtime/binaries') as typeof import('../../core/runtime/binaries');
     const { TestWorkflowEnvironment } = require('@temporalio/testing') as typeof import('@temporalio/testing');
@@ -53,7 +61,12 @@ export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     }
     verbose(`time-skipping env ready in ${Date.now() - started} ms (${resolution.kind === 'path' ? resolution.path : 'SDK download'})`);
     return env;
-  })();
+  }
+}
+
+/** The time-skipping test environment (Java test server), one per run. Do not tear it down. */
+export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  timeSkipping ??= startTimeSkipping();
   return timeSkipping;
 }
 

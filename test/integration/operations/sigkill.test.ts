@@ -1,0 +1,82 @@
+/**
+ * A worker killed with SIGKILL mid-task (no shutdown at all) loses nothing: the activity it
+ * was running times out on its heartbeat, is retried on the next worker, and the task ends
+ * SUCCESS with every row right — the chunks done before the kill are not done twice wrong.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { submitTask } from '../../../api/task-submission';
+import { silentLogger } from '../../../core/logger';
+import { taskSettingsFrom } from '../../../core/task-settings';
+import { generatedRows, seedSession, testConfig } from '../../support/fixtures';
+import { getTestDatabaseUrl, getTestDb } from '../../support/postgres';
+import { getDevServer, getDevServerNativeConnection, getWorkflowBundle } from '../../support/temporal';
+import { runWithWorkers } from '../../support/workers';
+import { OPS_NAMESPACE, opsNamespaceClient, waitFor } from './support';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const USER = 'ops-sigkill-user';
+const ROWS = 20_000;
+
+describe('worker: SIGKILL mid-task loses nothing', function () {
+  this.timeout(300_000);
+  let db: Knex;
+  let client: Client;
+
+  before(async () => {
+    const dev = await getDevServer();
+    [db, client] = await Promise.all([getTestDb(), opsNamespaceClient(dev.connection), getWorkflowBundle()]);
+  });
+
+  it('retries the interrupted chunk on the next worker and finishes with every row right', async () => {
+    const dev = await getDevServer();
+    const config = testConfig({ CATEGORIZE_CHUNK_ROWS: '100', RETRY_INITIAL_INTERVAL_SECONDS: '1', ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: '2' });
+    const sessionId = await seedSession(db, USER, generatedRows(ROWS));
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts', '--queues=bulk_operations', '--no-schedules'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: await getTestDatabaseUrl(), TEMPORAL_ADDRESS: dev.address, TEMPORAL_NAMESPACE: OPS_NAMESPACE, WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' },
+    });
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    try {
+      const { taskId } = await submitTask(
+        { db, temporal: client, config, logger: silentLogger },
+        {
+          userId: USER,
+          taskName: 'bulk_categorize_async',
+          params: { rules: [{ category: 'Salary', conditions: { field: 'description', op: 'contains', value: 'salary' } }] },
+          input: (id) => ({ taskId: id, userId: USER, taskName: 'bulk_categorize_async' as const, settings: taskSettingsFrom(config), sessionId, chunkRows: config.rules.chunkRows }),
+        },
+      );
+      const row = () => db('task_status').where({ task_id: taskId }).first();
+      await waitFor('the task to be under way', async () => {
+        const r = await row();
+        return r.status === 'PROCESSING' && r.progress_percent >= 10;
+      }, 180_000, 50);
+      proc.kill('SIGKILL');
+      await exited;
+      const mid = await row();
+      assert.equal(mid.status, 'PROCESSING');
+
+      const result = await runWithWorkers(
+        { connection: await getDevServerNativeConnection(), namespace: OPS_NAMESPACE, db, config, queues: ['bulk_operations'] },
+        () => client.workflow.getHandle(taskId).result(),
+      );
+      assert.equal(result.status, 'success');
+      assert.equal(result.categorized_count, ROWS / 5);
+      const final = await row();
+      assert.equal(final.status, 'SUCCESS');
+      const wrong = await db('transactions')
+        .where({ session_id: sessionId })
+        .andWhereRaw(`(category = 'Salary') is distinct from (description = 'SALARY ACME LTD')`)
+        .count({ n: '*' });
+      assert.equal(Number(wrong[0].n), 0);
+      assert.equal(Number((await db('transactions').where({ session_id: sessionId }).count({ n: '*' }))[0].n), ROWS);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }
+  });
+});
