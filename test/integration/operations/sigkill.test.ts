@@ -71,7 +71,7 @@ describe('worker: SIGKILL mid-task loses nothing', function () {
       assert.equal(final.status, 'SUCCESS');
       const wrong = await db('transactions')
         .where({ session_id: sessionId })
-        .andWhereRaw(`(category = 'Salary') is distinct from (description = 'SALARY ACME LTD')`)
+        .andWhereRaw(`coalesce(category = 'Salary', false) <> (description = 'SALARY ACME LTD')`)
         .count({ n: '*' });
       assert.equal(Number(wrong[0].n), 0);
       assert.equal(Number((await db('transactions').where({ session_id: sessionId }).count({ n: '*' }))[0].n), ROWS);
