@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       [
         '',
         'Statementflow is running.',
+        `  Web page:       ${apiUrl}/   (API reference: ${apiUrl}/docs)`,
         `  API:            ${apiUrl}   (health: ${apiUrl}/healthz)`,
         `  Temporal:       ${config.temporalAddress}   namespace ${config.temporalNamespace}`,
         infra.webUiUrl ? `  Temporal Web UI: ${infra.webUiUrl}` : '',
