@@ -10,6 +10,7 @@
  * `--queues=reports`), loading the prebuilt workflow bundle (`npm run build:workflows`).
  *
  *   npx tsx bench/end-to-end.bench.ts [pages=500] [rows=1000000]
+ *   BENCH_WORKER_NODE_FLAGS='--max-old-space-size=256' npx tsx bench/end-to-end.bench.ts   (V8 flags for the workers)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,7 +58,7 @@ async function main() {
   const workers = Object.fromEntries(
     pools.map((q) => [
       q,
-      spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts', '--no-schedules', `--queues=${q}`], {
+      spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'worker/main.ts', '--no-schedules', `--queues=${q}`], {
         cwd: ROOT,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -80,6 +81,8 @@ async function main() {
   };
   const waitDone = async (taskId: string) => {
     for (;;) {
+      const dead = pools.find((q) => workers[q].exitCode !== null || workers[q].signalCode !== null);
+      if (dead) throw new Error(`the ${dead} worker exited (${workers[dead].exitCode ?? workers[dead].signalCode}) during the bench`);
       const s = await call(`/tasks/${taskId}/status`);
       if (['SUCCESS', 'FAILED', 'CANCELLED'].includes(s.body.status)) return (await call(`/tasks/${taskId}/result`)).body;
       await new Promise((r) => setTimeout(r, 100));
