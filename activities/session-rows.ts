@@ -14,7 +14,7 @@ export interface SessionRow {
   balanceCents: number | null;
 }
 
-export async function* sessionRows(db: Knex, sessionId: string, pageSize = 5000): AsyncGenerator<SessionRow> {
+export async function* sessionRows(db: Knex, sessionId: string, pageSize = 2000): AsyncGenerator<SessionRow> {
   let after = -1;
   for (;;) {
     const rows = await db('transactions')

@@ -9,7 +9,10 @@
  * grey) whatever the document's length.
  */
 import path from 'node:path';
-import { PDFParse } from 'pdf-parse';
+import type { PDFParse as PdfParseClass } from 'pdf-parse';
+
+// Loaded on first use: workers that never read a PDF do not carry pdf.js (~28 MB).
+const loadPdfParse = (): typeof PdfParseClass => (require('pdf-parse') as typeof import('pdf-parse')).PDFParse;
 
 /** One rendered page: 8-bit grey, row by row, `width` × `height` pixels. */
 export interface PageRaster {
@@ -119,7 +122,7 @@ function standardFontDataUrl(): string | undefined {
 
 /** Opens a PDF for rendering; the caller closes it. The caller's buffer is not touched. */
 export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
-  const parser = new PDFParse({
+  const parser = new (loadPdfParse())({
     data: new Uint8Array(data),
     verbosity: 0,
     isEvalSupported: false, // untrusted input

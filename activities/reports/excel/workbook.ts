@@ -11,7 +11,10 @@
  * are created after the transactions are done (their figures only exist then anyway),
  * and the workbook is set to OPEN on the Summary tab, which is what a reader wants first.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+// Loaded on first use: workers that never render a report do not carry exceljs (~30 MB).
+const loadExcel = (): typeof ExcelJS => require('exceljs') as typeof ExcelJS;
 import type { Readable, Writable } from 'node:stream';
 import { RenderPacer } from '../pacing';
 import { rowPreparer } from '../rows';
@@ -53,7 +56,7 @@ export async function renderExcelReport(
     const prepare = rowPreparer(opts);
     // Nothing is written to `out` if we are cancelled before starting.
     pacer.check();
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    const wb = new (loadExcel().stream.xlsx.WorkbookWriter)({
       stream: out as unknown as Writable,
       useStyles: true,
       useSharedStrings: false,

@@ -8,7 +8,10 @@
  * afterwards; pages are visited once each and cleaned up as we go, so the cost is linear
  * in the pages asked for.
  */
-import { PDFParse } from 'pdf-parse';
+import type { PDFParse as PdfParseClass } from 'pdf-parse';
+
+// Loaded on first use: workers that never read a PDF do not carry pdf.js (~28 MB).
+const loadPdfParse = (): typeof PdfParseClass => (require('pdf-parse') as typeof import('pdf-parse')).PDFParse;
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
@@ -51,7 +54,7 @@ function looksComplete(data: Uint8Array): boolean {
 async function withDocument<T>(data: Uint8Array, use: (doc: PdfDocument) => Promise<T>): Promise<T> {
   if (!looksComplete(data)) throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
   // A copy: pdf.js may take ownership of the buffer, and the caller may still need it (OCR).
-  const parser = new PDFParse({
+  const parser = new (loadPdfParse())({
     data: new Uint8Array(data),
     verbosity: 0,
     isEvalSupported: false, // untrusted input: no eval in font/function programs
