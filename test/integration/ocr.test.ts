@@ -55,7 +55,7 @@ describe('scanned statements end to end (OCR)', function () {
     const { body } = await run({}, scan);
     assert.equal(body.status, 'SUCCESS', JSON.stringify(body));
     const r = body.result;
-    assert.equal(r.bank_source, 'fnb');
+    assert.equal(r.bank_source, 'FNB');
     const truth = g.truth.transactions;
     assert.ok(r.transaction_count >= truth.length - 2 && r.transaction_count <= truth.length, `${r.transaction_count} rows`);
     for (const w of r.warnings) assert.ok(w.page >= 1 && typeof w.message === 'string');

@@ -15,8 +15,9 @@ import type { ColumnKind, HeaderDictionary } from '../layout/columns';
 export type FeeMode = 'informational' | 'included' | 'auto';
 
 export interface BankLayout {
-  /** The `bank_source` reported for statements read with this layout. */
+  /** A stable identifier of the layout (code and logs). */
   id: string;
+  /** The `bank_source` reported for statements read with this layout. */
   name: string;
   /** The bank naming itself on page 1. Never enough alone: a header must match too. */
   identity: RegExp | null;

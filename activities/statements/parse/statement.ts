@@ -97,7 +97,7 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
   warnings.push(...resolved.warnings, ...checked.warnings);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
   return {
-    bankSource: bank.id,
+    bankSource: bank.name, // the bank's own name, as the seed's clients show it ("Standard Bank")
     transactions,
     openingBalanceCents: checked.openingCents,
     closingBalanceCents: checked.closingCents,

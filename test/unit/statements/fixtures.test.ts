@@ -61,7 +61,7 @@ describe('statements: fixtures for every bank and variation', function () {
       assert.ok(described.some((d) => inside.test(d)), `numbers inside descriptions: ${inside}`);
     }
     const banks = new Set(all.map(({ g }) => g.truth.bankSource));
-    assert.deepEqual([...banks].sort(), ['absa', 'capitec', 'fnb', 'generic', 'nedbank', 'standard_bank']);
+    assert.deepEqual([...banks].sort(), ['ABSA', 'Capitec', 'FNB', 'Nedbank', 'Other bank', 'Standard Bank']);
   });
 
   it('gives the same result when pages are extracted in chunks, shuffled and sent through JSON', async () => {

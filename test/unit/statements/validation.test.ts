@@ -26,7 +26,7 @@ describe('statements: signs, fees and the balance chain', () => {
       ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['03/01/2024', 'Rent', '200.00', '1,300.00'], ['04/01/2024', 'Coffee', '35.50', '1,264.50']),
     ]);
     assert.deepEqual(amounts(p), [50000, -20000, -3550]);
-    assert.equal(p.bankSource, 'generic');
+    assert.equal(p.bankSource, 'Other bank');
     assert.equal(p.openingBalanceCents, 100000);
     assert.equal(p.closingBalanceCents, 126450);
     assert.deepEqual([p.periodStart, p.periodEnd], ['2024-01-01', '2024-01-31']);
