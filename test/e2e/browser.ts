@@ -1,6 +1,7 @@
 /**
  * Debian's Chromium driven by playwright-core (no browser download). Where it is missing
- * (`apt-get install chromium`, see .ci/run) browser tests are skipped with that reason.
+ * the browser tests fail with what to install (`apt-get install chromium`, as .ci/run does,
+ * or CHROMIUM_PATH): a suite that quietly skips its browser test would prove nothing.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,12 @@ export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
+}
+
+export function requireChromium(): void {
+  if (!chromiumAvailable()) {
+    throw new Error(`Chromium is not at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { generateStatement, type GeneratedStatement } from '../fixtures/statements';
 import { absa } from '../fixtures/statements/styles/absa';
-import { ARTIFACTS, chromiumAvailable, launchChromium } from './browser';
+import { ARTIFACTS, launchChromium, requireChromium } from './browser';
 import { startStack, type Stack } from './stack';
 import { generatedRows, seedSession } from '../support/fixtures';
 
@@ -45,8 +45,8 @@ describe('web page, end to end in Chromium', function () {
   let statement: GeneratedStatement;
   let pdfPath: string;
 
-  before(async function () {
-    if (!chromiumAvailable()) this.skip(); // see test/e2e/browser.ts
+  before(async () => {
+    requireChromium(); // see test/e2e/browser.ts
     // A statement this repo has never stored: generated now, with a seed no fixture uses.
     statement = await generateStatement({
       style: absa, seed: 90210, start: { year: 2024, month: 6, day: 1 }, end: { year: 2024, month: 6, day: 30 }, count: 130, openingCents: 420_000, feeRate: 0.2,
