@@ -1,36 +1,77 @@
 /**
- * Positioned text out of a PDF, through pdf-parse's copy of pdf.js.
+ * Positioned text out of a PDF, through pdf.js (pdfjs-dist, the library pdf-parse wraps):
+ * each page's getTextContent() gives text items with their transform, no rendering.
+ * pdf-parse's getText() flattens pages to strings and loses the x/y we need.
  *
- * pdf-parse's public getText() flattens each page to a string, which loses the x/y we
- * need, so we use the pdf.js document it loads (its load() is private in the typings but
- * is the supported way it opens documents) and ask each page for getTextContent(): text
- * items with their transform, no rendering. One document is loaded per call and destroyed
- * afterwards; pages are visited once each and cleaned up as we go, so the cost is linear
- * in the pages asked for.
+ * pdf.js runs in a worker thread as plain JavaScript (pdfjs-thread.mjs), started on first
+ * use: loaded through the service's TypeScript loader it cost ~460 MB of RSS per process,
+ * natively ~73 MB. One document is loaded per call and destroyed afterwards; pages are
+ * visited once each and cleaned up as we go, so the cost is linear in the pages asked for.
  */
-import type { PDFParse as PdfParseClass } from 'pdf-parse';
-
-// Loaded on first use: workers that never read a PDF do not carry pdf.js (~28 MB).
-const loadPdfParse = (): typeof PdfParseClass => (require('pdf-parse') as typeof import('pdf-parse')).PDFParse;
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
 
-// The small part of pdf.js's API used here.
+// What the thread sends back for one page.
 interface PdfTextItem {
   str?: string;
   transform?: number[];
   width?: number;
-  height?: number;
 }
-interface PdfPage {
-  getViewport(options: { scale: number }): { width: number; height: number; transform: number[] };
-  getTextContent(): Promise<{ items: PdfTextItem[] }>;
-  cleanup(): void;
+interface RawPage {
+  page: number;
+  width: number;
+  height: number;
+  transform: number[];
+  items: PdfTextItem[];
 }
-interface PdfDocument {
-  numPages: number;
-  getPage(n: number): Promise<PdfPage>;
+interface ThreadError {
+  name: string;
+  message: string;
+  page?: number;
+}
+
+let thread: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: ThreadError) => void }>();
+
+function pdfThread(): Worker {
+  if (thread) return thread;
+  // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
+  const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), { execArgv: [] });
+  t.unref(); // an idle thread must not keep the process alive
+  t.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: ThreadError }) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.ok) w.resolve(m.value);
+    else w.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
+  });
+  const fail = (err: Error) => {
+    for (const w of waiting.values()) w.reject({ name: 'Error', message: `the pdf.js thread stopped: ${err.message}` });
+    waiting.clear();
+    thread = undefined;
+  };
+  t.on('error', fail);
+  t.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  thread = t;
+  return t;
+}
+
+function ask<T>(request: { op: 'inspect' | 'pages'; data: Uint8Array; first?: number; last?: number }): Promise<T> {
+  const id = nextId++;
+  const t = pdfThread();
+  t.ref(); // busy: keep the process alive until the answer
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    // A copy, transferred: pdf.js takes ownership of its buffer, and the caller may still need its own (OCR).
+    const data = new Uint8Array(request.data);
+    t.postMessage({ ...request, id, data }, [data.buffer]);
+  }).finally(() => {
+    if (waiting.size === 0) thread?.unref();
+  });
 }
 
 function isPasswordError(err: unknown): boolean {
@@ -51,37 +92,28 @@ function looksComplete(data: Uint8Array): boolean {
   return tail.includes('%%EOF');
 }
 
-async function withDocument<T>(data: Uint8Array, use: (doc: PdfDocument) => Promise<T>): Promise<T> {
+async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Promise<T> {
   if (!looksComplete(data)) throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
-  // A copy: pdf.js may take ownership of the buffer, and the caller may still need it (OCR).
-  const parser = new (loadPdfParse())({
-    data: new Uint8Array(data),
-    verbosity: 0,
-    isEvalSupported: false, // untrusted input: no eval in font/function programs
-    useSystemFonts: false,
-    disableFontFace: true,
-  });
   try {
-    let doc: PdfDocument;
-    try {
-      doc = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
-    } catch (err) {
-      if (isPasswordError(err)) {
-        throw new TaskInputError(
-          TaskErrorCodes.PDF_ENCRYPTED,
-          'The PDF is password-protected. Open it with its password, save or print it as a PDF without a password, and upload that copy.',
-        );
-      }
-      throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
+    return await request();
+  } catch (err) {
+    const e = err as ThreadError;
+    if (isPasswordError(e)) {
+      throw new TaskInputError(
+        TaskErrorCodes.PDF_ENCRYPTED,
+        'The PDF is password-protected. Open it with its password, save or print it as a PDF without a password, and upload that copy.',
+      );
     }
-    return await use(doc);
-  } finally {
-    await parser.destroy().catch(() => undefined);
+    if (e.page) {
+      throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, `Page ${e.page} of the PDF could not be read: the file may be damaged or incomplete.`);
+    }
+    throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
   }
 }
 
 export async function inspectPdf(data: Uint8Array): Promise<{ pageCount: number }> {
-  return withDocument(data, async (doc) => ({ pageCount: doc.numPages }));
+  const { numPages } = await openDocument(data, () => ask<{ numPages: number }>({ op: 'inspect', data }));
+  return { pageCount: numPages };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -108,31 +140,15 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
   if (!Number.isInteger(firstPage) || !Number.isInteger(lastPage) || firstPage < 1 || lastPage < firstPage) {
     throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
   }
-  return withDocument(data, async (doc) => {
-    const out: PositionedPage[] = [];
-    const last = Math.min(lastPage, doc.numPages);
-    for (let n = firstPage; n <= last; n++) {
-      let page: PdfPage;
-      let content: { items: PdfTextItem[] };
-      try {
-        page = await doc.getPage(n);
-        content = await page.getTextContent();
-      } catch (err) {
-        if (isPasswordError(err)) throw err;
-        throw new TaskInputError(
-          TaskErrorCodes.PDF_UNREADABLE,
-          `Page ${n} of the PDF could not be read: the file may be damaged or incomplete.`,
-        );
-      }
-      const viewport = page.getViewport({ scale: 1 });
-      const items: TextItem[] = [];
-      for (const it of content.items) {
-        const item = toItem(it, viewport.transform);
-        if (item) items.push(item);
-      }
-      page.cleanup();
-      out.push({ page: n, width: round(viewport.width), height: round(viewport.height), items, hasText: pageHasText(items) });
+  const { pages } = await openDocument(data, () =>
+    ask<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }),
+  );
+  return pages.map((raw) => {
+    const items: TextItem[] = [];
+    for (const it of raw.items) {
+      const item = toItem(it, raw.transform);
+      if (item) items.push(item);
     }
-    return out;
+    return { page: raw.page, width: round(raw.width), height: round(raw.height), items, hasText: pageHasText(items) };
   });
 }
