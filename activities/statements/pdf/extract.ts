@@ -50,7 +50,7 @@ function pdfThread(): Worker {
     else w.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
   });
   const fail = (err: Error) => {
-    for (const w of waiting.values()) w.reject({ name: 'Error', message: `the pdf.js thread stopped: ${err.message}` });
+    for (const w of waiting.values()) w.reject({ name: 'PdfThreadStopped', message: `the pdf.js thread stopped: ${err.message}` });
     waiting.clear();
     thread = undefined;
   };
@@ -98,6 +98,8 @@ async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Pro
     return await request();
   } catch (err) {
     const e = err as ThreadError;
+    // The thread died (memory, a crash): nothing is known about the file, so the activity may retry.
+    if (e.name === 'PdfThreadStopped') throw new Error(e.message);
     if (isPasswordError(e)) {
       throw new TaskInputError(
         TaskErrorCodes.PDF_ENCRYPTED,
