@@ -3,14 +3,11 @@
  * migrations through core/db.ts at start, with the same directory and table.
  */
 import type { Knex } from 'knex';
-import { loadConfigOrExit } from './core/config';
+import { loadConfigOrExit, requireInfrastructure } from './core/config';
 import { knexConfig } from './core/db';
 
 const config = loadConfigOrExit();
-if (!config.databaseUrl) {
-  process.stderr.write('statementflow: DATABASE_URL is not set (run `npm run infra` to start an embedded Postgres)\n');
-  process.exit(1);
-}
+requireInfrastructure(config, 'knex', { database: true });
 
 const knexfile: Record<string, Knex.Config> = {
   development: knexConfig(config.databaseUrl),

@@ -5,7 +5,8 @@
  * and applies only if it is newer than what the row holds; percent never goes backwards.
  */
 import type { Knex } from 'knex';
-import type { TaskErrorBody, TaskStatus } from '../core/task-contract';
+import { closeTask, type TaskClosing } from '../core/close-task';
+import type { TaskStatus } from '../core/task-contract';
 
 export interface ProgressWrite {
   taskId: string;
@@ -15,17 +16,8 @@ export interface ProgressWrite {
   message: string;
 }
 
-export interface TerminalWrite {
-  taskId: string;
-  seq: number;
-  status: Extract<TaskStatus, 'SUCCESS' | 'FAILED' | 'CANCELLED'>;
-  message: string;
-  result?: unknown;
-  error?: TaskErrorBody;
-  resultTtlSeconds: number;
-  /** A file the task produced (reports): deleted with the task's result. */
-  fileKey?: string | null;
-}
+/** The workflow's own terminal write: carries its sequence number (see core/close-task). */
+export type TerminalWrite = TaskClosing & { seq: number };
 
 const OPEN = ['PENDING', 'PROCESSING'];
 
@@ -47,25 +39,7 @@ export function createTaskMirrorActivities(db: Knex) {
       return n > 0;
     },
 
-    async finishTask(w: TerminalWrite): Promise<boolean> {
-      const n = await db('task_status')
-        .where({ task_id: w.taskId })
-        .whereIn('status', OPEN)
-        .update({
-          status: w.status,
-          progress_percent: w.status === 'SUCCESS' ? 100 : db.raw('progress_percent'),
-          progress_message: w.message,
-          progress_seq: db.raw('greatest(progress_seq, ?)', [w.seq]),
-          result: w.result === undefined ? null : JSON.stringify(w.result),
-          error: w.error ? JSON.stringify(w.error) : null,
-          file_key: w.fileKey ?? null,
-          updated_at: db.fn.now(),
-          started_at: db.raw('coalesce(started_at, now())'),
-          completed_at: db.fn.now(),
-          expires_at: db.raw(`now() + make_interval(secs => ?)`, [w.resultTtlSeconds]),
-        });
-      return n > 0;
-    },
+    finishTask: (w: TerminalWrite): Promise<boolean> => closeTask(db, w),
   };
 }
 

@@ -3,7 +3,7 @@
  * and TEMPORAL_ADDRESS. `npm start` uses startApi() with the embedded infrastructure.
  */
 import type { Server } from 'node:http';
-import { loadConfigOrExit, type Config } from '../core/config';
+import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
 import { createDb, migrateLatest } from '../core/db';
 import { FileStore } from '../core/file-store';
 import { createLogger, type Logger } from '../core/logger';
@@ -40,10 +40,7 @@ export async function startApi(config: Config, logger: Logger): Promise<{ server
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel as 'info', { service: 'api' });
-  if (!config.databaseUrl || !config.temporalAddress) {
-    process.stderr.write('statementflow: npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (see `npm run infra`), or use `npm start`\n');
-    process.exit(1);
-  }
+  requireInfrastructure(config, 'npm run api', { database: true, temporal: true });
   if (config.jwtSecretIsDefault) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   const db = createDb(config.databaseUrl);
   await migrateLatest(db).finally(() => db.destroy());

@@ -10,8 +10,10 @@ import type { Knex } from 'knex';
 import type { Config } from '../core/config';
 import { BadRequestError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { closeTask } from '../core/close-task';
 import type { ApiMetrics } from '../core/metrics';
-import { SearchAttributes, TASK_TYPES, type TaskName } from '../core/task-contract';
+import { TASK_TYPES, type TaskName } from '../core/task-contract';
+import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
 
 export interface SubmitDeps {
   db: Knex;
@@ -96,26 +98,22 @@ export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise
       // docs/operations.md "Queue priority"); activities inherit it from the workflow.
       priority: { priorityKey: config.queuePriorityKeys[queue] },
       typedSearchAttributes: [
-        { key: SearchAttributes.taskName, value: s.taskName },
-        { key: SearchAttributes.userId, value: s.userId },
-        ...(s.clientId ? [{ key: SearchAttributes.clientId, value: s.clientId }] : []),
+        { key: SEARCH_ATTRIBUTE_KEYS.TaskName, value: s.taskName },
+        { key: SEARCH_ATTRIBUTE_KEYS.UserId, value: s.userId },
+        ...(s.clientId ? [{ key: SEARCH_ATTRIBUTE_KEYS.ClientId, value: s.clientId }] : []),
       ],
       memo: { task_name: s.taskName, user_id: s.userId, ...(s.memo ?? {}) },
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
       deps.logger.error('workflow start failed', { task_id: taskId, user_id: s.userId, error: (err as Error).message });
-      await db('task_status')
-        .where({ task_id: taskId })
-        .update({
-          status: 'FAILED',
-          progress_message: 'Could not be started',
-          error: JSON.stringify({ code: 'SUBMISSION_FAILED', message: 'The task engine did not accept the task; nothing was run' }),
-          completed_at: db.fn.now(),
-          updated_at: db.fn.now(),
-          expires_at: db.raw('now() + make_interval(secs => ?)', [config.resultTtlSeconds]),
-        })
-        .catch(() => undefined);
+      await closeTask(db, {
+        taskId,
+        status: 'FAILED',
+        message: 'Could not be started',
+        error: { code: 'SUBMISSION_FAILED', message: 'The task engine did not accept the task; nothing was run' },
+        resultTtlSeconds: config.resultTtlSeconds,
+      }).catch(() => undefined);
       await s.onAbandoned?.().catch(() => undefined);
       throw new ServiceUnavailableError('The task engine is unavailable; try again shortly', 'TEMPORAL_UNAVAILABLE');
     }

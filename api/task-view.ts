@@ -82,7 +82,9 @@ export function statusBody(row: TaskRow, live?: ProgressState) {
     task_name: row.task_name,
     status: useLive ? live.status : row.status,
     progress_percent: useLive ? live.percent : row.progress_percent,
-    progress_message: row.attempt > 1 && !useLive ? row.progress_message : useLive ? live.message : row.progress_message,
+    // Only the row knows of a retry (the activity records why the last attempt failed), so
+    // once a task has retried, the row's message wins; mirrors keep it current.
+    progress_message: useLive && row.attempt <= 1 ? live.message : row.progress_message,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     ...(row.started_at ? { started_at: iso(row.started_at) } : {}),

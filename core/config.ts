@@ -349,4 +349,18 @@ export function loadConfigOrExit(env: Env = process.env): Config {
   }
 }
 
+/**
+ * For entry points that run on shared infrastructure (not `npm start`): one line naming
+ * what is missing and where to get it, and exit 1.
+ */
+export function requireInfrastructure(config: Config, command: string, needs: { database?: boolean; temporal?: boolean }): void {
+  const missing = [
+    ...(needs.database && !config.databaseUrl ? ['DATABASE_URL'] : []),
+    ...(needs.temporal && !config.temporalAddress ? ['TEMPORAL_ADDRESS'] : []),
+  ];
+  if (missing.length === 0) return;
+  process.stderr.write(`statementflow: ${command} needs ${missing.join(' and ')} (\`npm run infra\` prints them), or use \`npm start\`\n`);
+  process.exit(1);
+}
+
 export { DEFAULTS as CONFIG_DEFAULTS };

@@ -4,7 +4,6 @@
  * stay free of Node.js APIs and I/O.
  */
 import { defineQuery } from '@temporalio/workflow';
-import { SEARCH_ATTRIBUTE_KEYS } from './runtime/search-attributes';
 
 export const TASK_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -84,13 +83,6 @@ export interface TaskErrorBody {
   message: string;
 }
 
-/** The custom search attributes every task workflow carries (registered by core/runtime). */
-export const SearchAttributes = {
-  taskName: SEARCH_ATTRIBUTE_KEYS.TaskName,
-  userId: SEARCH_ATTRIBUTE_KEYS.UserId,
-  clientId: SEARCH_ATTRIBUTE_KEYS.ClientId,
-  bankSource: SEARCH_ATTRIBUTE_KEYS.BankSource,
-};
 
 export const SUBMITTED_MESSAGES: Record<TaskName, string> = {
   parse_pdf_async: 'PDF parsing started. Use GET /tasks/{task_id}/status to check progress.',

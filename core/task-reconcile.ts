@@ -5,7 +5,8 @@
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { TaskErrorBody, TaskStatus } from './task-contract';
+import { closeTask, type TaskClosing } from './close-task';
+import type { TaskErrorBody } from './task-contract';
 
 export interface OpenTaskRow {
   task_id: string;
@@ -16,7 +17,7 @@ export interface OpenTaskRow {
 /** How long a PENDING row may exist without its workflow before it is called lost. */
 const LOST_AFTER_MS = 2 * 60 * 1000;
 
-export type Reconciled = { status: TaskStatus; error?: TaskErrorBody; result?: unknown } | null;
+export type Reconciled = { status: TaskClosing['status']; error?: TaskErrorBody; result?: unknown } | null;
 
 /** Works out what a closed workflow means for its row; null while it is still running. */
 export async function closedOutcome(client: Client, row: OpenTaskRow, now = Date.now()): Promise<Reconciled> {
@@ -62,21 +63,15 @@ export async function closedOutcome(client: Client, row: OpenTaskRow, now = Date
 }
 
 /** Applies an outcome to a row that is still open; returns whether it changed. */
-export async function applyOutcome(db: Knex, taskId: string, outcome: NonNullable<Reconciled>, resultTtlSeconds: number) {
-  const n = await db('task_status')
-    .where({ task_id: taskId })
-    .whereIn('status', ['PENDING', 'PROCESSING'])
-    .update({
-      status: outcome.status,
-      progress_message: outcome.status === 'SUCCESS' ? 'Completed' : outcome.error?.message ?? outcome.status,
-      progress_percent: outcome.status === 'SUCCESS' ? 100 : db.raw('progress_percent'),
-      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error: outcome.error ? JSON.stringify(outcome.error) : null,
-      updated_at: db.fn.now(),
-      completed_at: db.fn.now(),
-      expires_at: db.raw('now() + make_interval(secs => ?)', [resultTtlSeconds]),
-    });
-  return n > 0;
+export function applyOutcome(db: Knex, taskId: string, outcome: NonNullable<Reconciled>, resultTtlSeconds: number) {
+  return closeTask(db, {
+    taskId,
+    status: outcome.status,
+    message: outcome.status === 'SUCCESS' ? 'Completed' : outcome.error?.message ?? outcome.status,
+    result: outcome.result,
+    error: outcome.error,
+    resultTtlSeconds,
+  });
 }
 
 export async function reconcileTask(client: Client, db: Knex, row: OpenTaskRow, resultTtlSeconds: number): Promise<boolean> {

@@ -4,7 +4,7 @@
  * workflow directly with dryRun set. Waits for the outcome and prints the counts.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfigOrExit } from '../core/config';
+import { loadConfigOrExit, requireInfrastructure } from '../core/config';
 import { connectTemporal } from '../core/temporal-client';
 import { TASK_TYPES, type CleanupInput } from '../core/task-contract';
 import { taskSettingsFrom } from '../core/task-settings';
@@ -18,10 +18,7 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfigOrExit();
-  if (!config.temporalAddress) {
-    process.stderr.write('statementflow: TEMPORAL_ADDRESS is not set (`npm run infra` prints one)\n');
-    process.exit(1);
-  }
+  requireInfrastructure(config, 'npm run cleanup', { temporal: true });
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     let workflowId: string;

@@ -1,13 +1,10 @@
 /** `npm run migrate`: apply the knex migrations to DATABASE_URL. */
-import { loadConfigOrExit } from '../core/config';
+import { loadConfigOrExit, requireInfrastructure } from '../core/config';
 import { createDb, migrateLatest } from '../core/db';
 
 async function main() {
   const config = loadConfigOrExit();
-  if (!config.databaseUrl) {
-    process.stderr.write('statementflow: DATABASE_URL is not set (`npm run infra` prints one)\n');
-    process.exit(1);
-  }
+  requireInfrastructure(config, 'npm run migrate', { database: true });
   const db = createDb(config.databaseUrl, 1);
   try {
     const applied = await migrateLatest(db);

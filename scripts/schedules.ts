@@ -1,14 +1,11 @@
 /** `npm run schedules`: create or update the cleanup schedule from configuration, and show it. */
-import { loadConfigOrExit } from '../core/config';
+import { loadConfigOrExit, requireInfrastructure } from '../core/config';
 import { connectTemporal } from '../core/temporal-client';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {
   const config = loadConfigOrExit();
-  if (!config.temporalAddress) {
-    process.stderr.write('statementflow: TEMPORAL_ADDRESS is not set (`npm run infra` prints one)\n');
-    process.exit(1);
-  }
+  requireInfrastructure(config, 'npm run schedules', { temporal: true });
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     const outcome = await ensureCleanupSchedule(client, config);

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { loadConfigOrExit, type Config } from '../core/config';
+import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
 import { createDb, migrateLatest } from '../core/db';
 import { createLogger, type Logger } from '../core/logger';
 import { parseWorkerArgs, UsageError, WORKER_HELP } from './cli';
@@ -76,10 +76,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger((cli.logLevel ?? config.logLevel) as 'info', { service: 'worker' });
   if (cli.priorityNote) logger.warn(cli.priorityNote);
-  if (!config.databaseUrl || !config.temporalAddress) {
-    process.stderr.write('statementflow: npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (see `npm run infra`), or use `npm start`\n');
-    process.exit(1);
-  }
+  requireInfrastructure(config, 'npm run worker', { database: true, temporal: true });
   // JSON logs for the SDK, workflows and activities, and the SDK's Prometheus metrics.
   // Signals stay ours (below) so shutdown is graceful and logged.
   installWorkerTelemetry({ logger, metricsPort: config.worker.metricsPort, metricsHost: config.worker.metricsHost });

@@ -5,7 +5,7 @@
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createParseActivities } from '../activities/parse-statement';
 import type { ParsePdfInput } from '../core/task-contract';
-import { SearchAttributes } from '../core/task-contract';
+import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
 import { activityOptions, TaskRun } from './task-run';
 
 type ParseActivities = ReturnType<typeof createParseActivities>;
@@ -48,7 +48,7 @@ export async function parsePdf(input: ParsePdfInput & { pagesPerChunk: number })
         workKeys,
       });
       failed = false;
-      upsertSearchAttributes([{ key: SearchAttributes.bankSource, value: result.bank_source }]);
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.BankSource, value: result.bank_source }]);
       await CancellationScope.nonCancellable(() =>
         acts.discardParseWork({ taskId: input.taskId, sessionId: input.sessionId, failed: false }),
       );

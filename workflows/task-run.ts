@@ -20,7 +20,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskMirrorActivities } from '../activities/task-mirror';
-import { progressQuery, SearchAttributes, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
+import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
+import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
 
 type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
 
@@ -32,8 +33,8 @@ export class SoftTimeLimitExceeded extends Error {}
  */
 function logFields(taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const sa = workflowInfo().typedSearchAttributes;
-  const userId = sa.get(SearchAttributes.userId);
-  const taskName = sa.get(SearchAttributes.taskName);
+  const userId = sa.get(SEARCH_ATTRIBUTE_KEYS.UserId);
+  const taskName = sa.get(SEARCH_ATTRIBUTE_KEYS.TaskName);
   return { task_id: taskId, ...(userId ? { user_id: userId } : {}), ...(taskName ? { task_name: taskName } : {}), ...extra };
 }
 

@@ -1,5 +1,5 @@
 /** POST /upload_pdf_async: store the PDF in the shared file store, then start parsePdf. */
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import multer from '@koa/multer';
 import type { Middleware } from 'koa';
@@ -56,7 +56,8 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
     const sessionId = randomUUID();
     const fileName = safeFileName(file.originalname, 'statement.pdf');
     const fileKey = `uploads/${taskId}/${fileName}`;
-    await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
+    // The store hashes the file as it writes it: its sha256 is not computed twice.
+    const stored = await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
 
     const { taskId: id } = await submitTask<ParsePdfInput & { pagesPerChunk: number }>(deps, {
       taskId,
@@ -64,7 +65,7 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
       taskName: 'parse_pdf_async',
       idempotencyKey,
       clientId,
-      params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: createHash('sha256').update(file.buffer).digest('hex') },
+      params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: stored.sha256 },
       memo: { file_name: fileName, session_id: sessionId, ...(clientId ? { client_id: clientId } : {}) },
       onAbandoned: async () => void (await deps.files.delete(fileKey)),
       input: (tid) => ({
