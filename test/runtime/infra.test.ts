@@ -100,7 +100,9 @@ describe('runtime: startEmbeddedInfra and npm run infra', function () {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 60_000;
-      while (!/ready in/.test(stderr)) {
+      // stdout and stderr are two pipes: the address lines (stdout) can arrive after the
+      // "ready in" note (stderr) even though they were written first, so wait for both.
+      while (!/ready in/.test(stderr) || !/^TEMPORAL_WEB_UI=/m.test(stdout)) {
         if (child.exitCode !== null) assert.fail(`infra exited early: ${stderr}`);
         if (Date.now() > deadline) assert.fail(`infra not ready: ${stderr}`);
         await new Promise((r) => setTimeout(r, 100));
