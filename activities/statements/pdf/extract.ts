@@ -3,16 +3,14 @@
  * each page's getTextContent() gives text items with their transform, no rendering.
  * pdf-parse's getText() flattens pages to strings and loses the x/y we need.
  *
- * pdf.js runs in a worker thread as plain JavaScript (pdfjs-thread.mjs), started on first
- * use: loaded through the service's TypeScript loader it cost ~460 MB of RSS per process,
- * natively ~73 MB. One document is loaded per call and destroyed afterwards; pages are
- * visited once each and cleaned up as we go, so the cost is linear in the pages asked for.
+ * pdf.js runs in its own worker thread as plain JavaScript (thread.ts explains why). One
+ * document is loaded per call and destroyed afterwards; pages are visited once each and
+ * cleaned up as we go, so the cost is linear in the pages asked for.
  */
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
+import { askPdfThread, PDF_THREAD_STOPPED, transferableCopy, type PdfThreadError } from './thread';
 
 // What the thread sends back for one page.
 interface PdfTextItem {
@@ -27,51 +25,12 @@ interface RawPage {
   transform: number[];
   items: PdfTextItem[];
 }
-interface ThreadError {
-  name: string;
-  message: string;
-  page?: number;
-}
 
-let thread: Worker | undefined;
-let nextId = 0;
-const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: ThreadError) => void }>();
-
-function pdfThread(): Worker {
-  if (thread) return thread;
-  // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
-  const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), { execArgv: [] });
-  t.unref(); // an idle thread must not keep the process alive
-  t.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: ThreadError }) => {
-    const w = waiting.get(m.id);
-    if (!w) return;
-    waiting.delete(m.id);
-    if (m.ok) w.resolve(m.value);
-    else w.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
-  });
-  const fail = (err: Error) => {
-    for (const w of waiting.values()) w.reject({ name: 'PdfThreadStopped', message: `the pdf.js thread stopped: ${err.message}` });
-    waiting.clear();
-    thread = undefined;
-  };
-  t.on('error', fail);
-  t.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-  thread = t;
-  return t;
-}
-
+/** A text request: the document is opened, read and destroyed within it. */
 function ask<T>(request: { op: 'inspect' | 'pages'; data: Uint8Array; first?: number; last?: number }): Promise<T> {
-  const id = nextId++;
-  const t = pdfThread();
-  t.ref(); // busy: keep the process alive until the answer
-  return new Promise<T>((resolve, reject) => {
-    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    // A copy, transferred: pdf.js takes ownership of its buffer, and the caller may still need its own (OCR).
-    const data = new Uint8Array(request.data);
-    t.postMessage({ ...request, id, data }, [data.buffer]);
-  }).finally(() => {
-    if (waiting.size === 0) thread?.unref();
-  });
+  // A copy, transferred: pdf.js takes ownership of its buffer, and the caller may still need its own (OCR).
+  const data = transferableCopy(request.data);
+  return askPdfThread<T>({ ...request, data }, [data.buffer as ArrayBuffer]);
 }
 
 function isPasswordError(err: unknown): boolean {
@@ -97,9 +56,9 @@ async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Pro
   try {
     return await request();
   } catch (err) {
-    const e = err as ThreadError;
+    const e = err as PdfThreadError;
     // The thread died (memory, a crash): nothing is known about the file, so the activity may retry.
-    if (e.name === 'PdfThreadStopped') throw new Error(e.message);
+    if (e.name === PDF_THREAD_STOPPED) throw new Error(e.message);
     if (isPasswordError(e)) {
       throw new TaskInputError(
         TaskErrorCodes.PDF_ENCRYPTED,

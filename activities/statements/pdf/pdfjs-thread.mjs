@@ -1,21 +1,28 @@
 // pdf.js in a worker thread of its own, as plain JavaScript: the TypeScript loader that
 // runs the service (tsx) would otherwise transpile pdf.js's ~3 MB of ES modules and keep
 // them with their source maps — measured +460 MB of RSS for one statement that way,
-// against +73 MB here. The thread answers {id, op, data, first, last} requests with the
-// raw text items of pages (str, transform, width) and their viewports; the mapping to
-// positioned items stays in extract.ts.
+// against +73 MB here. See thread.ts for the client side.
+//
+// Requests are {id, op, ...}; the answer is {id, ok, value} or {id, ok: false, error}.
+//   inspect {data}              -> {numPages}
+//   pages   {data, first, last} -> {numPages, pages: [{page, width, height, transform, items}]}
+//   open    {data}              -> {docId, numPages}       (a document kept for rendering)
+//   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
+//   close   {docId}             -> {}
+// Text items stay raw (str, transform, width); mapping them to positions is extract.ts's job.
 import { parentPort } from 'node:worker_threads';
+import { createRenderOps } from './pdfjs-render.mjs';
 
 const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
 
-async function handle({ op, data, first, last }) {
-  const task = pdfjs.getDocument({
-    data,
-    verbosity: 0,
-    isEvalSupported: false, // untrusted input: no eval in font/function programs
-    useSystemFonts: false,
-    disableFontFace: true,
-  });
+const OPEN_OPTIONS = {
+  verbosity: 0,
+  isEvalSupported: false, // untrusted input: no eval in font/function programs
+  useSystemFonts: false,
+};
+
+async function textPages({ op, data, first, last }) {
+  const task = pdfjs.getDocument({ ...OPEN_OPTIONS, data, disableFontFace: true });
   try {
     const doc = await task.promise;
     if (op === 'inspect') return { numPages: doc.numPages };
@@ -46,9 +53,23 @@ async function handle({ op, data, first, last }) {
   }
 }
 
+const renderOps = createRenderOps(pdfjs, OPEN_OPTIONS);
+
+// Each returns {value, transfer?}: transfer moves big buffers (page rasters) instead of copying.
+const handlers = {
+  inspect: async (r) => ({ value: await textPages(r) }),
+  pages: async (r) => ({ value: await textPages(r) }),
+  open: (r) => renderOps.open(r),
+  render: (r) => renderOps.render(r),
+  close: (r) => renderOps.close(r),
+};
+
 parentPort.on('message', async (request) => {
   try {
-    parentPort.postMessage({ id: request.id, ok: true, value: await handle(request) });
+    const handler = handlers[request.op];
+    if (!handler) throw new Error(`unknown pdf.js thread op ${request.op}`);
+    const { value, transfer = [] } = await handler(request);
+    parentPort.postMessage({ id: request.id, ok: true, value }, transfer);
   } catch (err) {
     parentPort.postMessage({ id: request.id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), page: err?.page } });
   }

@@ -1,0 +1,84 @@
+/**
+ * The client side of the pdf.js thread (pdfjs-thread.mjs): one worker thread per process,
+ * started on first use, running pdf.js as plain JavaScript. Loaded through the service's
+ * TypeScript loader (tsx), pdf.js cost ~460 MB of RSS per process; in its own thread,
+ * outside the loader, ~73 MB. Text extraction (extract.ts) and OCR page rendering
+ * (../../ocr/render.ts) both go through here, so a worker carries one copy of pdf.js.
+ *
+ * Requests are numbered and answered in any order; an idle thread does not keep the
+ * process alive. If the thread dies (out of memory, a native crash), every waiting request
+ * is rejected with a PdfThreadStopped error — nothing is known about the file then, so
+ * callers treat it as retryable — and the next request starts a fresh thread.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** An error as the thread reports it: pdf.js's name (PasswordException, ...) and message. */
+export interface PdfThreadError {
+  name: string;
+  message: string;
+  /** The page being read when it failed, where there was one. */
+  page?: number;
+}
+
+export const PDF_THREAD_STOPPED = 'PdfThreadStopped';
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: PdfThreadError) => void;
+}
+
+let thread: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, Waiting>();
+
+function pdfThread(): Worker {
+  if (thread) return thread;
+  // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
+  const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), { execArgv: [] });
+  t.unref(); // an idle thread must not keep the process alive
+  t.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: PdfThreadError }) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.ok) w.resolve(m.value);
+    else w.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
+  });
+  const fail = (err: Error) => {
+    if (thread !== t) return;
+    thread = undefined;
+    for (const w of waiting.values()) w.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread stopped: ${err.message}` });
+    waiting.clear();
+  };
+  t.on('error', fail);
+  t.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  thread = t;
+  return t;
+}
+
+/**
+ * Sends one request to the thread. `transfer` moves buffers instead of copying them; a
+ * transferred buffer is unusable here afterwards, so callers transfer copies of what
+ * they still need.
+ */
+export function askPdfThread<T>(request: { op: string } & Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+  const id = nextId++;
+  const t = pdfThread();
+  t.ref(); // busy: keep the process alive until the answer
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    t.postMessage({ ...request, id }, transfer);
+  }).finally(() => {
+    if (waiting.size === 0) thread?.unref();
+  });
+}
+
+/** A copy of `data` that can be transferred to the thread (pdf.js takes ownership of its buffer). */
+export function transferableCopy(data: Uint8Array): Uint8Array {
+  return new Uint8Array(data);
+}
+
+/** Stops the thread (tests that simulate a crash); the next request starts a new one. */
+export async function stopPdfThread(): Promise<void> {
+  await thread?.terminate();
+}
