@@ -8,7 +8,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
-import { extractPages, inspectPdf, type PositionedPage, type ParsedStatement } from './statements';
+import { extractPages, inspectPdf, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
 import { parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
@@ -111,6 +111,9 @@ export function createParseActivities(deps: ParseDeps) {
         fileName: string;
         workKeys: string[];
       }): Promise<ParseStatementResult> => {
+        // This step needs no pdf.js: give the thread's memory back (if no other task on
+        // this worker is using it) before holding every page of the statement at once.
+        await releasePdfThreadIfIdle();
         const pages: PositionedPage[] = [];
         for (const key of input.workKeys) {
           const buf = await files.read(key);

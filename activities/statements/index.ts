@@ -16,4 +16,5 @@ export type {
   ParsedStatement,
 } from './types';
 export { inspectPdf, extractPages } from './pdf/extract';
+export { releasePdfThreadIfIdle } from './pdf/thread';
 export { parseStatement } from './parse/statement';

@@ -28,9 +28,29 @@ interface Waiting {
   reject: (error: PdfThreadError) => void;
 }
 
+/**
+ * An idle thread is stopped after this long: pdf.js's heap stays grown after a large
+ * statement (~130-200 MB), and a worker that read one statement an hour ago should not
+ * carry that. Restarting costs ~0.2 s, against many seconds of work per statement.
+ */
+const IDLE_STOP_MS = 30_000;
+
 let thread: Worker | undefined;
 let nextId = 0;
 const waiting = new Map<number, Waiting>();
+/** Documents open for rendering (open sent, close not yet): the thread holds them. */
+let openDocuments = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+const isIdle = () => waiting.size === 0 && openDocuments === 0;
+
+function scheduleIdleStop(): void {
+  clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (!thread || !isIdle()) return;
+  idleTimer = setTimeout(() => void releasePdfThreadIfIdle(), IDLE_STOP_MS);
+  idleTimer.unref();
+}
 
 function pdfThread(): Worker {
   if (thread) return thread;
@@ -47,6 +67,7 @@ function pdfThread(): Worker {
   const fail = (err: Error) => {
     if (thread !== t) return;
     thread = undefined;
+    openDocuments = 0; // they died with the thread
     for (const w of waiting.values()) w.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread stopped: ${err.message}` });
     waiting.clear();
   };
@@ -64,13 +85,35 @@ function pdfThread(): Worker {
 export function askPdfThread<T>(request: { op: string } & Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
   const id = nextId++;
   const t = pdfThread();
+  clearTimeout(idleTimer);
   t.ref(); // busy: keep the process alive until the answer
+  if (request.op === 'close') openDocuments = Math.max(0, openDocuments - 1);
   return new Promise<T>((resolve, reject) => {
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
     t.postMessage({ ...request, id }, transfer);
-  }).finally(() => {
-    if (waiting.size === 0) thread?.unref();
-  });
+  })
+    .then((value) => {
+      if (request.op === 'open' && thread === t) openDocuments += 1;
+      return value;
+    })
+    .finally(() => {
+      if (waiting.size === 0) thread?.unref();
+      scheduleIdleStop();
+    });
+}
+
+/**
+ * Stops the thread if nothing is waiting on it and no document is open in it, giving its
+ * memory back; the next request starts a new one. The parse step calls this before it
+ * holds a whole statement's pages, which it reads without pdf.js.
+ */
+export async function releasePdfThreadIfIdle(): Promise<boolean> {
+  const t = thread;
+  if (!t || !isIdle()) return false;
+  thread = undefined;
+  clearTimeout(idleTimer);
+  await t.terminate();
+  return true;
 }
 
 /** A copy of `data` that can be transferred to the thread (pdf.js takes ownership of its buffer). */
@@ -78,7 +121,10 @@ export function transferableCopy(data: Uint8Array): Uint8Array {
   return new Uint8Array(data);
 }
 
-/** Stops the thread (tests that simulate a crash); the next request starts a new one. */
+/** Stops the thread whatever it is doing (tests that simulate a crash); the next request starts a new one. */
 export async function stopPdfThread(): Promise<void> {
   await thread?.terminate();
 }
+
+/** Whether a thread is running (tests). */
+export const pdfThreadRunning = (): boolean => thread !== undefined;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { extractPages, inspectPdf } from '../../../activities/statements';
-import { stopPdfThread } from '../../../activities/statements/pdf/thread';
+import { pdfThreadRunning, releasePdfThreadIfIdle, stopPdfThread } from '../../../activities/statements/pdf/thread';
 import { inkCoverage, openRenderer } from '../../../activities/ocr/render';
 import { TaskInputError } from '../../../core/errors/task-errors';
 import { FIXTURES, largeStatement, scannedStatementPdf } from '../../fixtures/statements';
@@ -82,5 +82,21 @@ describe('statements: the pdf.js thread', function () {
     assert.ok(!(err instanceof TaskInputError), 'not blamed on the file');
     assert.match(err.message, /pdf\.js thread stopped/);
     assert.deepEqual(await inspectPdf(big.pdf), { pageCount: big.pages });
+  });
+
+  it('gives its memory back only when idle: not while a request runs or a document is open', async () => {
+    const big = await largeStatement(30);
+    const pending = extractPages(big.pdf, 1, big.pages);
+    assert.equal(await releasePdfThreadIfIdle(), false, 'busy with an extraction');
+    assert.equal((await pending).length, big.pages);
+    const renderer = await openRenderer(await scannedStatementPdf(1));
+    assert.equal(await releasePdfThreadIfIdle(), false, 'a document is open for rendering');
+    await renderer.render(1, 36);
+    await renderer.close();
+    assert.equal(await releasePdfThreadIfIdle(), true);
+    assert.equal(pdfThreadRunning(), false);
+    // The next request starts a new thread.
+    assert.deepEqual(await inspectPdf(big.pdf), { pageCount: big.pages });
+    assert.equal(pdfThreadRunning(), true);
   });
 });
