@@ -85,7 +85,10 @@ export function createParseActivities(deps: ParseDeps) {
           const read = await deps.ocrPages(data, textless, (done) => {
             heartbeat({ ocrPagesDone: done });
             const percent = 5 + (60 * (before + done)) / Math.max(1, pageCount);
-            void refineProgress(db, input.taskId, percent, `Reading scanned page ${done} of ${textless.length} (OCR)`).catch(() => undefined);
+            // Pages are read in order; name the page by its number in the document, since a
+            // chunk may hold a single page ("page 1 of 1" would tell the user nothing).
+            const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
+            void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
           });
           const byPage = new Map(read.map((p) => [p.page, p]));
           pages = pages.map((p) => byPage.get(p.page) ?? p);

@@ -2,7 +2,8 @@
  * Scans end to end, as a client sends them: upload over HTTP, real workers with the
  * service's own OCR, time-skipping Temporal, real Postgres. A scanned statement comes
  * back with its rows; with OCR off a scan fails PDF_NO_TEXT saying it is a scan; over
- * OCR_MAX_PAGES it fails at once, not retried, with OCR_TOO_MANY_PAGES.
+ * OCR_MAX_PAGES it fails at once, not retried, with OCR_TOO_MANY_PAGES; a cancel during
+ * OCR stops the reading part-way and leaves nothing behind.
  */
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -81,5 +82,49 @@ describe('scanned statements end to end (OCR)', function () {
     assert.match(body.error.message, /2 scanned pages.*at most 1/);
     assert.ok(row.attempt <= 1, 'not retried');
     assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
+  });
+
+  it('a cancel during OCR stops reading part-way, ends CANCELLED and leaves no rows or work files', async () => {
+    const long = await generateStatement({ ...FIXTURES.find((s) => s.style.name === 'fnb')!, count: 330 });
+    const longScan = await scanPdf(long.pdf, { dpi: 200, seed: 5, noise: 8, specks: 25 });
+    const config: Config = testConfig({});
+    const api: TestApi = await startTestApi({ config, db, temporal: env.client });
+    try {
+      const token = tokenFor(config, 'alice');
+      const form = new FormData();
+      form.append('file', new Blob([longScan], { type: 'application/pdf' }), 'long-scan.pdf');
+      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
+      assert.equal(sub.status, 202, JSON.stringify(sub.body));
+      const taskId = sub.body.task_id as string;
+      let pagesRead = 0;
+      let total = 0;
+      const watch = async () => {
+        const row = await db('task_status').where({ task_id: taskId }).first();
+        const m = /Reading scanned page (\d+) of (\d+)/.exec(row?.progress_message ?? '');
+        if (m) [pagesRead, total] = [Math.max(pagesRead, Number(m[1])), Number(m[2])];
+        return row;
+      };
+      await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, async () => {
+        const handle = env.client.workflow.getHandle(taskId);
+        // Cancel once OCR has read its first page.
+        while (pagesRead < 1) {
+          const row = await watch();
+          assert.ok(!['SUCCESS', 'FAILED', 'CANCELLED'].includes(row.status), `ended ${row.status} before OCR was seen`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const del = await api.json(`/tasks/${taskId}`, { method: 'DELETE', token });
+        assert.deepEqual(del.body, { message: 'Task cancelled' });
+        await handle.result().catch(() => undefined);
+        await watch();
+      });
+      assert.ok(total >= 6, `${total} scanned pages`);
+      assert.ok(pagesRead < total, `OCR read ${pagesRead} of ${total} pages: the cancel did not stop it`);
+      const status = await api.json(`/tasks/${taskId}/status`, { token });
+      assert.equal(status.body.status, 'CANCELLED');
+      assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
+      assert.deepEqual(await db('stored_files').where('file_key', 'like', `work/${taskId}/%`).select('file_key'), []);
+    } finally {
+      await api.close();
+    }
   });
 });
