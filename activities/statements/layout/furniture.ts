@@ -4,18 +4,21 @@
  * to the last transaction of a page as if they were a wrapped description.
  *
  * A line is furniture when
- *  - the same text, digits ignored, sits at about the same height on at least half the
- *    pages (and on two at least), and
+ *  - the same text, short numbers ignored, sits at about the same height on at least half
+ *    the pages (and on two at least), and
  *  - it belongs to the run of such lines at the very top or the very bottom of its page.
  * The second rule matters: a short wrapped fragment ("Purchase", "Ref 12345") can repeat
  * at the same height on a few pages by chance, but it sits between rows, not in the margin.
+ * Only numbers of up to four digits are ignored (page numbers, "Page 3 of 12"): what
+ * changes from page to page in a footer is short, while a wrapped account number or
+ * reference ("7872169145") that lands at the foot of two pages is not the same text.
  */
 import type { Line } from './lines';
 
 /** Height buckets of this many points: page templates put furniture at the same height. */
 const BUCKET = 6;
 
-const shape = (line: Line) => line.text.toLowerCase().replace(/\d/g, '#');
+const shape = (line: Line) => line.text.toLowerCase().replace(/(?<!\d)\d{1,4}(?!\d)/g, '#');
 const bucketKey = (line: Line, text: string, offset: number) => `${Math.round(line.bottom / BUCKET) + offset}|${text}`;
 
 export class Furniture {

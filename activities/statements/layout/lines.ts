@@ -7,6 +7,12 @@
  * starts a new cell, which is how table columns come apart. Runs of two or more spaces
  * inside one item are split too, with x estimated from the character count, because some
  * producers write a whole row as one string padded with spaces.
+ *
+ * Monospaced pages (Courier and the like: mainframe-style statements) are different: a
+ * space there is as wide as a letter (0.6 em), wider than the half-em rule allows, and
+ * pdf.js hands every word over as an item of its own. On such a page a gap of one
+ * character joins words and two or more start a new cell — the same rule as for padded
+ * strings, which is what a fixed-width report is.
  */
 import type { PositionedPage, TextItem } from '../types';
 
@@ -35,6 +41,12 @@ export interface Line {
 const CELL_GAP_EM = 0.5;
 /** Items whose baselines differ by less than this share of the font size share a line. */
 const SAME_LINE_EM = 0.4;
+/** A page is monospaced when this share of its items have one advance per character... */
+const MONO_SHARE = 0.8;
+/** ...within this relative tolerance of the median, */
+const MONO_TOLERANCE = 0.03;
+/** ...and it has at least this many items with letters to judge by. */
+const MONO_MIN_ITEMS = 10;
 
 interface Piece {
   str: string;
@@ -58,7 +70,26 @@ function pieces(item: TextItem, out: Piece[]): void {
   }
 }
 
+/**
+ * The character advance of a monospaced page, in ems, or null for a proportional one.
+ * Judged on items with letters: in a proportional font their width per character varies
+ * from item to item (an "i" is a third of an "m"), in a monospaced one it does not.
+ */
+export function monospaceAdvance(items: readonly TextItem[]): number | null {
+  const ratios: number[] = [];
+  for (const it of items) {
+    if (!(it.height > 0) || !(it.width > 0) || !/[A-Za-z]/.test(it.str)) continue;
+    ratios.push(it.width / it.str.length / it.height);
+  }
+  if (ratios.length < MONO_MIN_ITEMS) return null;
+  ratios.sort((a, b) => a - b);
+  const median = ratios[ratios.length >> 1];
+  const near = ratios.filter((r) => Math.abs(r - median) <= MONO_TOLERANCE * median).length;
+  return near >= MONO_SHARE * ratios.length ? median : null;
+}
+
 export function buildLines(page: PositionedPage): Line[] {
+  const mono = monospaceAdvance(page.items);
   const all: Piece[] = [];
   for (const item of page.items) pieces(item, all);
   all.sort((a, b) => a.bottom - b.bottom || a.x - b.x);
@@ -80,10 +111,10 @@ export function buildLines(page: PositionedPage): Line[] {
   }
   if (current.length > 0) groups.push(current);
 
-  return groups.map((g, i) => makeLine(page.page, i + 1, g));
+  return groups.map((g, i) => makeLine(page.page, i + 1, g, mono));
 }
 
-function makeLine(page: number, index: number, group: Piece[]): Line {
+function makeLine(page: number, index: number, group: Piece[], mono: number | null): Line {
   group.sort((a, b) => a.x - b.x);
   const heights = group.map((p) => p.height).sort((a, b) => a - b);
   const height = heights[heights.length >> 1];
@@ -95,11 +126,14 @@ function makeLine(page: number, index: number, group: Piece[]): Line {
   }
   const cells: Cell[] = [];
   let cell: Cell | null = null;
+  // Monospaced: one character's gap is a space between words, two or more a new cell.
+  const cellGap = mono ? 1.5 * mono * height : CELL_GAP_EM * height;
+  const wordGap = mono ? 0.5 * mono * height : 0.15 * height;
   for (const p of group) {
     const gap = cell ? p.x - cell.right : Infinity;
-    if (cell && gap < CELL_GAP_EM * height) {
+    if (cell && gap < cellGap) {
       // Kerned fragments of one word touch; words have a visible gap.
-      cell.text += gap > 0.15 * height ? ` ${p.str}` : p.str;
+      cell.text += gap > wordGap ? ` ${p.str}` : p.str;
       cell.right = Math.max(cell.right, p.right);
     } else {
       cell = { text: p.str, x: p.x, right: p.right };

@@ -2,12 +2,13 @@
  * From positioned items to lines, cells, header columns and furniture.
  */
 import assert from 'node:assert/strict';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { generic } from '../../../activities/statements/banks/generic';
 import { fnb } from '../../../activities/statements/banks/fnb';
 import { columnAt, matchHeader } from '../../../activities/statements/layout/columns';
 import { Furniture } from '../../../activities/statements/layout/furniture';
 import { inferLayout } from '../../../activities/statements/layout/infer-columns';
-import { buildLines, type Line } from '../../../activities/statements/layout/lines';
+import { buildLines, monospaceAdvance, type Line } from '../../../activities/statements/layout/lines';
 import type { TextItem } from '../../../activities/statements';
 import { item, page, type Spec } from './helpers';
 
@@ -53,6 +54,35 @@ describe('statements: items → lines → cells', () => {
 
   it('ignores blank items', () => {
     assert.deepEqual(lines([['   ', 36, 100], ['x', 50, 100]]).map(cells), [['x']]);
+  });
+
+  it('on a monospaced page, joins words one character apart and splits at two or more', () => {
+    // Courier at 8 pt: every character 4.8 pt wide, a space too; pdf.js gives each word
+    // as an item of its own. One space between words, a column gap of two or more.
+    const advance = 0.6 * 8;
+    const row = (baseline: number, words: [string, number][]): TextItem[] =>
+      words.map(([str, col]) => ({ str, x: 36 + col * advance, y: baseline - 8, width: str.length * advance, height: 8 }));
+    const items = [
+      ...row(100, [['Date', 0], ['Details', 12], ['Amount', 50], ['Balance', 62]]),
+      ...row(110, [['02/01/2024', 0], ['Salary', 12], ['Acme', 19], ['Holdings', 24], ['(Pty)', 33], ['Ltd', 39], ['1,500.00', 48], ['2,000.00', 61]]),
+      ...row(120, [['03/01/2024', 0], ['POS', 12], ['Purchase', 16], ['Checkers', 25], ['Hyper', 34], ['-35.00', 50], ['1,965.00', 61]]),
+    ];
+    assert.ok(Math.abs(monospaceAdvance(items)! - 0.6) < 1e-9);
+    const ls = buildLines({ page: 1, width: 595, height: 842, hasText: true, items });
+    assert.deepEqual(ls.map(cells), [
+      ['Date', 'Details', 'Amount', 'Balance'],
+      ['02/01/2024', 'Salary Acme Holdings (Pty) Ltd', '1,500.00', '2,000.00'],
+      ['03/01/2024', 'POS Purchase Checkers Hyper', '-35.00', '1,965.00'],
+    ]);
+  });
+
+  it('does not take a proportional page for a monospaced one', async () => {
+    // Widths as Helvetica sets them (pdf-lib carries its metrics).
+    const helvetica = await (await PDFDocument.create()).embedFont(StandardFonts.Helvetica);
+    const words = ['Internet Banking Payment', 'Salary', 'Immediate Payment', 'Monthly Account Fee', 'Woolworths', 'Debit Order', 'Cash Deposit', 'Interest', 'Vodacom', 'Transfer', 'Checkers Hyper'];
+    const items: TextItem[] = words.map((str, i) => ({ str, x: 36, y: 100 + 10 * i, width: helvetica.widthOfTextAtSize(str, 8), height: 8 }));
+    assert.equal(monospaceAdvance(items), null);
+    assert.equal(monospaceAdvance([]), null, 'nothing to judge by');
   });
 });
 
@@ -120,6 +150,17 @@ describe('statements: page furniture', () => {
     for (const ls of pages) {
       assert.deepEqual(ls.filter((l) => f.has(l)).map((l) => l.text).map((t) => t.replace(/\d/g, '#')), ['Page # of #', 'Bank Ltd Reg ####/######/##']);
     }
+  });
+
+  it('does not take a long number wrapped to the foot of two pages for furniture, but does a page number', () => {
+    const pages = [1, 2].map((n) =>
+      lines([...footer(n), [n === 1 ? 'Salary' : 'Rent', 100, 300], ['Transfer From Savings Account', 100, 770], [n === 1 ? '7872169145' : '1234567890', 100, 780], [String(n), 297, 790]], n),
+    );
+    const f = new Furniture(pages);
+    assert.deepEqual(pages.flat().filter((l) => f.has(l)).map((l) => l.text.replace(/\d/g, '#')), [
+      'Page # of #', '#', 'Bank Ltd Reg ####/######/##',
+      'Page # of #', '#', 'Bank Ltd Reg ####/######/##',
+    ]);
   });
 
   it('does not take a wrapped fragment that repeats between rows for furniture', () => {
