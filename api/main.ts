@@ -46,12 +46,16 @@ async function main(): Promise<void> {
   await migrateLatest(db).finally(() => db.destroy());
   const api = await startApi(config, logger);
   logger.info('api listening', { url: `http://localhost:${config.port}` });
+  let stopping = false;
   const stop = async () => {
+    // Repeats of the signal (see worker/main.ts) are ignored while open requests finish.
+    if (stopping) return;
+    stopping = true;
     await api.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 if (require.main === module) {

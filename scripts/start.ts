@@ -33,8 +33,13 @@ async function main(): Promise<void> {
     process.stdout.write('Stopped.\n');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: one Ctrl-C or `kill` often arrives more than once (the terminal signals
+  // the whole process group, and npm and tsx relay it as well). With `once`, the repeat
+  // would meet no handler of ours and end the process half-way through stopping, leaving
+  // Postgres and Temporal running with nobody to stop them.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
   void infra.died.then((reason) => {
     logger.error('an embedded server stopped unexpectedly', { reason });
     void stopAll(1);

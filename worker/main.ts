@@ -88,12 +88,17 @@ async function main(): Promise<void> {
     const outcome = await ensureCleanupSchedule(client, config).finally(() => client.connection.close());
     logger.info(`cleanup schedule ${outcome}`, { schedule_id: config.cleanup.scheduleId, cron: config.cleanup.cron, timezone: config.cleanup.timezone });
   }
+  let stopping = false;
   const stop = (signal: string) => {
+    // A repeated signal (process group, npm and tsx all relay one Ctrl-C) must not cut the
+    // graceful shutdown short: running activities keep their grace period either way.
+    if (stopping) return logger.info('worker already shutting down', { signal });
+    stopping = true;
     logger.info('worker shutting down', { signal, grace_seconds: cli.settings.shutdownGraceSeconds });
     void running.shutdown();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   await running.done;
   logger.info('worker stopped');
 }

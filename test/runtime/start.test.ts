@@ -1,0 +1,101 @@
+/**
+ * `npm start` as a user runs it (through the tsx CLI, which relays signals to the process
+ * it runs): it comes up with the API answering, and Ctrl-C (SIGINT to the whole process
+ * group, as a terminal sends it) or a repeated SIGTERM stops it with nothing left
+ * running; a second start resumes on the same data.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../core/runtime/paths';
+import { getFreePort } from '../../core/runtime/processes';
+
+const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+interface Started {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+function leftovers(dataDir: string): string[] {
+  return spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dataDir));
+}
+
+describe('runtime: npm start', function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let apiPort: number;
+  let running: Started | undefined;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-test-start-'));
+    fs.chmodSync(dataDir, 0o755);
+    apiPort = await getFreePort();
+    const base = { ...process.env };
+    delete base.DATABASE_URL;
+    delete base.TEMPORAL_ADDRESS;
+    env = {
+      ...base,
+      DATA_DIR: dataDir,
+      PORT: String(apiPort),
+      EMBEDDED_PG_PORT: String(await getFreePort()),
+      TEMPORAL_PORT: String(await getFreePort()),
+      TEMPORAL_UI_PORT: String(await getFreePort()),
+      WORKER_METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterEach(() => {
+    // A failed test must not leave the service behind.
+    if (running && running.child.exitCode === null) process.kill(-running.child.pid!, 'SIGKILL');
+    for (const line of leftovers(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+  });
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function start(): Promise<Started> {
+    // detached: its own process group, so the test can signal the group like a terminal.
+    const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    running = { child, out: () => out, exited };
+    const deadline = Date.now() + 180_000;
+    while (!out.includes('Statementflow is running.')) {
+      if (child.exitCode !== null) assert.fail(`npm start exited early:\n${out}`);
+      if (Date.now() > deadline) assert.fail(`npm start not running after 180 s:\n${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+    assert.equal(health.status, 200);
+    return running;
+  }
+
+  async function stopped(s: Started): Promise<void> {
+    const code = await s.exited;
+    assert.match(s.out(), /Stopped\./);
+    assert.equal(code, 0, s.out());
+    // Postgres and Temporal stop with it, even though they saw the signal themselves.
+    for (let i = 0; i < 50 && leftovers(dataDir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(leftovers(dataDir), []);
+  }
+
+  it('stops cleanly on Ctrl-C: SIGINT to the whole process group', async () => {
+    const s = await start();
+    process.kill(-s.child.pid!, 'SIGINT');
+    await stopped(s);
+  });
+
+  it('resumes on the same data, and a SIGTERM sent twice still stops it cleanly', async () => {
+    const s = await start();
+    assert.ok(fs.existsSync(path.join(dataDir, 'temporal', 'temporal.db')));
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    s.child.kill('SIGTERM');
+    await stopped(s);
+  });
+});
