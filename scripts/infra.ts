@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   process.stderr.write(`infra: starting (data in ${config.dataDir}) ...\n`);
   infra = await startEmbeddedInfra(config, {
     onServerLog: (source, line) => process.stderr.write(`[${source}] ${line}\n`),
+    onNotice: (message) => process.stderr.write(`infra: ${message}\n`),
     verbosePostgres: debug,
   });
   if (shuttingDown) {

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   installWorkerTelemetry({ logger: logger.child({ service: 'worker' }), metricsPort: base.worker.metricsPort, metricsHost: base.worker.metricsHost });
   process.stdout.write('Starting Statementflow (embedded Postgres and Temporal on first run can take a minute)...\n');
 
-  const infra = await startEmbeddedInfra(base, { onServerLog: (source, line) => logger.warn('server log', { source, line }) });
+  const infra = await startEmbeddedInfra(base, {
+    onServerLog: (source, line) => logger.warn('server log', { source, line }),
+    onNotice: (message) => process.stdout.write(`${message}\n`),
+  });
   const config = { ...base, databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress };
   const cleanupTasks: Array<() => Promise<void>> = [() => infra.stop()];
   let stopping = false;

@@ -232,27 +232,35 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return handle;
 }
 
-/**
- * A Postgres still running on this cluster (say, left behind by a killed `npm run infra`)
- * is named as such, rather than reported as a taken port or a lock-file error.
- */
-export function assertClusterNotRunning(clusterDir: string): void {
+/** The pid of a Postgres running on this cluster (from its postmaster.pid), or null. */
+export function runningClusterPid(clusterDir: string): { pid: number; port?: string } | null {
   let lines: string[];
   try {
     lines = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
   } catch {
-    return;
+    return null;
   }
   const pid = Number(lines[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale: Postgres cleans it up
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null; // stale: Postgres cleans it up
   try {
-    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return; // pid reused
+    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return null; // pid reused
   } catch {
     // no /proc: trust the live pid
   }
-  const port = lines[3]?.trim();
+  return { pid, port: lines[3]?.trim() || undefined };
+}
+
+/**
+ * A Postgres still running on this cluster (another `npm start` or `npm run infra` on the
+ * same DATA_DIR) is named as such, rather than reported as a taken port or a lock-file
+ * error. (One orphaned by a killed start is stopped before this, by startEmbeddedInfra.)
+ */
+export function assertClusterNotRunning(clusterDir: string): void {
+  const running = runningClusterPid(clusterDir);
+  if (!running) return;
+  const { pid, port } = running;
   throw new InfraError(
-    `a Postgres is already running on ${clusterDir} (pid ${pid}${port ? `, port ${port}` : ''}), perhaps left by an earlier \`npm run infra\`; stop that one (kill ${pid}) first`,
+    `a Postgres is already running on ${clusterDir} (pid ${pid}${port ? `, port ${port}` : ''}), started by another \`npm start\` or \`npm run infra\` that is still running; stop that one first`,
   );
 }
 

@@ -12,9 +12,10 @@
 import path from 'node:path';
 import type { Config } from '../config';
 import { describeError, InfraError } from './errors';
-import { assertClusterNotRunning, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { assertClusterNotRunning, runningClusterPid, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { isOrphaned, stopOrphan } from './leftovers';
 import { assertPortFree } from './processes';
-import { assertDbNotInUse, startTemporalDevServer, type RunningTemporalDevServer } from './temporal-dev-server';
+import { assertDbNotInUse, startTemporalDevServer, temporalDbOwnerPid, type RunningTemporalDevServer } from './temporal-dev-server';
 
 export interface EmbeddedInfra {
   databaseUrl: string;
@@ -36,6 +37,8 @@ export interface StartInfraOptions {
   onServerLog?: (source: 'postgres' | 'temporal', line: string) => void;
   /** Forward every Postgres log line, not only warnings and errors. */
   verbosePostgres?: boolean;
+  /** One-line notes for the person starting it (e.g. a server of a killed run was stopped). */
+  onNotice?: (message: string) => void;
 }
 
 export function temporalDbFilename(config: Pick<Config, 'dataDir'>): string {
@@ -50,8 +53,20 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
       }
     : undefined;
 
-  // Preflight, before anything starts (no initdb for a doomed start): a server of an earlier
-  // run still holding the data, then every port at once.
+  // Servers orphaned by an earlier start that was killed outright still hold the data and
+  // the ports: stop them (Postgres with a fast shutdown; it recovers from its WAL anyway).
+  const orphans: Array<{ what: string; pid: number | null; signal: NodeJS.Signals }> = [
+    { what: 'Postgres', pid: config.databaseUrl ? null : runningClusterPid(path.join(config.dataDir, 'postgres'))?.pid ?? null, signal: 'SIGINT' },
+    { what: 'Temporal dev server', pid: config.temporalAddress ? null : temporalDbOwnerPid(temporalDbFilename(config)), signal: 'SIGTERM' },
+  ];
+  for (const { what, pid, signal } of orphans) {
+    if (pid === null || !isOrphaned(pid)) continue;
+    options.onNotice?.(`stopping the embedded ${what} (pid ${pid}) left running by an earlier start that was killed`);
+    if (!(await stopOrphan(pid, signal))) throw new InfraError(`the embedded ${what} (pid ${pid}) left by an earlier start would not stop; stop it by hand`);
+  }
+
+  // Preflight, before anything starts (no initdb for a doomed start): a server of a
+  // running start still holding the data, then every port at once.
   const leftovers: string[] = [];
   for (const check of [
     () => !config.databaseUrl && assertClusterNotRunning(path.join(config.dataDir, 'postgres')),

@@ -185,26 +185,34 @@ async function waitUntilReady(opts: {
   }
 }
 
-/**
- * Two servers on one SQLite file would corrupt it. The running server's pid sits beside the
- * file; a live one (still a temporal process using this file) blocks a second start.
- */
-export function assertDbNotInUse(dbFilename: string): void {
+/** The pid of a dev server running on this SQLite file (from the pid file beside it), or null. */
+export function temporalDbOwnerPid(dbFilename: string): number | null {
   let pid: number;
   try {
     pid = Number(fs.readFileSync(`${dbFilename}.pid`, 'utf8').trim());
   } catch {
-    return;
+    return null;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(dbFilename)) return; // the pid was reused by something else
+    if (!cmdline.includes(dbFilename)) return null; // the pid was reused by something else
   } catch {
     // no /proc (macOS): trust the live pid
   }
+  return pid;
+}
+
+/**
+ * Two servers on one SQLite file would corrupt it: a live one (still a temporal process
+ * using this file) blocks a second start. (One orphaned by a killed start is stopped
+ * before this, by startEmbeddedInfra.)
+ */
+export function assertDbNotInUse(dbFilename: string): void {
+  const pid = temporalDbOwnerPid(dbFilename);
+  if (pid === null) return;
   throw new InfraError(
-    `another Temporal dev server (pid ${pid}) is already using ${dbFilename}, perhaps left by an earlier \`npm run infra\`; stop that one (kill ${pid}) first`,
+    `another Temporal dev server (pid ${pid}) is already using ${dbFilename}, started by another \`npm start\` or \`npm run infra\` that is still running; stop that one first`,
   );
 }
 

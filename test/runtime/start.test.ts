@@ -2,7 +2,9 @@
  * `npm start` as a user runs it (through the tsx CLI, which relays signals to the process
  * it runs): it comes up with the API answering, and Ctrl-C (SIGINT to the whole process
  * group, as a terminal sends it) or a repeated SIGTERM stops it with nothing left
- * running; a second start resumes on the same data.
+ * running; a second start resumes on the same data; and after a start killed outright
+ * (SIGKILL: its Postgres and Temporal live on, orphaned) the next start stops those and
+ * comes up, while a second start next to a running one is refused.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -97,5 +99,32 @@ describe('runtime: npm start', function () {
     await new Promise((r) => setTimeout(r, 50));
     s.child.kill('SIGTERM');
     await stopped(s);
+  });
+
+  it('after a start killed with SIGKILL, the next start stops the orphaned servers and comes up', async () => {
+    const killed = await start();
+    // The Node process that runs the service (tsx's child), not tsx itself.
+    const nodePid = Number(
+      spawnSync('ps', ['-o', 'pid=', '--ppid', String(killed.child.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0],
+    );
+    assert.ok(nodePid > 0, 'found the service process');
+    process.kill(nodePid, 'SIGKILL');
+    await killed.exited;
+    const orphans = leftovers(dataDir);
+    assert.ok(orphans.some((l) => l.includes('postgres')) && orphans.some((l) => l.includes('temporal')), `orphans:\n${orphans.join('\n')}`);
+
+    const again = await start();
+    assert.match(again.out(), /stopping the embedded Postgres \(pid \d+\) left running by an earlier start that was killed/);
+    assert.match(again.out(), /stopping the embedded Temporal dev server \(pid \d+\) left running/);
+    for (const line of orphans) assert.ok(!leftovers(dataDir).includes(line), `still running: ${line}`);
+
+    // A second start beside a running one is refused, and leaves the running one alone.
+    const second = spawnSync(process.execPath, [TSX_CLI, 'scripts/start.ts'], { cwd: PROJECT_ROOT, env: { ...env, PORT: String(await getFreePort()) }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(second.status, 1, second.stdout + second.stderr);
+    assert.match(second.stderr, /a Postgres is already running on .* started by another `npm start` or `npm run infra` that is still running/);
+    assert.equal((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status, 200);
+
+    again.child.kill('SIGTERM');
+    await stopped(again);
   });
 });
