@@ -31,16 +31,21 @@ describe('scanned statements end to end (OCR)', function () {
   });
   beforeEach(() => truncateAll(db));
 
+  /** Uploads `pdf` as a client would; the task id. */
+  async function upload(api: TestApi, token: string, pdf: Uint8Array, name: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
+    const res = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return res.body.task_id as string;
+  }
+
   async function run(env0: Record<string, string>, pdf: Uint8Array) {
     const config: Config = testConfig(env0);
     const api: TestApi = await startTestApi({ config, db, temporal: env.client });
     try {
       const token = tokenFor(config, 'alice');
-      const form = new FormData();
-      form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'scan.pdf');
-      const res = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      const taskId = res.body.task_id as string;
+      const taskId = await upload(api, token, pdf, 'scan.pdf');
       await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, () =>
         env.client.workflow.getHandle(taskId).result().catch(() => undefined),
       );
@@ -91,34 +96,31 @@ describe('scanned statements end to end (OCR)', function () {
     const api: TestApi = await startTestApi({ config, db, temporal: env.client });
     try {
       const token = tokenFor(config, 'alice');
-      const form = new FormData();
-      form.append('file', new Blob([longScan], { type: 'application/pdf' }), 'long-scan.pdf');
-      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
-      assert.equal(sub.status, 202, JSON.stringify(sub.body));
-      const taskId = sub.body.task_id as string;
-      let pagesRead = 0;
-      let total = 0;
-      const watch = async () => {
-        const row = await db('task_status').where({ task_id: taskId }).first();
-        const m = /Reading scanned page (\d+) of (\d+)/.exec(row?.progress_message ?? '');
-        if (m) [pagesRead, total] = [Math.max(pagesRead, Number(m[1])), Number(m[2])];
-        return row;
-      };
+      const taskId = await upload(api, token, longScan, 'long-scan.pdf');
+      const handle = env.client.workflow.getHandle(taskId);
       await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, async () => {
-        const handle = env.client.workflow.getHandle(taskId);
-        // Cancel once OCR has read its first page.
-        while (pagesRead < 1) {
-          const row = await watch();
+        // Cancel once OCR has read a page ("Reading scanned page 1 of 7", then "Extracted page 1 of 7").
+        for (;;) {
+          const row = await db('task_status').where({ task_id: taskId }).first();
           assert.ok(!['SUCCESS', 'FAILED', 'CANCELLED'].includes(row.status), `ended ${row.status} before OCR was seen`);
-          await new Promise((r) => setTimeout(r, 100));
+          if (/(Reading scanned|Extracted) page \d+ of/.test(row.progress_message ?? '')) break;
+          await new Promise((r) => setTimeout(r, 50));
         }
         const del = await api.json(`/tasks/${taskId}`, { method: 'DELETE', token });
         assert.deepEqual(del.body, { message: 'Task cancelled' });
         await handle.result().catch(() => undefined);
-        await watch();
       });
-      assert.ok(total >= 6, `${total} scanned pages`);
-      assert.ok(pagesRead < total, `OCR read ${pagesRead} of ${total} pages: the cancel did not stop it`);
+      // The history says how far it got: one extraction activity per scanned page here.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const chunkIds = new Set(
+        events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'extractPageChunk').map((e) => String(e.eventId)),
+      );
+      const completed = events.filter((e) => chunkIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+      const cancelled = events.filter((e) => chunkIds.has(String(e.activityTaskCanceledEventAttributes?.scheduledEventId))).length;
+      const pages = long.pages;
+      assert.ok(pages >= 6, `${pages} scanned pages`);
+      assert.ok(chunkIds.size >= 1 && completed < pages, `${completed} of ${pages} pages read before the cancel took effect`);
+      assert.ok(cancelled <= 1, 'at most the page in progress was cancelled');
       const status = await api.json(`/tasks/${taskId}/status`, { token });
       assert.equal(status.body.status, 'CANCELLED');
       assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
