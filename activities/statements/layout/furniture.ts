@@ -12,6 +12,9 @@
  * Only numbers of up to four digits are ignored (page numbers, "Page 3 of 12"): what
  * changes from page to page in a footer is short, while a wrapped account number or
  * reference ("7872169145") that lands at the foot of two pages is not the same text.
+ * And the run at the top of a page ends with the table's column header: what follows it
+ * is table content — a row's description wrapped onto this page ("Token Purchase") may
+ * well stand at the top of two pages by chance.
  */
 import type { Line } from './lines';
 
@@ -24,7 +27,11 @@ const bucketKey = (line: Line, text: string, offset: number) => `${Math.round(li
 export class Furniture {
   private readonly lines = new Set<Line>();
 
-  constructor(pages: Line[][]) {
+  /**
+   * `tableStart(lines)`: the index of the first line below the page's column header, if
+   * it has one; the top run of furniture stops there.
+   */
+  constructor(pages: Line[][], tableStart: (lines: Line[]) => number | null = () => null) {
     // Distinct pages per (height, text); lines arrive page by page, so "last page seen" counts them.
     const count = new Map<string, { n: number; last: number }>();
     for (const lines of pages) {
@@ -46,7 +53,8 @@ export class Furniture {
       return n >= needed;
     };
     for (const lines of pages) {
-      for (let i = 0; i < lines.length && repeated(lines[i]); i++) this.lines.add(lines[i]);
+      const topEnd = tableStart(lines) ?? lines.length;
+      for (let i = 0; i < topEnd && repeated(lines[i]); i++) this.lines.add(lines[i]);
       for (let i = lines.length - 1; i >= 0 && repeated(lines[i]); i--) this.lines.add(lines[i]);
     }
   }

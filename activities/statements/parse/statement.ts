@@ -16,7 +16,7 @@ import { pageHasText } from '../text-layer';
 import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
-import { readTable } from './table';
+import { readTable, tableStart } from './table';
 import { validate } from './validate';
 
 export function parseStatement(input: PositionedPage[]): ParsedStatement {
@@ -54,7 +54,8 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
       message: `No column header was recognised; the columns were inferred from the dated rows starting on page ${detection.header.page}, line ${detection.header.line}`,
     });
   }
-  const table = readTable(lines, bank, new Furniture(lines), detection.inferred ? detection.header : undefined);
+  const furniture = new Furniture(lines, (pageLines) => tableStart(pageLines, bank));
+  const table = readTable(lines, bank, furniture, detection.inferred ? detection.header : undefined);
   const summary = readSummary(table.outside);
   const printed = { ...summary.values };
   for (const [field, list] of Object.entries(table.totals) as [SummaryField, NonNullable<(typeof printed)[SummaryField]>][]) {

@@ -63,6 +63,15 @@ export interface TableResult {
  * `inferred` is a layout found without a header (layout/infer-columns.ts): the table then
  * starts at the first row it was inferred from.
  */
+/** The index of the first line below the page's first column header, or null without one. */
+export function tableStart(lines: Line[], bank: BankLayout): number | null {
+  for (let i = 0; i < lines.length; i++) {
+    const h = matchHeader(lines, i, bank.headers, bank.accepts);
+    if (h) return i + h.lineCount;
+  }
+  return null;
+}
+
 export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture, inferred?: TableLayout): TableResult {
   const reader = readerFor(bank);
   const result: TableResult = { events: [], skipped: [], outside: [], totals: {}, moneyless: new Set() };

@@ -163,6 +163,19 @@ describe('statements: page furniture', () => {
     ]);
   });
 
+  it('ends the furniture at the top of a page with the column header: a description wrapped onto two pages is content', () => {
+    // Page 2 and 3 both begin, under the repeated column header, with the wrapped end of
+    // the last row of the page before: the same words at the same height, by chance.
+    const pages = [1, 2, 3].map((n) =>
+      lines([...footer(n), ['Date', 36, 50], ['Description', 100, 50], ['Balance', 500, 50, 'r'], ...(n > 1 ? [['Token Purchase', 100, 64] as Spec] : []), ['02/01/2024', 36, 80], [['Salary', 'Rent', 'Coffee'][n - 1], 100, 80]], n),
+    );
+    const withoutHeader = new Furniture(pages);
+    assert.ok(pages.flat().some((l) => l.text === 'Token Purchase' && withoutHeader.has(l)), 'taken for furniture when the header is not known');
+    const f = new Furniture(pages, (ls) => ls.findIndex((l) => l.text.startsWith('Date Description')) + 1);
+    assert.deepEqual(pages.flat().filter((l) => l.text === 'Token Purchase' && f.has(l)), []);
+    assert.ok(pages.every((ls) => ls.some((l) => l.text.startsWith('Date Description') && f.has(l))), 'the header itself is still furniture');
+  });
+
   it('does not take a wrapped fragment that repeats between rows for furniture', () => {
     const [a, b] = [['Checkers', 'Spar'], ['Engen', 'Shell']];
     const pages = [1, 2].map((n) => lines([...footer(n), [a[n - 1], 100, 480], ['Purchase', 100, 490], [b[n - 1], 100, 500]], n));
