@@ -74,7 +74,9 @@ const PATTERNS: Record<DateFormat, RegExp> = {
   dmy: /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$/,
   dmony: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?(?:\s+|-|,\s*)(\d{4}|\d{2})$/i,
   dmon: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?$/i,
-  md: /^(\d{2})\s+(\d{2})$/,
+  // A scan may lose the space ("1208") or read it as a colon ("12:08"); never a point,
+  // which would make an amount a date. Only read this way where a layout says 'md'.
+  md: /^(\d{2})(?:\s*|\s*:\s*)(\d{2})$/,
 };
 
 /** Reads `text` (a whole cell) with the first of `formats` that fits. */

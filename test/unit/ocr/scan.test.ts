@@ -1,7 +1,8 @@
 /**
- * The real engine on generated scans: statements in two layouts (FNB: one amount column
+ * The real engine on generated scans: statements in three layouts (FNB: one amount column
  * with Cr markers, "15 Dec" dates; Capitec: money in / money out / fee / balance with
- * space thousands and "31/01/2024" dates) rendered to 200 DPI greyscale, tilted, blurred,
+ * space thousands and "31/01/2024" dates; Standard Bank classic: "12 08" month-day dates
+ * between the money columns, trailing minus) rendered to 200 DPI greyscale, tilted, blurred,
  * noised, specked, saved as JPEG and wrapped back into a PDF with no text layer. Rows are
  * compared one by one with the ground truth: every row read is exactly right, and any row
  * not read is named in the warnings. Also: a scanned invoice is refused, the pool keeps
@@ -88,7 +89,7 @@ describe('ocr: generated scans through the engine', function () {
     return { pages, done };
   }
 
-  for (const [name, count, seed] of [['fnb', 80, 3], ['capitec', 70, 5]] as const) {
+  for (const [name, count, seed] of [['fnb', 80, 3], ['capitec', 70, 5], ['standard-bank-classic', 60, 7]] as const) {
     it(`reads a ${name} scan (200 DPI, tilted, noisy JPEG) row by row`, async () => {
       const g = await generateStatement(spec(name, count));
       const scan = await scanPdf(g.pdf, { dpi: 200, seed, noise: 8, specks: 25 });

@@ -43,6 +43,11 @@ describe('statements: date grammar', () => {
     assert.deepEqual(read('12 31', ['md']), { year: null, month: 12, day: 31 });
     assert.equal(read('01 15'), null, 'not a generic form');
     assert.equal(read('15 01', ['md']), null, 'month 15');
+    // As a scan reads "12 08": the space lost, or taken for a colon; a point stays an amount.
+    assert.deepEqual(read('1208', ['md']), { year: null, month: 12, day: 8 });
+    assert.deepEqual(read('12:08', ['md']), { year: null, month: 12, day: 8 });
+    assert.equal(read('12.08', ['md']), null);
+    assert.equal(read('1232', ['md']), null, 'day 32');
   });
 
   it('refuses impossible dates and things that are not dates', () => {
