@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import type { Config } from '../../core/config';
 import { getTestDb, truncateAll } from '../support/postgres';
-import { getTimeSkippingEnv } from '../support/temporal';
+import { getDevServer, getDevServerNativeConnection, getTimeSkippingEnv } from '../support/temporal';
 import { testConfig, tokenFor } from '../support/fixtures';
 import { startTestApi, type TestApi } from '../support/http';
 import { runWithWorkers } from '../support/workers';
@@ -89,26 +89,37 @@ describe('scanned statements end to end (OCR)', function () {
     assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
   });
 
+  // On the dev server (the real Temporal server), not the time-skipping one: a cancel that
+  // crosses an activity's completion made the Java test server answer ACTIVITY_UNKNOWN and
+  // leave the workflow hanging, a test-server quirk rather than the service's behaviour.
   it('a cancel during OCR stops reading part-way, ends CANCELLED and leaves no rows or work files', async () => {
     const long = await generateStatement({ ...FIXTURES.find((s) => s.style.name === 'fnb')!, count: 330 });
     const longScan = await scanPdf(long.pdf, { dpi: 200, seed: 5, noise: 8, specks: 25 });
+    const dev = await getDevServer();
     const config: Config = testConfig({});
-    const api: TestApi = await startTestApi({ config, db, temporal: env.client });
+    const api: TestApi = await startTestApi({ config, db, temporal: dev.client });
     try {
       const token = tokenFor(config, 'alice');
       const taskId = await upload(api, token, longScan, 'long-scan.pdf');
-      const handle = env.client.workflow.getHandle(taskId);
-      await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, async () => {
-        // Cancel once OCR has read a page ("Reading scanned page 1 of 7", then "Extracted page 1 of 7").
+      const handle = dev.client.workflow.getHandle(taskId);
+      const connection = await getDevServerNativeConnection();
+      await runWithWorkers({ connection, namespace: dev.namespace, db, config, queues: ['pdf_processing'] }, async () => {
+        // Once the first scanned page is read, give the next one a moment to be under way
+        // (a page takes seconds), then cancel: the cancel lands in the middle of a page.
         for (;;) {
           const row = await db('task_status').where({ task_id: taskId }).first();
           assert.ok(!['SUCCESS', 'FAILED', 'CANCELLED'].includes(row.status), `ended ${row.status} before OCR was seen`);
-          if (/(Reading scanned|Extracted) page \d+ of/.test(row.progress_message ?? '')) break;
+          if (/Extracted page \d+ of/.test(row.progress_message ?? '')) break;
           await new Promise((r) => setTimeout(r, 50));
         }
+        await new Promise((r) => setTimeout(r, 1000));
         const del = await api.json(`/tasks/${taskId}`, { method: 'DELETE', token });
         assert.deepEqual(del.body, { message: 'Task cancelled' });
-        await handle.result().catch(() => undefined);
+        const ended = await Promise.race([
+          handle.result().then(() => 'completed', () => 'ended'),
+          new Promise((r) => setTimeout(() => r('still running 60 s after the cancel'), 60_000)),
+        ]);
+        assert.equal(ended, 'ended');
       });
       // The history says how far it got: one extraction activity per scanned page here.
       const events = (await handle.fetchHistory()).events ?? [];
@@ -117,9 +128,8 @@ describe('scanned statements end to end (OCR)', function () {
       );
       const completed = events.filter((e) => chunkIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
       const cancelled = events.filter((e) => chunkIds.has(String(e.activityTaskCanceledEventAttributes?.scheduledEventId))).length;
-      const pages = long.pages;
-      assert.ok(pages >= 6, `${pages} scanned pages`);
-      assert.ok(chunkIds.size >= 1 && completed < pages, `${completed} of ${pages} pages read before the cancel took effect`);
+      assert.ok(long.pages >= 6, `${long.pages} scanned pages`);
+      assert.ok(completed >= 1 && completed < long.pages, `${completed} of ${long.pages} pages read before the cancel took effect`);
       assert.ok(cancelled <= 1, 'at most the page in progress was cancelled');
       const status = await api.json(`/tasks/${taskId}/status`, { token });
       assert.equal(status.body.status, 'CANCELLED');

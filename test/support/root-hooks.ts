@@ -4,6 +4,7 @@
  * no postgres or temporal process outlives mocha. A SIGINT/SIGTERM during the run does the
  * same before exiting. Light on purpose: it loads nothing that starts or imports a server.
  */
+import { stopLeftoverWorkers } from './live-workers';
 import { stopTestPostgres } from './postgres';
 import { stopTestTemporal } from './temporal';
 
@@ -54,6 +55,11 @@ function exitWatchdog(): void {
 }
 
 export const mochaHooks = {
+  async afterEach(this: Mocha.Context): Promise<void> {
+    this.timeout(60_000);
+    const stopped = await stopLeftoverWorkers();
+    if (stopped > 0) process.stderr.write(`[test harness] stopped ${stopped} worker(s) left running by "${this.currentTest?.fullTitle()}"\n`);
+  },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
     const errors = await teardownAll();

@@ -7,6 +7,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import type { Config, TaskQueue } from '../../core/config';
+import { trackWorker } from './live-workers';
 import { getWorkflowBundle } from './temporal';
 
 export async function runWithWorkers<T>(
@@ -21,8 +22,14 @@ export async function runWithWorkers<T>(
     ),
   );
   const done = work();
-  // Wait for every worker to be shut down even when the work fails, so none outlives the test.
-  const [result, ...stopped] = await Promise.allSettled([done, ...workers.map((w) => w.runUntil(done.catch(() => undefined)))]);
+  // Wait for every worker to be shut down even when the work fails, so none outlives the test
+  // (and registered, so the root hooks stop them if the test times out while they run).
+  const running = workers.map((w) => {
+    const stopped = w.runUntil(done.catch(() => undefined));
+    trackWorker(w, stopped);
+    return stopped;
+  });
+  const [result, ...stopped] = await Promise.allSettled([done, ...running]);
   const failure = [result, ...stopped].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
   return (result as PromiseFulfilledResult<T>).value;
