@@ -67,7 +67,14 @@ async function main() {
   ) as Record<(typeof pools)[number], ReturnType<typeof spawn>>;
   let watched: (typeof pools)[number] = 'pdf_processing';
   let peakKb = 0;
-  const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb(workers[watched].pid!))), 100);
+  // BENCH_TRACE=1 prints the watched worker's RSS every half second, to see which step peaks.
+  const trace = process.env.BENCH_TRACE === '1';
+  let ticks = 0;
+  const sampler = setInterval(() => {
+    const kb = rssKb(workers[watched].pid!);
+    peakKb = Math.max(peakKb, kb);
+    if (trace && ticks++ % 5 === 0) console.log(`  [trace] ${watched} RSS ${(kb / 1024).toFixed(0)} MB`);
+  }, 100);
 
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   const app = createApp({ config, db, temporal: client, files: new FileStore(db), logger: silentLogger });
