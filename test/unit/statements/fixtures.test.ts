@@ -79,15 +79,16 @@ describe('statements: fixtures for every bank and variation', function () {
 /**
  * PDF producers write the same page in different ways, and pdf.js hands the text over
  * accordingly: a string per cell, an item per word, an item per letter, letters with
- * kerning between them; proportional or monospaced fonts (in Courier a space is as wide
- * as a letter, and pdf.js splits every word off). The rows must come out the same.
+ * kerning between them, the size set in the font operator or in the text matrix;
+ * proportional or monospaced fonts (in Courier a space is as wide as a letter, and pdf.js
+ * splits every word off). The rows must come out the same.
  */
 describe('statements: the same statements from other PDF producers', function () {
   this.timeout(120_000);
   const producers: Array<[string, Producer]> = [
     ['one item per word', { split: 'words' }],
     ['one item per letter, in Times', { split: 'glyphs', font: 'times' }],
-    ['kerned letters', { split: 'kerned' }],
+    ['kerned letters, sized by the text matrix (print-to-PDF style)', { split: 'kerned', sizeInMatrix: true }],
     ['Courier, a monospaced font', { font: 'courier' }],
     ['Courier, one item per letter', { font: 'courier', split: 'glyphs' }],
   ];
