@@ -31,6 +31,8 @@ const DEFAULTS = {
   JWT_TTL_SECONDS: 24 * 3600,
   CORS_ORIGINS: 'http://localhost:3000,http://localhost:5173',
   MAX_UPLOAD_BYTES: 25 * 1024 * 1024,
+  // Uploads are held in memory while they arrive: 8 × 25 MB bounds that at 200 MB per API process.
+  MAX_CONCURRENT_UPLOADS: 8,
   MAX_JSON_BYTES: 1024 * 1024,
   RESULT_TTL_SECONDS: 3600,
   // Celery: retry 3 times, 60 s, exponential. Temporal counts attempts, so 1 + 3 = 4.
@@ -100,6 +102,8 @@ export interface Config {
   jwtTtlSeconds: number;
   corsOrigins: string[];
   maxUploadBytes: number;
+  /** Uploads received at once per API process; more answer 503 UPLOADS_BUSY with Retry-After. */
+  maxConcurrentUploads: number;
   maxJsonBytes: number;
   resultTtlSeconds: number;
   retry: {
@@ -277,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 60),
     corsOrigins: list(env, 'CORS_ORIGINS'),
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 1024),
+    maxConcurrentUploads: int(env, 'MAX_CONCURRENT_UPLOADS', 1, 10_000),
     maxJsonBytes: int(env, 'MAX_JSON_BYTES', 1024),
     resultTtlSeconds: int(env, 'RESULT_TTL_SECONDS', 1),
     retry: {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import multer from '@koa/multer';
 import type { Middleware } from 'koa';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors';
+import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../../core/errors';
 import type { FileStore } from '../../core/file-store';
 import { SUBMITTED_MESSAGES, type ParsePdfInput } from '../../core/task-contract';
 import { taskSettingsFrom } from '../../core/task-settings';
@@ -16,6 +16,27 @@ export function safeFileName(name: string | undefined, fallback: string): string
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[^\w.\- ()]/g, '_').replace(/^\.+/, '').slice(0, 120).trim();
   return cleaned || fallback;
+}
+
+/**
+ * At most `max` uploads received and stored at once by this process: each is held in
+ * memory until the file store has it, so this bounds that memory (max × MAX_UPLOAD_BYTES).
+ * One more is refused at once with 503 and Retry-After, rather than queued on an open socket.
+ */
+function limitConcurrentUploads(max: number): Middleware {
+  let inFlight = 0;
+  return async (ctx, next) => {
+    if (inFlight >= max) {
+      ctx.set('Retry-After', '2');
+      throw new ServiceUnavailableError(`The server is already receiving ${max} uploads; try again in a few seconds`, 'UPLOADS_BUSY');
+    }
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+    }
+  };
 }
 
 function receiveOnePdf(maxBytes: number): Middleware {
@@ -37,7 +58,7 @@ function receiveOnePdf(maxBytes: number): Middleware {
 
 export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
   const router = new Router();
-  router.post('/upload_pdf_async', receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
+  router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
     const file = (ctx as unknown as { file?: { buffer: Buffer; originalname: string } }).file;
     if (!file) throw new BadRequestError('No file part named "file" was sent', 'MISSING_FILE');
     if (file.buffer.length === 0) throw new BadRequestError('The uploaded file is empty', 'EMPTY_FILE');

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import type { Config } from '../../core/config';
@@ -89,6 +90,53 @@ describe('REST API: uploads and downloads', function () {
       assert.equal(desc.memo?.file_name, 'statement.pdf');
       await env.client.workflow.getHandle(res.body.task_id).terminate('test done');
     });
+  });
+
+  it('receives at most MAX_CONCURRENT_UPLOADS at once: one more gets 503 UPLOADS_BUSY with Retry-After, and the slot frees', async () => {
+    const capped = await startTestApi({ config: testConfig({ MAX_CONCURRENT_UPLOADS: '1' }), db, temporal: env.client });
+    try {
+      // A slow client: half of a multipart body sent, the rest held back.
+      const boundary = 'statementflow-slow-upload';
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+        pdf,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const url = new URL('/upload_pdf_async', capped.url);
+      const slow = http.request(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${alice}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
+      });
+      const slowAnswer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        slow.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        slow.on('error', reject);
+      });
+      slow.write(body.subarray(0, 60));
+      await new Promise((r) => setTimeout(r, 200)); // the server is now receiving it
+
+      const form = new FormData();
+      form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'second.pdf');
+      const busy = await capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+      assert.equal(busy.status, 503);
+      assert.equal(busy.body.error.code, 'UPLOADS_BUSY');
+      assert.equal(busy.headers.get('retry-after'), '2');
+
+      slow.end(body.subarray(60));
+      const first = await slowAnswer;
+      assert.equal(first.status, 202, first.body);
+      const again = new FormData();
+      again.append('file', new Blob([pdf], { type: 'application/pdf' }), 'third.pdf');
+      const third = await capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: again });
+      assert.equal(third.status, 202, 'the slot is free again');
+      for (const id of [JSON.parse(first.body).task_id, third.body.task_id]) await env.client.workflow.getHandle(id).terminate('test done');
+      assert.equal(Number((await db('stored_files').where({ kind: 'upload' }).count({ n: '*' }))[0].n), 2, 'the refused upload stored nothing');
+    } finally {
+      await capped.close();
+    }
   });
 
   describe('GET /download_file', () => {
