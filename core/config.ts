@@ -33,6 +33,7 @@ const DEFAULTS = {
   MAX_UPLOAD_BYTES: 25 * 1024 * 1024,
   // Uploads are held in memory while they arrive: 8 × 25 MB bounds that at 200 MB per API process.
   MAX_CONCURRENT_UPLOADS: 8,
+  UPLOAD_WAIT_SECONDS: 30,
   MAX_JSON_BYTES: 1024 * 1024,
   RESULT_TTL_SECONDS: 3600,
   // Celery: retry 3 times, 60 s, exponential. Temporal counts attempts, so 1 + 3 = 4.
@@ -102,8 +103,9 @@ export interface Config {
   jwtTtlSeconds: number;
   corsOrigins: string[];
   maxUploadBytes: number;
-  /** Uploads received at once per API process; more answer 503 UPLOADS_BUSY with Retry-After. */
+  /** Uploads received at once per API process; more wait for a slot (below), then answer 503 UPLOADS_BUSY. */
   maxConcurrentUploads: number;
+  uploadWaitSeconds: number;
   maxJsonBytes: number;
   resultTtlSeconds: number;
   retry: {
@@ -282,6 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: list(env, 'CORS_ORIGINS'),
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 1024),
     maxConcurrentUploads: int(env, 'MAX_CONCURRENT_UPLOADS', 1, 10_000),
+    uploadWaitSeconds: int(env, 'UPLOAD_WAIT_SECONDS', 0, 3600),
     maxJsonBytes: int(env, 'MAX_JSON_BYTES', 1024),
     resultTtlSeconds: int(env, 'RESULT_TTL_SECONDS', 1),
     retry: {

@@ -21,20 +21,53 @@ export function safeFileName(name: string | undefined, fallback: string): string
 /**
  * At most `max` uploads received and stored at once by this process: each is held in
  * memory until the file store has it, so this bounds that memory (max × MAX_UPLOAD_BYTES).
- * One more is refused at once with 503 and Retry-After, rather than queued on an open socket.
+ * One more waits for a free slot — its body unread, so it costs a socket, not memory —
+ * for up to `waitMs`, and only then is refused with 503 and Retry-After: a burst of
+ * uploads is slowed down, not turned away.
  */
-function limitConcurrentUploads(max: number): Middleware {
+function limitConcurrentUploads(max: number, waitMs: number): Middleware {
   let inFlight = 0;
-  return async (ctx, next) => {
-    if (inFlight >= max) {
-      ctx.set('Retry-After', '2');
-      throw new ServiceUnavailableError(`The server is already receiving ${max} uploads; try again in a few seconds`, 'UPLOADS_BUSY');
+  const waiting: Array<() => void> = [];
+  const acquire = (ctx: { req: NodeJS.EventEmitter }): Promise<boolean> => {
+    if (inFlight < max) {
+      inFlight += 1;
+      return Promise.resolve(true);
     }
-    inFlight += 1;
+    return new Promise<boolean>((resolve) => {
+      const give = () => {
+        clearTimeout(timer);
+        ctx.req.off('close', gone);
+        resolve(true); // the slot is handed over: inFlight stays as it is
+      };
+      const drop = () => {
+        const i = waiting.indexOf(give);
+        if (i >= 0) waiting.splice(i, 1);
+        ctx.req.off('close', gone);
+        resolve(false);
+      };
+      const timer = setTimeout(drop, waitMs);
+      const gone = () => {
+        clearTimeout(timer);
+        drop(); // the client hung up while waiting
+      };
+      ctx.req.once('close', gone);
+      waiting.push(give);
+    });
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight -= 1;
+  };
+  return async (ctx, next) => {
+    if (!(await acquire(ctx))) {
+      ctx.set('Retry-After', '5');
+      throw new ServiceUnavailableError(`The server is busy receiving ${max} other uploads; try again in a few seconds`, 'UPLOADS_BUSY');
+    }
     try {
       await next();
     } finally {
-      inFlight -= 1;
+      release();
     }
   };
 }
@@ -58,7 +91,7 @@ function receiveOnePdf(maxBytes: number): Middleware {
 
 export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
   const router = new Router();
-  router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
+  router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads, deps.config.uploadWaitSeconds * 1000), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
     const file = (ctx as unknown as { file?: { buffer: Buffer; originalname: string } }).file;
     if (!file) throw new BadRequestError('No file part named "file" was sent', 'MISSING_FILE');
     if (file.buffer.length === 0) throw new BadRequestError('The uploaded file is empty', 'EMPTY_FILE');

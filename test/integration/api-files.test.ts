@@ -92,48 +92,79 @@ describe('REST API: uploads and downloads', function () {
     });
   });
 
-  it('receives at most MAX_CONCURRENT_UPLOADS at once: one more gets 503 UPLOADS_BUSY with Retry-After, and the slot frees', async () => {
-    const capped = await startTestApi({ config: testConfig({ MAX_CONCURRENT_UPLOADS: '1' }), db, temporal: env.client });
-    try {
-      // A slow client: half of a multipart body sent, the rest held back.
+  it('receives at most MAX_CONCURRENT_UPLOADS at once: one more waits for the slot, and past UPLOAD_WAIT_SECONDS gets 503 UPLOADS_BUSY', async () => {
+    const capped = await startTestApi({ config: testConfig({ MAX_CONCURRENT_UPLOADS: '1', UPLOAD_WAIT_SECONDS: '1' }), db, temporal: env.client });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
+    /** A slow client: half of a multipart body sent, the rest when `finish` is called. */
+    const slowUpload = async () => {
       const boundary = 'statementflow-slow-upload';
-      const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
       const body = Buffer.concat([
         Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
         pdf,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]);
-      const url = new URL('/upload_pdf_async', capped.url);
-      const slow = http.request(url, {
+      const req = http.request(new URL('/upload_pdf_async', capped.url), {
         method: 'POST',
         headers: { Authorization: `Bearer ${alice}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
       });
-      const slowAnswer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        slow.on('response', (res) => {
+      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+        req.on('response', (res) => {
           let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: text }));
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
         });
-        slow.on('error', reject);
+        req.on('error', reject);
       });
-      slow.write(body.subarray(0, 60));
+      req.write(body.subarray(0, 60));
       await new Promise((r) => setTimeout(r, 200)); // the server is now receiving it
-
+      return { answer, finish: () => req.end(body.subarray(60)) };
+    };
+    const quick = (name: string) => {
       const form = new FormData();
-      form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'second.pdf');
-      const busy = await capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
-      assert.equal(busy.status, 503);
-      assert.equal(busy.body.error.code, 'UPLOADS_BUSY');
-      assert.equal(busy.headers.get('retry-after'), '2');
+      form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
+      return capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+    };
+    const started: string[] = [];
+    try {
+      // One more than the cap waits, and goes through once the slot frees.
+      const first = await slowUpload();
+      const queued = quick('queued.pdf');
+      await new Promise((r) => setTimeout(r, 300));
+      first.finish();
+      const [a, b] = [await first.answer, await queued];
+      assert.deepEqual([a.status, b.status], [202, 202]);
+      started.push(a.body.task_id, b.body.task_id);
 
-      slow.end(body.subarray(60));
-      const first = await slowAnswer;
-      assert.equal(first.status, 202, first.body);
-      const again = new FormData();
-      again.append('file', new Blob([pdf], { type: 'application/pdf' }), 'third.pdf');
-      const third = await capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: again });
-      assert.equal(third.status, 202, 'the slot is free again');
-      for (const id of [JSON.parse(first.body).task_id, third.body.task_id]) await env.client.workflow.getHandle(id).terminate('test done');
-      assert.equal(Number((await db('stored_files').where({ kind: 'upload' }).count({ n: '*' }))[0].n), 2, 'the refused upload stored nothing');
+      // Held past UPLOAD_WAIT_SECONDS, it is refused with Retry-After, having stored nothing.
+      const second = await slowUpload();
+      const refused = await quick('refused.pdf');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.body.error.code, 'UPLOADS_BUSY');
+      assert.equal(refused.headers.get('retry-after'), '5');
+      second.finish();
+      const c = await second.answer;
+      assert.equal(c.status, 202);
+      started.push(c.body.task_id);
+      assert.equal(Number((await db('stored_files').where({ kind: 'upload' }).count({ n: '*' }))[0].n), 3, 'the refused upload stored nothing');
+    } finally {
+      for (const id of started) await env.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
+      await capped.close();
+    }
+  });
+
+  it('takes a burst of 40 uploads through 2 slots without turning one away', async () => {
+    const capped = await startTestApi({ config: testConfig({ MAX_CONCURRENT_UPLOADS: '2' }), db, temporal: env.client });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const form = new FormData();
+          form.append('file', new Blob([Buffer.from(`%PDF-1.4\n% upload ${i}\n%%EOF\n`)], { type: 'application/pdf' }), `burst-${i}.pdf`);
+          return capped.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+        }),
+      );
+      assert.deepEqual(answers.map((a) => a.status), Array(40).fill(202));
+      assert.equal(new Set(answers.map((a) => a.body.task_id)).size, 40);
+      assert.equal(Number((await db('stored_files').where({ kind: 'upload' }).count({ n: '*' }))[0].n), 40);
+      for (const a of answers) await env.client.workflow.getHandle(a.body.task_id).terminate('test done');
     } finally {
       await capped.close();
     }
