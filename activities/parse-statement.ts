@@ -8,7 +8,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
-import { extractPages, inspectPdf, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
+import { extractPages, inspectPdf, parseStatementFrom, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
 import { parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
@@ -45,6 +45,27 @@ const MAX_LISTED = 200;
 const INSERT_BATCH = 2000; // 7 columns × 2000 = 14,000 parameters, well under 65,535
 
 export const workFileKey = (taskId: string, first: number, last: number) => `work/${taskId}/pages-${first}-${last}.json`;
+
+/**
+ * Parses the statement from the extraction's work files (JSON, in page order). Text
+ * statements are streamed: the parser reads the pages twice, one work file at a time,
+ * so memory holds the compact JSON and one chunk's pages, not every page's items (about
+ * 0.3 MB per page). Pages read by OCR go through the OCR repair, which re-parses with
+ * candidate corrections and needs them all at hand; scans are capped at OCR_MAX_PAGES.
+ */
+export function parseChunks(chunks: Buffer[]): ParsedStatement {
+  if (chunks.some(chunkHasOcrPages)) {
+    return parseWithOcr(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]));
+  }
+  return parseStatementFrom(function* () {
+    for (const c of chunks) yield* (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
+  });
+}
+
+/** Whether a work file holds a page OCR read: such a page carries an "ocr" key (in text, a quote would be escaped). */
+export function chunkHasOcrPages(chunk: Buffer): boolean {
+  return chunk.includes('"ocr":');
+}
 
 export function createParseActivities(deps: ParseDeps) {
   const { db, files } = deps;
@@ -115,16 +136,16 @@ export function createParseActivities(deps: ParseDeps) {
         workKeys: string[];
       }): Promise<ParseStatementResult> => {
         // This step needs no pdf.js: give the thread's memory back (if no other task on
-        // this worker is using it) before holding every page of the statement at once.
+        // this worker is using it) before reading the statement.
         await releasePdfThreadIfIdle();
-        const pages: PositionedPage[] = [];
+        const chunks: Buffer[] = [];
         for (const key of input.workKeys) {
           const buf = await files.read(key);
           if (!buf) throw new Error(`work file ${key} is missing; the extraction step must run again`);
-          pages.push(...(JSON.parse(buf.toString('utf8')) as PositionedPage[]));
+          chunks.push(buf);
           heartbeat();
         }
-        const parsed = parseWithOcr(pages); // parseStatement itself unless OCR read some pages
+        const parsed = parseChunks(chunks);
         await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
         const upload = await files.stat(input.fileKey);
         await saveStatement(db, input, parsed, upload?.sha256 ?? null);

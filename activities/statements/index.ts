@@ -4,6 +4,7 @@
  *   inspectPdf(data)                 page count; PDF_ENCRYPTED / PDF_UNREADABLE
  *   extractPages(data, first, last)  positioned text per page, with a hasText flag for OCR
  *   parseStatement(pages)            transactions, balances, checks; NOT_A_STATEMENT / PDF_NO_TEXT
+ *   parseStatementFrom(source)       the same, reading the pages twice one at a time (long statements)
  *
  * Pure code: no database, no Temporal. Money is integer cents throughout.
  */
@@ -17,4 +18,4 @@ export type {
 } from './types';
 export { inspectPdf, extractPages } from './pdf/extract';
 export { releasePdfThreadIfIdle } from './pdf/thread';
-export { parseStatement } from './parse/statement';
+export { parseStatement, parseStatementFrom, type PageSource } from './parse/statement';

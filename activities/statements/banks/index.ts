@@ -43,10 +43,62 @@ export function namedBanks(pages: Line[][]): BankLayout[] {
 }
 
 export function detectBank(pages: Line[][]): Detection | null {
-  for (const bank of namedBanks(pages)) {
-    const header = findHeader(pages, bank);
-    if (header) return { bank, header };
+  const detector = new BankDetector();
+  for (const lines of pages) detector.add(lines);
+  return detector.result();
+}
+
+/**
+ * detectBank fed one page at a time, in order (parse/statement.ts streams the pages): the
+ * banks named on the first two pages are tried first, in their order, then the generic
+ * layout; for each, the first of its headers anywhere in the document.
+ */
+export class BankDetector {
+  /** The first pages, until the banks they name are known. */
+  private head: Line[][] = [];
+  private candidates: BankLayout[] | null = null;
+  private named: BankLayout[] = [];
+  private readonly found = new Map<BankLayout, TableLayout>();
+
+  add(lines: Line[]): void {
+    if (this.candidates) return this.scan(lines);
+    this.head.push(lines);
+    if (this.head.length >= 2) this.start();
   }
-  const header = findHeader(pages, generic);
-  return header ? { bank: generic, header } : null;
+
+  /** The banks that name themselves on the first two pages (after every page is added). */
+  namedBanks(): BankLayout[] {
+    if (!this.candidates) this.start();
+    return this.named;
+  }
+
+  result(): Detection | null {
+    if (!this.candidates) this.start();
+    for (const bank of this.candidates!) {
+      const header = this.found.get(bank);
+      if (header) return { bank, header };
+    }
+    return null;
+  }
+
+  private start(): void {
+    this.named = namedBanks(this.head);
+    this.candidates = [...this.named, generic];
+    const head = this.head;
+    this.head = [];
+    for (const lines of head) this.scan(lines);
+  }
+
+  private scan(lines: Line[]): void {
+    for (const bank of this.candidates!) {
+      if (this.found.has(bank)) continue;
+      for (let i = 0; i < lines.length; i++) {
+        const h = matchHeader(lines, i, bank.headers, bank.accepts);
+        if (h) {
+          this.found.set(bank, h);
+          break;
+        }
+      }
+    }
+  }
 }

@@ -24,6 +24,51 @@ const BUCKET = 6;
 const shape = (line: Line) => line.text.toLowerCase().replace(/(?<!\d)\d{1,4}(?!\d)/g, '#');
 const bucketKey = (line: Line, text: string, offset: number) => `${Math.round(line.bottom / BUCKET) + offset}|${text}`;
 
+/**
+ * How many pages each (height, text) appears on. Fed one page at a time, so a long
+ * statement can be counted without holding all its lines (parse/statement.ts streams).
+ */
+export class FurnitureCounts {
+  private readonly count = new Map<string, { n: number; last: number }>();
+  private pageCount = 0;
+
+  /** One page's lines; pages arrive in order, each once. */
+  add(lines: readonly Line[]): void {
+    this.pageCount += 1;
+    for (const line of lines) {
+      const k = bucketKey(line, shape(line), 0);
+      const c = this.count.get(k);
+      if (!c) this.count.set(k, { n: 1, last: line.page });
+      else if (c.last !== line.page) {
+        c.n++;
+        c.last = line.page;
+      }
+    }
+  }
+
+  /** Whether `line` repeats on enough pages to be furniture (if it sits in a margin run). */
+  repeated(line: Line): boolean {
+    const needed = Math.max(2, Math.ceil(this.pageCount / 2));
+    const text = shape(line);
+    let n = 0;
+    for (const offset of [-1, 0, 1]) n += this.count.get(bucketKey(line, text, offset))?.n ?? 0;
+    return n >= needed;
+  }
+
+  /**
+   * The furniture lines of one page, once every page has been counted. `topEnd`: the index
+   * of the first line below the page's column header, if it has one.
+   */
+  ofPage(lines: readonly Line[], topEnd: number | null): Set<Line> {
+    const out = new Set<Line>();
+    const end = topEnd ?? lines.length;
+    for (let i = 0; i < end && this.repeated(lines[i]); i++) out.add(lines[i]);
+    for (let i = lines.length - 1; i >= 0 && this.repeated(lines[i]); i--) out.add(lines[i]);
+    return out;
+  }
+}
+
+/** The furniture of a whole document held in memory (tests, short documents). */
 export class Furniture {
   private readonly lines = new Set<Line>();
 
@@ -32,31 +77,9 @@ export class Furniture {
    * it has one; the top run of furniture stops there.
    */
   constructor(pages: Line[][], tableStart: (lines: Line[]) => number | null = () => null) {
-    // Distinct pages per (height, text); lines arrive page by page, so "last page seen" counts them.
-    const count = new Map<string, { n: number; last: number }>();
-    for (const lines of pages) {
-      for (const line of lines) {
-        const k = bucketKey(line, shape(line), 0);
-        const c = count.get(k);
-        if (!c) count.set(k, { n: 1, last: line.page });
-        else if (c.last !== line.page) {
-          c.n++;
-          c.last = line.page;
-        }
-      }
-    }
-    const needed = Math.max(2, Math.ceil(pages.length / 2));
-    const repeated = (line: Line) => {
-      const text = shape(line);
-      let n = 0;
-      for (const offset of [-1, 0, 1]) n += count.get(bucketKey(line, text, offset))?.n ?? 0;
-      return n >= needed;
-    };
-    for (const lines of pages) {
-      const topEnd = tableStart(lines) ?? lines.length;
-      for (let i = 0; i < topEnd && repeated(lines[i]); i++) this.lines.add(lines[i]);
-      for (let i = lines.length - 1; i >= 0 && repeated(lines[i]); i--) this.lines.add(lines[i]);
-    }
+    const counts = new FurnitureCounts();
+    for (const lines of pages) counts.add(lines);
+    for (const lines of pages) for (const line of counts.ofPage(lines, tableStart(lines))) this.lines.add(line);
   }
 
   has(line: Line): boolean {

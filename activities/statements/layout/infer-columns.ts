@@ -52,15 +52,42 @@ function span(kind: ColumnKind, label: string, cells: Cell[]): Omit<Column, 'lo'
   return { kind, label, left: Math.min(...cells.map((c) => c.x)), right: Math.max(...cells.map((c) => c.right)) };
 }
 
+/** Enough rows to see the columns; keeps this cheap on long statements. */
+const ENOUGH_ROWS = 400;
+
 export function inferLayout(pages: Line[][], formats: readonly DateFormat[]): TableLayout | null {
-  const found: Candidate[] = [];
+  const inference = new LayoutInference(formats);
   for (const lines of pages) {
-    for (const line of lines) {
-      const c = candidate(line, formats);
-      if (c) found.push(c);
-    }
-    if (found.length >= 400) break; // plenty to see the columns; keeps this cheap on long statements
+    if (inference.full) break;
+    inference.add(lines);
   }
+  return inference.result();
+}
+
+/** inferLayout fed one page at a time, in order (parse/statement.ts streams the pages). */
+export class LayoutInference {
+  private readonly found: Candidate[] = [];
+  constructor(private readonly formats: readonly DateFormat[]) {}
+
+  /** Enough rows seen: more pages change nothing. */
+  get full(): boolean {
+    return this.found.length >= ENOUGH_ROWS;
+  }
+
+  add(lines: readonly Line[]): void {
+    if (this.full) return;
+    for (const line of lines) {
+      const c = candidate(line, this.formats);
+      if (c) this.found.push(c);
+    }
+  }
+
+  result(): TableLayout | null {
+    return layoutFrom(this.found);
+  }
+}
+
+function layoutFrom(found: Candidate[]): TableLayout | null {
   if (found.length < MIN_ROWS) return null;
 
   const groups = clusters(

@@ -5,45 +5,72 @@
  *   table → summary from the lines outside it → years, signs and fees → three-way check.
  *
  * Pure and synchronous; linear in the number of text items apart from sorting each page.
+ *
+ * The pages are read twice, one at a time (parseStatementFrom): the first pass counts
+ * the lines repeated in page margins and finds the bank and its header, the second reads
+ * the table. Neither holds more than one page's lines, so a 5,000-page statement costs
+ * the memory of its transactions, not of its text (the parse step reads the pages from
+ * the extraction's work files, page by page).
  */
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
-import { detectBank, generic, namedBanks, type Detection } from '../banks';
-import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate } from '../grammar/date';
-import { Furniture } from '../layout/furniture';
-import { inferLayout } from '../layout/infer-columns';
+import { BankDetector, generic, type BankLayout, type Detection } from '../banks';
+import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate, type DateFormat } from '../grammar/date';
+import { FurnitureCounts } from '../layout/furniture';
+import { LayoutInference } from '../layout/infer-columns';
 import { buildLines, type Line } from '../layout/lines';
 import { pageHasText } from '../text-layer';
 import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
-import { readTable, tableStart } from './table';
+import { tableReader, tableStart } from './table';
 import { validate } from './validate';
+
+/** The pages of a document in page order, each once; called once per pass. */
+export type PageSource = () => Iterable<PositionedPage>;
 
 export function parseStatement(input: PositionedPage[]): ParsedStatement {
   const pages = [...input].sort((a, b) => a.page - b.page);
-  // Judged on the items, not the flag: OCR may have filled a page that had no text layer.
-  const readable = pages.filter((p) => pageHasText(p.items));
-  if (readable.length === 0) {
-    throw new TaskInputError(
-      TaskErrorCodes.PDF_NO_TEXT,
-      'The PDF has no text to read: its pages look like scanned images. Upload the statement as downloaded from the bank (not a scan or photo), or a PDF with selectable text.',
-    );
-  }
+  return parseStatementFrom(() => pages);
+}
+
+export function parseStatementFrom(source: PageSource): ParsedStatement {
   const warnings: ParseWarning[] = [];
-  const withText = new Set(readable);
-  for (const p of pages) {
-    if (!withText.has(p)) {
+  // Pass 1: margins counted, bank and header found, columns inferred in case there is none.
+  const counts = new FurnitureCounts();
+  const detector = new BankDetector();
+  let inference: { bank: BankLayout; formats: DateFormat[]; layout: LayoutInference } | null = null;
+  const head: Line[][] = []; // the first pages, until the bank they name is known
+  let firstReadable: number | null = null;
+  let last = 0;
+  for (const p of source()) {
+    if (!(p.page > last)) throw new Error(`parseStatementFrom: page ${p.page} after page ${last}: pages must come in order, each once`);
+    last = p.page;
+    // Judged on the items, not the flag: OCR may have filled a page that had no text layer.
+    if (!pageHasText(p.items)) {
       warnings.push({
         page: p.page,
         line: 0,
         code: 'PAGE_NO_TEXT',
         message: `Page ${p.page} has no text layer (it looks like a scanned image); any transactions on it were not read`,
       });
+      continue;
     }
+    firstReadable ??= p.page;
+    const lines = buildLines(p);
+    counts.add(lines);
+    detector.add(lines);
+    if (inference) inference.layout.add(lines);
+    else if (head.push(lines) >= 2) inference = startInference(detector, head);
   }
+  if (firstReadable === null) {
+    throw new TaskInputError(
+      TaskErrorCodes.PDF_NO_TEXT,
+      'The PDF has no text to read: its pages look like scanned images. Upload the statement as downloaded from the bank (not a scan or photo), or a PDF with selectable text.',
+    );
+  }
+  inference ??= startInference(detector, head);
 
-  const lines: Line[][] = readable.map(buildLines);
-  const detection = detectBank(lines) ?? withoutHeader(lines);
+  const detection = detector.result() ?? withoutHeader(inference);
   if (!detection) throw notAStatement();
   const { bank } = detection;
   if (detection.inferred) {
@@ -54,8 +81,15 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
       message: `No column header was recognised; the columns were inferred from the dated rows starting on page ${detection.header.page}, line ${detection.header.line}`,
     });
   }
-  const furniture = new Furniture(lines, (pageLines) => tableStart(pageLines, bank));
-  const table = readTable(lines, bank, furniture, detection.inferred ? detection.header : undefined);
+
+  // Pass 2: the table, page by page, with each page's furniture left out.
+  const reader = tableReader(bank, detection.inferred ? detection.header : undefined);
+  for (const p of source()) {
+    if (!pageHasText(p.items)) continue;
+    const lines = buildLines(p);
+    reader.page(lines, counts.ofPage(lines, tableStart(lines, bank)));
+  }
+  const table = reader.finish();
   const summary = readSummary(table.outside);
   const printed = { ...summary.values };
   for (const [field, list] of Object.entries(table.totals) as [SummaryField, NonNullable<(typeof printed)[SummaryField]>][]) {
@@ -65,7 +99,7 @@ export function parseStatement(input: PositionedPage[]): ParsedStatement {
   const yearless = table.events.some((e) => e.type === 'row' && e.row.date.year === null);
   if (yearless && !summary.periodStart && summary.anyYear === null) {
     warnings.push({
-      page: readable[0].page,
+      page: firstReadable,
       line: 0,
       code: 'YEAR_ASSUMED',
       message: 'The statement prints dates without a year and no statement period or other date was found; the current year was assumed',
@@ -118,14 +152,21 @@ function notAStatement(): TaskInputError {
 }
 
 /**
- * No header matched: try the columns that dated rows with balances imply. The bank that
- * names itself on page 1 still decides the date forms and sign conventions.
+ * Column inference, started once the first pages have named the bank: that bank (or the
+ * generic layout) still decides the date forms and sign conventions.
  */
-function withoutHeader(lines: Line[][]): (Detection & { inferred: true }) | null {
-  const bank = namedBanks(lines)[0] ?? generic;
+function startInference(detector: BankDetector, head: Line[][]): { bank: BankLayout; formats: DateFormat[]; layout: LayoutInference } {
+  const bank = detector.namedBanks()[0] ?? generic;
   const formats = [...new Set([...bank.dateFormats, ...generic.dateFormats])];
-  const header = inferLayout(lines, formats);
-  return header ? { bank: { ...bank, dateFormats: formats }, header, inferred: true } : null;
+  const layout = new LayoutInference(formats);
+  for (const lines of head.splice(0)) layout.add(lines);
+  return { bank, formats, layout };
+}
+
+/** No header matched: try the columns that dated rows with balances imply. */
+function withoutHeader(inference: { bank: BankLayout; formats: DateFormat[]; layout: LayoutInference }): (Detection & { inferred: true }) | null {
+  const header = inference.layout.result();
+  return header ? { bank: { ...inference.bank, dateFormats: inference.formats }, header, inferred: true } : null;
 }
 
 /** An inferred layout must read as a statement: enough rows, and balances that follow. */

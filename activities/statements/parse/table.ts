@@ -11,7 +11,6 @@
 import type { BankLayout } from '../banks/types';
 import type { PartialDate } from '../grammar/date';
 import { matchHeader, type TableLayout } from '../layout/columns';
-import type { Furniture } from '../layout/furniture';
 import { lineRawText, type Line } from '../layout/lines';
 import type { SkippedRow } from '../types';
 import { continues, type Anchor } from './continuation';
@@ -72,7 +71,23 @@ export function tableStart(lines: Line[], bank: BankLayout): number | null {
   return null;
 }
 
-export function readTable(pages: Line[][], bank: BankLayout, furniture: Furniture, inferred?: TableLayout): TableResult {
+/** Whether a line is page furniture (layout/furniture.ts), for one page or the document. */
+export interface FurnitureTest {
+  has(line: Line): boolean;
+}
+
+/** The whole document at once. */
+export function readTable(pages: Line[][], bank: BankLayout, furniture: FurnitureTest, inferred?: TableLayout): TableResult {
+  const table = tableReader(bank, inferred);
+  for (const lines of pages) table.page(lines, furniture);
+  return table.finish();
+}
+
+/**
+ * The same walk fed one page at a time, in order, so a long statement need not be held in
+ * memory whole (parse/statement.ts streams its pages through here).
+ */
+export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(lines: Line[], furniture: FurnitureTest): void; finish(): TableResult } {
   const reader = readerFor(bank);
   const result: TableResult = { events: [], skipped: [], outside: [], totals: {}, moneyless: new Set() };
   let layout: TableLayout | null = null;
@@ -83,7 +98,7 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
   /** Skipped rows without a date: below the last transaction they are notes, not rows. */
   const undated: { row: SkippedRow; line: Line }[] = [];
 
-  for (const lines of pages) {
+  const page = (lines: Line[], furniture: FurnitureTest): void => {
     const headers = new Map<number, TableLayout>();
     for (let i = 0; i < lines.length; i++) {
       const h = matchHeader(lines, i, bank.headers, bank.accepts);
@@ -194,9 +209,14 @@ export function readTable(pages: Line[][], bank: BankLayout, furniture: Furnitur
       result.events.push({ type: 'row', row: draft });
       open = { anchor: { page: line.page, bottom: line.bottom }, draft };
     }
-  }
-  afterLastRow(result, undated);
-  return result;
+  };
+  return {
+    page,
+    finish() {
+      afterLastRow(result, undated);
+      return result;
+    },
+  };
 }
 
 /**

@@ -4,7 +4,8 @@
  * its page and line; the statement must reconcile with no warnings and no skipped rows.
  */
 import assert from 'node:assert/strict';
-import { extractPages, parseStatement } from '../../../activities/statements';
+import { chunkHasOcrPages, parseChunks } from '../../../activities/parse-statement';
+import { extractPages, parseStatement, parseStatementFrom } from '../../../activities/statements';
 import { FIXTURES, generateStatement } from '../../fixtures/statements';
 import type { Producer } from '../../fixtures/statements/pdf-canvas';
 import { comparable, extracted } from './helpers';
@@ -63,6 +64,40 @@ describe('statements: fixtures for every bank and variation', function () {
     }
     const banks = new Set(all.map(({ g }) => g.truth.bankSource));
     assert.deepEqual([...banks].sort(), ['ABSA', 'Capitec', 'FNB', 'Nedbank', 'Other bank', 'Standard Bank']);
+  });
+
+  it('gives the same result streamed (parseStatementFrom: two passes, a page at a time) as with every page at hand', async () => {
+    for (const spec of FIXTURES) {
+      const { pages } = await extracted(spec);
+      const json = JSON.stringify(pages);
+      let passes = 0;
+      const streamed = parseStatementFrom(function* () {
+        passes += 1;
+        // Fresh objects each pass, as from the work files: nothing may rely on identity across passes.
+        yield* JSON.parse(json) as typeof pages;
+      });
+      assert.equal(passes, 2, spec.style.name);
+      assert.deepStrictEqual(streamed, parseStatement(pages), spec.style.name);
+    }
+  });
+
+  it('parses the work files as the parse step does: streamed for text, whole for pages OCR read', async () => {
+    const { g, pages } = await extracted(FIXTURES[0]);
+    const chunks = [pages.slice(0, 2), pages.slice(2)].map((c) => Buffer.from(JSON.stringify(c)));
+    assert.equal(chunks.some(chunkHasOcrPages), false);
+    assert.deepStrictEqual(parseChunks(chunks), parseStatement(pages));
+    assert.equal(parseChunks(chunks).transactions.length, g.truth.transactions.length);
+    // A description that mentions "ocr": is escaped in JSON, and does not count.
+    const texty = [{ ...pages[0], items: [...pages[0].items, { str: '"ocr": refund', x: 36, y: 800, width: 50, height: 8 }] }];
+    assert.equal(chunkHasOcrPages(Buffer.from(JSON.stringify(texty))), false);
+    const scanned = [{ ...pages[0], ocr: { confidence: 91.5, blank: false } }];
+    assert.equal(chunkHasOcrPages(Buffer.from(JSON.stringify(scanned))), true);
+  });
+
+  it('refuses a page stream out of order', async () => {
+    const { pages } = await extracted(FIXTURES[0]);
+    assert.throws(() => parseStatementFrom(() => [pages[1], pages[0]]), /pages must come in order/);
+    assert.throws(() => parseStatementFrom(() => [pages[0], pages[0]]), /pages must come in order/);
   });
 
   it('gives the same result when pages are extracted in chunks, shuffled and sent through JSON', async () => {
