@@ -26,32 +26,16 @@ export interface Detection {
   inferred?: boolean;
 }
 
-export function findHeader(pages: Line[][], bank: BankLayout): TableLayout | null {
-  for (const lines of pages) {
-    for (let i = 0; i < lines.length; i++) {
-      const h = matchHeader(lines, i, bank.headers, bank.accepts);
-      if (h) return h;
-    }
-  }
-  return null;
-}
-
 /** Banks that name themselves on the first page (or the second, after a cover page). */
 export function namedBanks(pages: Line[][]): BankLayout[] {
   const text = pages.slice(0, 2).flat().map((l) => l.text).join('\n');
   return BANKS.filter((b) => b.identity?.test(text));
 }
 
-export function detectBank(pages: Line[][]): Detection | null {
-  const detector = new BankDetector();
-  for (const lines of pages) detector.add(lines);
-  return detector.result();
-}
-
 /**
- * detectBank fed one page at a time, in order (parse/statement.ts streams the pages): the
- * banks named on the first two pages are tried first, in their order, then the generic
- * layout; for each, the first of its headers anywhere in the document.
+ * Fed the pages one at a time, in order (parse/statement.ts streams them): the banks named
+ * on the first two pages are tried first, in their order, then the generic layout; for
+ * each, the first of its headers anywhere in the document.
  */
 export class BankDetector {
   /** The first pages, until the banks they name are known. */

@@ -67,22 +67,3 @@ export class FurnitureCounts {
     return out;
   }
 }
-
-/** The furniture of a whole document held in memory (tests, short documents). */
-export class Furniture {
-  private readonly lines = new Set<Line>();
-
-  /**
-   * `tableStart(lines)`: the index of the first line below the page's column header, if
-   * it has one; the top run of furniture stops there.
-   */
-  constructor(pages: Line[][], tableStart: (lines: Line[]) => number | null = () => null) {
-    const counts = new FurnitureCounts();
-    for (const lines of pages) counts.add(lines);
-    for (const lines of pages) for (const line of counts.ofPage(lines, tableStart(lines))) this.lines.add(line);
-  }
-
-  has(line: Line): boolean {
-    return this.lines.has(line);
-  }
-}

@@ -55,16 +55,7 @@ function span(kind: ColumnKind, label: string, cells: Cell[]): Omit<Column, 'lo'
 /** Enough rows to see the columns; keeps this cheap on long statements. */
 const ENOUGH_ROWS = 400;
 
-export function inferLayout(pages: Line[][], formats: readonly DateFormat[]): TableLayout | null {
-  const inference = new LayoutInference(formats);
-  for (const lines of pages) {
-    if (inference.full) break;
-    inference.add(lines);
-  }
-  return inference.result();
-}
-
-/** inferLayout fed one page at a time, in order (parse/statement.ts streams the pages). */
+/** Fed the pages one at a time, in order (parse/statement.ts streams them). */
 export class LayoutInference {
   private readonly found: Candidate[] = [];
   constructor(private readonly formats: readonly DateFormat[]) {}

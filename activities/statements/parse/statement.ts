@@ -22,7 +22,7 @@ import { pageHasText } from '../text-layer';
 import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
-import { tableReader, tableStart } from './table';
+import { tableReader } from './table';
 import { validate } from './validate';
 
 /** The pages of a document in page order, each once; called once per pass. */
@@ -87,7 +87,7 @@ export function parseStatementFrom(source: PageSource): ParsedStatement {
   for (const p of source()) {
     if (!pageHasText(p.items)) continue;
     const lines = buildLines(p);
-    reader.page(lines, counts.ofPage(lines, tableStart(lines, bank)));
+    reader.page(lines, (tableStart) => counts.ofPage(lines, tableStart));
   }
   const table = reader.finish();
   const summary = readSummary(table.outside);

@@ -58,36 +58,16 @@ export interface TableResult {
   moneyless: Set<SkippedRow>;
 }
 
-/**
- * `inferred` is a layout found without a header (layout/infer-columns.ts): the table then
- * starts at the first row it was inferred from.
- */
-/** The index of the first line below the page's first column header, or null without one. */
-export function tableStart(lines: Line[], bank: BankLayout): number | null {
-  for (let i = 0; i < lines.length; i++) {
-    const h = matchHeader(lines, i, bank.headers, bank.accepts);
-    if (h) return i + h.lineCount;
-  }
-  return null;
-}
-
-/** Whether a line is page furniture (layout/furniture.ts), for one page or the document. */
-export interface FurnitureTest {
-  has(line: Line): boolean;
-}
-
-/** The whole document at once. */
-export function readTable(pages: Line[][], bank: BankLayout, furniture: FurnitureTest, inferred?: TableLayout): TableResult {
-  const table = tableReader(bank, inferred);
-  for (const lines of pages) table.page(lines, furniture);
-  return table.finish();
-}
+/** A page's furniture (layout/furniture.ts), given where its table starts below its column header. */
+export type PageFurniture = (tableStart: number | null) => { has(line: Line): boolean };
 
 /**
- * The same walk fed one page at a time, in order, so a long statement need not be held in
- * memory whole (parse/statement.ts streams its pages through here).
+ * Fed one page at a time, in order, so a long statement need not be held in memory whole
+ * (parse/statement.ts streams its pages through here). `inferred` is a layout found
+ * without a header (layout/infer-columns.ts): the table then starts at the first row it
+ * was inferred from.
  */
-export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(lines: Line[], furniture: FurnitureTest): void; finish(): TableResult } {
+export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(lines: Line[], furnitureOf: PageFurniture): void; finish(): TableResult } {
   const reader = readerFor(bank);
   const result: TableResult = { events: [], skipped: [], outside: [], totals: {}, moneyless: new Set() };
   let layout: TableLayout | null = null;
@@ -98,12 +78,16 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
   /** Skipped rows without a date: below the last transaction they are notes, not rows. */
   const undated: { row: SkippedRow; line: Line }[] = [];
 
-  const page = (lines: Line[], furniture: FurnitureTest): void => {
+  const page = (lines: Line[], furnitureOf: PageFurniture): void => {
     const headers = new Map<number, TableLayout>();
+    let tableStart: number | null = null; // the first line below the page's first header
     for (let i = 0; i < lines.length; i++) {
       const h = matchHeader(lines, i, bank.headers, bank.accepts);
-      if (h) headers.set(i, h);
+      if (!h) continue;
+      headers.set(i, h);
+      tableStart ??= i + h.lineCount;
     }
+    const furniture = furnitureOf(tableStart);
     let inTable = layout !== null && headers.size === 0;
     let contentOnPage = false;
 

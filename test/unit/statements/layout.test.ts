@@ -6,13 +6,33 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { generic } from '../../../activities/statements/banks/generic';
 import { fnb } from '../../../activities/statements/banks/fnb';
 import { columnAt, matchHeader } from '../../../activities/statements/layout/columns';
-import { Furniture } from '../../../activities/statements/layout/furniture';
-import { inferLayout } from '../../../activities/statements/layout/infer-columns';
+import { FurnitureCounts } from '../../../activities/statements/layout/furniture';
+import { LayoutInference } from '../../../activities/statements/layout/infer-columns';
+import type { DateFormat } from '../../../activities/statements/grammar/date';
 import { buildLines, monospaceAdvance, type Line } from '../../../activities/statements/layout/lines';
 import type { TextItem } from '../../../activities/statements';
 import { item, page, type Spec } from './helpers';
 
 const cells = (l: Line) => l.cells.map((c) => c.text);
+
+/** The furniture of a document held whole: count every page, then take each page's runs. */
+class Furniture {
+  private readonly lines = new Set<Line>();
+  constructor(pages: Line[][], tableStart: (lines: Line[]) => number | null = () => null) {
+    const counts = new FurnitureCounts();
+    for (const ls of pages) counts.add(ls);
+    for (const ls of pages) for (const l of counts.ofPage(ls, tableStart(ls))) this.lines.add(l);
+  }
+  has(line: Line): boolean {
+    return this.lines.has(line);
+  }
+}
+
+function inferLayout(pages: Line[][], formats: readonly DateFormat[]) {
+  const inference = new LayoutInference(formats);
+  for (const ls of pages) inference.add(ls);
+  return inference.result();
+}
 const lines = (specs: Spec[], n = 1) => buildLines(page(n, specs));
 
 describe('statements: items → lines → cells', () => {
