@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { describeError, InfraError } from './errors';
 import { assertClusterNotRunning, runningClusterPid, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
-import { isOrphaned, stopOrphan } from './leftovers';
+import { claimDataDir, isOrphaned, releaseDataDir, stopOrphan } from './leftovers';
 import { assertPortFree } from './processes';
 import { assertDbNotInUse, startTemporalDevServer, temporalDbOwnerPid, type RunningTemporalDevServer } from './temporal-dev-server';
 
@@ -60,7 +60,7 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
     { what: 'Temporal dev server', pid: config.temporalAddress ? null : temporalDbOwnerPid(temporalDbFilename(config)), signal: 'SIGTERM' },
   ];
   for (const { what, pid, signal } of orphans) {
-    if (pid === null || !isOrphaned(pid)) continue;
+    if (pid === null || !isOrphaned(pid, config.dataDir)) continue;
     options.onNotice?.(`stopping the embedded ${what} (pid ${pid}) left running by an earlier start that was killed`);
     if (!(await stopOrphan(pid, signal))) throw new InfraError(`the embedded ${what} (pid ${pid}) left by an earlier start would not stop; stop it by hand`);
   }
@@ -79,6 +79,7 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
     }
   }
   if (leftovers.length) throw new InfraError(leftovers.join('; '));
+  const embedded = !config.databaseUrl || !config.temporalAddress;
   const portChecks = await Promise.allSettled([
     config.databaseUrl ? undefined : assertPortFree(config.embeddedPgPort, '127.0.0.1', 'Embedded Postgres', 'EMBEDDED_PG_PORT'),
     config.temporalAddress ? undefined : assertPortFree(config.temporalPort, '127.0.0.1', 'Temporal dev server', 'TEMPORAL_PORT'),
@@ -87,6 +88,8 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
   const portErrors = portChecks.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => describeError(r.reason));
   if (portErrors.length) throw new InfraError(portErrors.join('; '));
 
+  // From here the servers are ours: a later start that finds them with us gone stops them.
+  if (embedded) claimDataDir(config.dataDir);
   const [pgResult, temporalResult] = await Promise.allSettled([
     config.databaseUrl
       ? Promise.resolve(null)
@@ -108,6 +111,7 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
       pgResult.status === 'fulfilled' ? pgResult.value?.stop() : undefined,
       temporalResult.status === 'fulfilled' ? temporalResult.value?.stop() : undefined,
     ]);
+    if (embedded) releaseDataDir(config.dataDir);
     const reasons = [pgResult, temporalResult]
       .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       .map((r) => describeError(r.reason));
@@ -122,6 +126,7 @@ export async function startEmbeddedInfra(config: Config, options: StartInfraOpti
       // Temporal first: its workers' connections go before the database does.
       await temporal?.stop();
       await postgres?.stop();
+      if (embedded) releaseDataDir(config.dataDir);
     })();
     return stopping;
   };

@@ -4,13 +4,16 @@
  * outlive the Node process that started them, still holding the data directory and the
  * ports. A new start stops such an orphan itself instead of refusing to start.
  *
- * "Orphaned" is judged from the parent process: a server we start is the child of a Node
- * process; once that process is gone the server is re-parented to init or a subreaper
- * (systemd, tini). A server whose parent is still a Node process belongs to a running
- * `npm start` or `npm run infra` and is left alone — the caller reports it instead.
- * Without /proc (macOS) nothing is judged orphaned: we do not stop what we cannot identify.
+ * Who started them is recorded in DATA_DIR/.owner (pid and process start time, so a pid
+ * reused by another process does not count) when a start brings the servers up. Servers
+ * whose owner is gone are orphans; servers whose owner still runs belong to a running
+ * `npm start` or `npm run infra` and are left alone — the caller reports those instead.
+ * With no owner file (servers of an older version), the parent process decides: a server
+ * re-parented to init or a subreaper has lost its starter. Without /proc (macOS) nothing
+ * is judged orphaned: we do not stop what we cannot identify.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { isAlive, waitForPidGone } from './processes';
 
 /** The parent pid of `pid`, or null when it cannot be read (no /proc, pid gone). */
@@ -33,13 +36,57 @@ function commandOf(pid: number): string | null {
   }
 }
 
-/** True when the process that started `pid` is gone (see above). */
-export function isOrphaned(pid: number): boolean {
+/** When `pid` started (clock ticks since boot, /proc/<pid>/stat field 22), or null. */
+export function startTimeOf(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const ownerFile = (dataDir: string) => path.join(dataDir, '.owner');
+
+/** Records this process as the one running DATA_DIR's embedded servers. */
+export function claimDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(ownerFile(dataDir), JSON.stringify({ pid: process.pid, start: startTimeOf(process.pid) }));
+}
+
+/** Forgets the claim, if it is still this process's. */
+export function releaseDataDir(dataDir: string): void {
+  try {
+    const owner = JSON.parse(fs.readFileSync(ownerFile(dataDir), 'utf8')) as { pid?: number };
+    if (owner.pid === process.pid) fs.rmSync(ownerFile(dataDir), { force: true });
+  } catch {
+    // no claim to forget
+  }
+}
+
+/**
+ * True when the process that started server `pid` on `dataDir` is gone (see above); false
+ * when it still runs, or when that cannot be told.
+ */
+export function isOrphaned(pid: number, dataDir: string): boolean {
+  let owner: { pid?: unknown; start?: unknown } | null = null;
+  try {
+    owner = JSON.parse(fs.readFileSync(ownerFile(dataDir), 'utf8'));
+  } catch {
+    owner = null;
+  }
+  if (owner && typeof owner.pid === 'number') {
+    if (owner.pid === process.pid) return false;
+    if (!isAlive(owner.pid)) return true;
+    const start = startTimeOf(owner.pid);
+    return start !== null && owner.start !== null && start !== owner.start; // the pid now belongs to another process
+  }
+  // No owner file: judge by the parent (see above).
   const parent = parentOf(pid);
   if (parent === null) return false;
   if (parent <= 1 || !isAlive(parent)) return true;
   const command = commandOf(parent);
-  return command !== null && !/(^|\/)node(js)?\b/.test(command.split(' ')[0] ?? '');
+  return command !== null && !/(^|\/)node[\w.-]*$/.test(command.split(' ')[0] ?? '');
 }
 
 /**
