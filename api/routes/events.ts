@@ -133,6 +133,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
       return;
     }
     if (deps.hub.streamCount >= maxStreams) {
+      ctx.set('Retry-After', String(Math.ceil(retryMs / 1000)));
       throw new ServiceUnavailableError('Too many open event streams; poll GET /tasks/{task_id}/status instead', 'TOO_MANY_STREAMS');
     }
 

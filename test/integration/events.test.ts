@@ -330,6 +330,30 @@ describe('task events (Server-Sent Events)', function () {
     assert.equal(await s.next(2000), null, 'the stream ended (EventSource would reconnect with Last-Event-ID)');
   });
 
+  it('past SSE_MAX_STREAMS, answers 503 TOO_MANY_STREAMS with Retry-After, and takes streams again once one closes', async () => {
+    const capped = await startTestApi({ config: testConfig({ SSE_MAX_STREAMS: '1', SSE_RETRY_MS: '3000' }), db, temporal });
+    try {
+      const id = await insertTask();
+      const open = await openSse(`${capped.url}/tasks/${id}/events`, bearer(alice));
+      assert.equal(open.res.status, 200);
+      const refused = await openSse(`${capped.url}/tasks/${id}/events`, bearer(alice));
+      assert.equal(refused.res.status, 503);
+      assert.equal(refused.res.headers.get('retry-after'), '3');
+      assert.equal(((await refused.res.json()) as { error: { code: string } }).error.code, 'TOO_MANY_STREAMS');
+      open.close();
+      let again: SseStream | undefined;
+      for (let i = 0; i < 50 && again?.res.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100)); // the server notices the closed stream
+        again = await openSse(`${capped.url}/tasks/${id}/events`, bearer(alice));
+        if (again.res.status !== 200) await again.res.body?.cancel();
+      }
+      assert.equal(again!.res.status, 200);
+      again!.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('sends heartbeat comments while nothing happens', async () => {
     const id = await insertTask();
     const s = await stream(id);
