@@ -110,6 +110,18 @@ describe('ocr: generated scans through the engine', function () {
     });
   }
 
+  it('reads a page scanned upside down turned the right way up, and says so', async () => {
+    const g = await generateStatement(spec('fnb', 80));
+    const scan = await scanPdf(g.pdf, { dpi: 200, seed: 3, noise: 8, specks: 25, upsideDown: [2] });
+    const { pages } = await readScan(scan);
+    assert.deepEqual(pages.map((p) => [p.page, p.ocr?.rotated ?? 0]), [[1, 0], [2, 180]]);
+    assert.ok(pages.every((p) => p.ocr!.confidence > 70), 'both pages read well');
+    const parsed = parseWithOcr(pages);
+    assert.deepEqual(parsed.warnings.filter((w) => w.code === 'OCR_PAGE_TURNED').map((w) => w.page), [2]);
+    const { missing, unproven } = compareRows(g, parsed);
+    assert.ok(missing + unproven <= Math.ceil(g.truth.transactions.length * 0.05), `${missing} rows not read, ${unproven} unproven`);
+  });
+
   it('refuses a scanned invoice that prints FNB banking details as NOT_A_STATEMENT', async () => {
     const scan = await scanPdf(await invoicePdf(), { dpi: 200, seed: 9 });
     const { pages } = await readScan(scan);
