@@ -361,13 +361,22 @@ export function loadConfigOrExit(env: Env = process.env): Config {
  * For entry points that run on shared infrastructure (not `npm start`): one line naming
  * what is missing and where to get it, and exit 1.
  */
-export function requireInfrastructure(config: Config, command: string, needs: { database?: boolean; temporal?: boolean }): void {
+export function requireInfrastructure(
+  config: Config,
+  command: string,
+  needs: { database?: boolean; temporal?: boolean },
+  /** The command also finds the embedded servers of a running `npm start` (core/runtime/running-infra.ts). */
+  besideStart = false,
+): void {
   const missing = [
     ...(needs.database && !config.databaseUrl ? ['DATABASE_URL'] : []),
     ...(needs.temporal && !config.temporalAddress ? ['TEMPORAL_ADDRESS'] : []),
   ];
   if (missing.length === 0) return;
-  process.stderr.write(`statementflow: ${command} needs ${missing.join(' and ')} (\`npm run infra\` prints them), or use \`npm start\`\n`);
+  const how = besideStart
+    ? `set it (\`npm run infra\` prints the lines), or run it while \`npm start\` or \`npm run infra\` is running on DATA_DIR ${config.dataDir}`
+    : `(\`npm run infra\` prints them), or use \`npm start\``;
+  process.stderr.write(`statementflow: ${command} needs ${missing.join(' and ')}: ${how}\n`);
   process.exit(1);
 }
 

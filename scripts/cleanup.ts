@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfigOrExit, requireInfrastructure } from '../core/config';
+import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
 import { connectTemporal } from '../core/temporal-client';
 import { TASK_TYPES, type CleanupInput } from '../core/task-contract';
 import { taskSettingsFrom } from '../core/task-settings';
@@ -17,8 +18,8 @@ async function main() {
     process.stderr.write(`usage: npm run cleanup [-- --dry-run]   (unknown: ${unknown.join(' ')})\n`);
     process.exit(2);
   }
-  const config = loadConfigOrExit();
-  requireInfrastructure(config, 'npm run cleanup', { temporal: true });
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  requireInfrastructure(config, 'npm run cleanup', { temporal: true }, true);
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     let workflowId: string;

@@ -1,10 +1,11 @@
 /** `npm run migrate`: apply the knex migrations to DATABASE_URL. */
 import { loadConfigOrExit, requireInfrastructure } from '../core/config';
+import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
 import { createDb, migrateLatest } from '../core/db';
 
 async function main() {
-  const config = loadConfigOrExit();
-  requireInfrastructure(config, 'npm run migrate', { database: true });
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  requireInfrastructure(config, 'npm run migrate', { database: true }, true);
   const db = createDb(config.databaseUrl, 1);
   try {
     const applied = await migrateLatest(db);

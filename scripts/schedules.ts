@@ -1,11 +1,12 @@
 /** `npm run schedules`: create or update the cleanup schedule from configuration, and show it. */
 import { loadConfigOrExit, requireInfrastructure } from '../core/config';
+import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
 import { connectTemporal } from '../core/temporal-client';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {
-  const config = loadConfigOrExit();
-  requireInfrastructure(config, 'npm run schedules', { temporal: true });
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  requireInfrastructure(config, 'npm run schedules', { temporal: true }, true);
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     const outcome = await ensureCleanupSchedule(client, config);
