@@ -18,7 +18,7 @@ async function main() {
     process.stderr.write(`usage: npm run cleanup [-- --dry-run]   (unknown: ${unknown.join(' ')})\n`);
     process.exit(2);
   }
-  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
   requireInfrastructure(config, 'npm run cleanup', { temporal: true }, true);
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {

@@ -4,7 +4,7 @@ import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
 import { createDb, migrateLatest } from '../core/db';
 
 async function main() {
-  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), { database: true }, (m) => process.stderr.write(`${m}\n`));
   requireInfrastructure(config, 'npm run migrate', { database: true }, true);
   const db = createDb(config.databaseUrl, 1);
   try {

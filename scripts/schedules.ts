@@ -5,7 +5,7 @@ import { connectTemporal } from '../core/temporal-client';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {
-  const config = withRunningEmbeddedInfra(loadConfigOrExit(), (m) => process.stderr.write(`${m}\n`));
+  const config = withRunningEmbeddedInfra(loadConfigOrExit(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
   requireInfrastructure(config, 'npm run schedules', { temporal: true }, true);
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {

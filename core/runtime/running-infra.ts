@@ -26,19 +26,24 @@ function flagOf(pid: number, flag: string): number | null {
 }
 
 /**
- * `config` with DATABASE_URL and TEMPORAL_ADDRESS filled in from the embedded servers
- * running on its DATA_DIR, where they are not set; `note` hears what was used.
+ * `config` with DATABASE_URL and/or TEMPORAL_ADDRESS (as `needs` says) filled in from the
+ * embedded servers running on its DATA_DIR, where they are not set; `note` hears what
+ * was used.
  */
-export function withRunningEmbeddedInfra(config: Config, note: (message: string) => void = () => undefined): Config {
+export function withRunningEmbeddedInfra(
+  config: Config,
+  needs: { database?: boolean; temporal?: boolean },
+  note: (message: string) => void = () => undefined,
+): Config {
   let { databaseUrl, temporalAddress } = config;
-  if (!databaseUrl) {
+  if (needs.database && !databaseUrl) {
     const pg = runningClusterPid(path.join(config.dataDir, 'postgres'));
     if (pg) {
       databaseUrl = postgresUrl(Number(pg.port) || config.embeddedPgPort, EMBEDDED_DATABASE);
       note(`using the embedded Postgres running on ${config.dataDir} (pid ${pg.pid})`);
     }
   }
-  if (!temporalAddress) {
+  if (needs.temporal && !temporalAddress) {
     const pid = temporalDbOwnerPid(temporalDbFilename(config));
     if (pid !== null) {
       temporalAddress = `127.0.0.1:${flagOf(pid, '--port') ?? config.temporalPort}`;
