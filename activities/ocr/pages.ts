@@ -2,7 +2,8 @@
  * The OCR step of extraction (ParseDeps.ocrPages): pages without a text layer are
  * rendered, recognised and mapped to positioned items, one page at a time, with the next
  * page rendered while the engine reads the current one. A page that reads badly is read
- * again turned 180° (scanned upside down), and the better reading kept. Progress is reported per page,
+ * again turned (scanned upside down, or sideways on a landscape page), and the best
+ * reading kept. Progress is reported per page,
  * and the activity's cancellation is honoured between pages and in the middle of one
  * (the engine's thread is terminated), so a cancel lands within about a heartbeat.
  */
@@ -27,17 +28,40 @@ const BLANK_INK = 0.001;
 /** Little ink and almost nothing legible on it: blank apart from specks or a smudge. */
 const FAINT_INK = 0.004;
 /**
- * A page read with less confidence than this may be upside down (a sheet fed the wrong
- * way round): it is read again turned 180°, and the better reading kept. Upright scans
- * read at 80–90; the same page upside down at ~30.
+ * A page read with less confidence than this may be turned: upside down (a sheet fed the
+ * wrong way round) or, on a landscape page, sideways (a portrait statement scanned across
+ * the glass). It is read again turned, and the best reading kept. Upright scans read at
+ * 80–90; the same page upside down at ~30.
  */
-const MAYBE_UPSIDE_DOWN = 60;
-/** The turned reading must beat the first by this much to be believed. */
+const MAYBE_TURNED = 60;
+/** A turned reading must beat the first by this much to be believed. */
 const TURN_MARGIN = 15;
 
-/** The page turned 180°: the same pixels in reverse order. */
-function turned(raster: PageRaster): PageRaster {
-  return { ...raster, gray: raster.gray.slice().reverse() };
+type Turn = 90 | 180 | 270;
+
+/**
+ * The page turned clockwise by `turn` degrees, with its size in points turned too, so the
+ * text reads upright in the result. 180° is the pixels in reverse order; a quarter turn
+ * swaps width and height.
+ */
+export function turnRaster(r: PageRaster, turn: Turn): PageRaster {
+  if (turn === 180) return { ...r, gray: r.gray.slice().reverse() };
+  const { width: w, height: h, gray } = r;
+  const out = new Uint8Array(w * h);
+  // Clockwise: source (x, y) lands at (h - 1 - y, x) in an h-wide image; counter-clockwise at (y, w - 1 - x).
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const to = turn === 90 ? x * h + (h - 1 - y) : (w - 1 - x) * h + y;
+      out[to] = gray[row + x];
+    }
+  }
+  return { ...r, width: h, height: w, pageWidth: r.pageHeight, pageHeight: r.pageWidth, gray: out };
+}
+
+/** The turns worth trying on a page that read badly: a quarter turn only on a landscape page. */
+function turnsFor(r: PageRaster): Turn[] {
+  return r.width > r.height ? [90, 270, 180] : [180];
 }
 
 function activitySignal(): AbortSignal | undefined {
@@ -63,8 +87,8 @@ export function createOcrPages(options: OcrPagesOptions): OcrPagesFn {
     const renderer = await openRenderer(data);
     const out: PositionedPage[] = [];
     let done = 0;
-    const read = async (raster: PageRaster): Promise<void> => {
-      const geometry = { page: raster.page, width: raster.width, height: raster.height, pageWidth: raster.pageWidth, pageHeight: raster.pageHeight };
+    const read = async (scanned: PageRaster): Promise<void> => {
+      let raster = scanned;
       const ink = inkCoverage(raster);
       let page: PositionedPage;
       if (ink < BLANK_INK) {
@@ -78,15 +102,21 @@ export function createOcrPages(options: OcrPagesOptions): OcrPagesFn {
           }
         };
         let text = await recognize(raster);
-        let rotated = false;
-        if (text.confidence < MAYBE_UPSIDE_DOWN && ink >= FAINT_INK) {
-          const other = await recognize(turned(raster));
-          if (other.confidence >= text.confidence + TURN_MARGIN) [text, rotated] = [other, true];
+        let rotated: Turn | null = null;
+        if (text.confidence < MAYBE_TURNED && ink >= FAINT_INK) {
+          const first = text.confidence;
+          for (const turn of turnsFor(scanned)) {
+            const candidate = turnRaster(scanned, turn);
+            const other = await recognize(candidate);
+            if (other.confidence >= first + TURN_MARGIN && other.confidence > text.confidence) [text, raster, rotated] = [other, candidate, turn];
+            if (text.confidence >= MAYBE_TURNED) break; // good enough: no more turns
+          }
         }
+        const geometry = { page: raster.page, width: raster.width, height: raster.height, pageWidth: raster.pageWidth, pageHeight: raster.pageHeight };
         page = toPositionedPage(geometry, text);
         const legible = text.lines.flatMap((l) => l.words).filter((w) => w.confidence >= 60 && /[\p{L}\p{N}]{2}/u.test(w.text)).length;
         const blank = ink < FAINT_INK && legible < 3;
-        page.ocr = { confidence: Math.round(text.confidence * 10) / 10, blank, ...(rotated ? { rotated: 180 as const } : {}) };
+        page.ocr = { confidence: Math.round(text.confidence * 10) / 10, blank, ...(rotated ? { rotated } : {}) };
         if (blank) page.items = [];
       }
       out.push(page);

@@ -410,8 +410,9 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
   for (const p of blank) {
     warnings.push({ page: p.page, line: 0, code: 'OCR_BLANK_PAGE', message: `Page ${p.page} is a blank scanned page; it was skipped` });
   }
-  for (const p of input.filter((x) => x.ocr?.rotated === 180)) {
-    warnings.push({ page: p.page, line: 0, code: 'OCR_PAGE_TURNED', message: `Page ${p.page} was scanned upside down; it was read turned the right way up` });
+  for (const p of input.filter((x) => x.ocr?.rotated)) {
+    const how = p.ocr!.rotated === 180 ? 'upside down' : 'sideways';
+    warnings.push({ page: p.page, line: 0, code: 'OCR_PAGE_TURNED', message: `Page ${p.page} was scanned ${how}; it was read turned the right way up` });
   }
   warnings.push(...edits.map(describe));
   // Rows and balance markers are named; a summary total that disagrees is the parser's own

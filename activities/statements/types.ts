@@ -24,8 +24,8 @@ export interface PositionedPage {
   /** False when the page has no usable text layer (a scan): OCR may replace `items`. */
   hasText: boolean;
   /** Set when OCR read `items` from the page's image (activities/ocr). */
-  /** Read by OCR: mean word confidence, a blank sheet, and whether it was scanned upside down (read turned 180°). */
-  ocr?: { confidence: number; blank: boolean; rotated?: 180 };
+  /** Read by OCR: mean word confidence, a blank sheet, and the clockwise turn it was read at when scanned turned. */
+  ocr?: { confidence: number; blank: boolean; rotated?: 90 | 180 | 270 };
 }
 
 export interface ParsedTransaction {

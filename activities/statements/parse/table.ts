@@ -155,7 +155,9 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
       const skip = (reason: string) => {
         const row: SkippedRow = { page: line.page, line: line.index, text: raw, reason };
         result.skipped.push(row);
-        if (read.date === null) undated.push({ row, line });
+        // A movement AND a running balance make a transaction whose date could not be
+        // read (a speck before it in a scan), never a note: it stays a skipped row.
+        if (read.date === null && !(hasMovement(read) && read.money.balance)) undated.push({ row, line });
         open = { anchor: { page: line.page, bottom: line.bottom }, skipped: row };
       };
       if (read.problems.length > 0) {

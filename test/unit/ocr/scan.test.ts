@@ -110,14 +110,16 @@ describe('ocr: generated scans through the engine', function () {
     });
   }
 
-  it('reads a page scanned upside down turned the right way up, and says so', async () => {
-    const g = await generateStatement(spec('fnb', 80));
-    const scan = await scanPdf(g.pdf, { dpi: 200, seed: 3, noise: 8, specks: 25, upsideDown: [2] });
+  it('reads pages scanned upside down or sideways turned the right way up, and says so', async () => {
+    const g = await generateStatement(spec('fnb', 120));
+    assert.equal(g.pages, 3);
+    const scan = await scanPdf(g.pdf, { dpi: 200, seed: 3, noise: 8, specks: 25, upsideDown: [2], sideways: [3] });
     const { pages } = await readScan(scan);
-    assert.deepEqual(pages.map((p) => [p.page, p.ocr?.rotated ?? 0]), [[1, 0], [2, 180]]);
-    assert.ok(pages.every((p) => p.ocr!.confidence > 70), 'both pages read well');
+    assert.deepEqual(pages.map((p) => [p.page, p.ocr?.rotated ?? 0]), [[1, 0], [2, 180], [3, 90]]);
+    assert.ok(pages.every((p) => p.ocr!.confidence > 70), 'every page read well');
+    assert.ok(pages[2].height > pages[2].width, 'the sideways page is read upright, portrait');
     const parsed = parseWithOcr(pages);
-    assert.deepEqual(parsed.warnings.filter((w) => w.code === 'OCR_PAGE_TURNED').map((w) => w.page), [2]);
+    assert.deepEqual(parsed.warnings.filter((w) => w.code === 'OCR_PAGE_TURNED').map((w) => [w.page, w.message.includes(w.page === 2 ? 'upside down' : 'sideways')]), [[2, true], [3, true]]);
     const { missing, unproven } = compareRows(g, parsed);
     assert.ok(missing + unproven <= Math.ceil(g.truth.transactions.length * 0.05), `${missing} rows not read, ${unproven} unproven`);
   });

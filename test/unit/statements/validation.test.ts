@@ -218,6 +218,17 @@ describe('statements: notes under the table', () => {
     assert.equal(p.closingBalanceCents, 130000);
     assert.equal(p.reconciled, true);
   });
+
+  it('keeps a last row whose date cannot be read as a skipped row, not a note: it has an amount and a balance', () => {
+    const p = parse([
+      ...TOP,
+      ...rows(['02/01/2024', 'Salary ACME', '500.00', '1,500.00'], ['-O3/01/2024', 'Rent', '-200.00', '1,300.00']),
+    ]);
+    assert.deepEqual(p.transactions.map((t) => t.description), ['Salary ACME']);
+    assert.equal(p.skippedRows.length, 1);
+    assert.match(p.skippedRows[0].text, /Rent/);
+    assert.equal(p.reconciled, false, 'a row is missing');
+  });
 });
 
 describe('statements: dates and the period', () => {
