@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { pgArrayLiteral } from '../../../activities/rules/compile-sql';
 import { compileRegex } from '../../../activities/rules/regex-safety';
 import { getTestDb } from '../../support/postgres';
-import { randomPattern, randomText, rng } from '../../unit/rules/regex-fuzz';
+import { randomPattern, randomText } from '../../unit/rules/regex-fuzz';
+import { rng } from '../../support/random';
 
 describe('rules: translated regexes mean the same in Postgres and in the TS evaluator', function () {
   this.timeout(180_000);

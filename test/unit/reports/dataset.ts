@@ -3,7 +3,8 @@
  * here with plain loops and the test-side VAT oracle — sharing no code with the renderer.
  */
 import type { RenderOptions, ReportRow } from '../../../activities/reports';
-import { oracleVat, rng } from './helpers';
+import { oracleVat } from './helpers';
+import { rng } from '../../support/random';
 
 /** First spellings seen, fixed by the first rows of makeRows(). */
 export const CATEGORY_ORDER = [

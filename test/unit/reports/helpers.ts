@@ -83,18 +83,6 @@ export function formulaOf(cell: ExcelJS.Cell): string | undefined {
   return v && typeof v === 'object' && 'formula' in (v as object) ? (v as { formula: string }).formula : undefined;
 }
 
-/** Deterministic pseudo-random generator (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Waits until `read()` stops changing for `quietMs` (or `maxMs` passes); returns the last value. */
 export async function settle(read: () => number, quietMs = 300, maxMs = 10_000): Promise<number> {
   const start = Date.now();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { isVatCategory, vatFromInclusiveCents } from '../../../activities/reports';
 import { vatCategoryMatcher } from '../../../activities/reports/vat';
-import { DEFAULT_VAT, oracleVat, rng } from './helpers';
+import { DEFAULT_VAT, oracleVat } from './helpers';
+import { rng } from '../../support/random';
 
 describe('reports: VAT from VAT-inclusive cents', () => {
   it('computes hand-checked values at 15 %', () => {

@@ -4,17 +4,6 @@
  * newlines and word boundaries. Used to check that the native RegExp, the linear NFA and
  * Postgres all give the same answers.
  */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 const LITERALS = ['a', 'A', 'b', 'B', '1', ' ', '-', 'é', 'É', '😀', '_', '\\.', '\\n', '\\u00e9', '\\x41', '\\-', '\\ '];

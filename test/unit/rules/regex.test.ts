@@ -6,7 +6,8 @@ import { foldAscii } from '../../../activities/rules/text';
 import { Nfa } from '../../../activities/rules/regex-nfa';
 import { parseRegex } from '../../../activities/rules/regex-parse';
 import { compileRegex, MAX_PROGRAM_SIZE } from '../../../activities/rules/regex-safety';
-import { randomPattern, randomText, rng } from './regex-fuzz';
+import { randomPattern, randomText } from './regex-fuzz';
+import { rng } from '../../support/random';
 
 describe('rules: regex subset', () => {
   it('writes one source per engine, with ASCII case made explicit', () => {
