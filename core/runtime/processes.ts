@@ -7,6 +7,7 @@
  * alive is signalled synchronously, so nothing is left running behind us.
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { InfraError } from './errors';
 
@@ -49,6 +50,40 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A process's command-line arguments, from /proc; null where they cannot be read (no /proc, the pid gone). */
+export function commandLineOf(pid: number): string[] | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (0: state, 1: parent pid,
+ * 19: start time in clock ticks since boot), or null. The name may hold spaces and
+ * parentheses, so the fields are read after its last ')'.
+ */
+export function procStatOf(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `pid` from a pid file, if that process is alive and still the one meant: where /proc
+ * tells, its command line must mention `mark` (a reused pid is someone else). Without
+ * /proc (macOS) a live pid is trusted.
+ */
+export function liveProcess(pid: number, mark: string): number | null {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  const args = commandLineOf(pid);
+  return args === null || args.some((a) => a.includes(mark)) ? pid : null;
 }
 
 /** Resolves when the child has exited (immediately if it already has). */

@@ -6,23 +6,19 @@
  * `npm run infra` prints. The API and the worker do not: they are configured by
  * environment only.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
 import { EMBEDDED_DATABASE, postgresUrl, runningClusterPid } from './embedded-postgres';
 import { temporalDbFilename } from './infra';
+import { commandLineOf } from './processes';
 import { temporalDbOwnerPid } from './temporal-dev-server';
 
 /** The value of `--flag N` in a running process's command line, or null. */
 function flagOf(pid: number, flag: string): number | null {
-  try {
-    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const i = args.indexOf(flag);
-    const n = i >= 0 ? Number(args[i + 1]) : NaN;
-    return Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
+  const args = commandLineOf(pid) ?? [];
+  const i = args.indexOf(flag);
+  const n = i >= 0 ? Number(args[i + 1]) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
 /**

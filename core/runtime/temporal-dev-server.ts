@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './binaries';
 import { describeError, InfraError } from './errors';
-import { assertPortFree, isAlive, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
+import { assertPortFree, liveProcess, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
 import { CUSTOM_SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface SearchAttributeDefinition {
@@ -193,14 +193,7 @@ export function temporalDbOwnerPid(dbFilename: string): number | null {
   } catch {
     return null;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
-  try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(dbFilename)) return null; // the pid was reused by something else
-  } catch {
-    // no /proc (macOS): trust the live pid
-  }
-  return pid;
+  return liveProcess(pid, dbFilename); // null for a stale file or a pid reused by something else
 }
 
 /**
