@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { loadConfig } from '../../core/config';
 import { startEmbeddedInfra } from '../../core/runtime/infra';
 import { PROJECT_ROOT } from '../../core/runtime/paths';
-import { getFreePort, isAlive } from '../../core/runtime/processes';
+import { isAlive } from '../../core/runtime/processes';
+import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 async function selectOne(url: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url });
@@ -21,36 +21,18 @@ async function selectOne(url: string): Promise<unknown> {
   }
 }
 
-function scriptEnv(dataDir: string, ports: { pg: number; temporal: number; ui: number }): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.TEMPORAL_ADDRESS;
-  return {
-    ...env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(ports.pg),
-    TEMPORAL_PORT: String(ports.temporal),
-    TEMPORAL_UI_PORT: String(ports.ui),
-  };
-}
-
-async function freePorts(): Promise<{ pg: number; temporal: number; ui: number }> {
-  return { pg: await getFreePort(), temporal: await getFreePort(), ui: await getFreePort() };
-}
-
 describe('runtime: startEmbeddedInfra and npm run infra', function () {
   this.timeout(120_000);
   let dataDir: string;
 
   beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-test-infra-'));
-    fs.chmodSync(dataDir, 0o755);
+    dataDir = tempDataDir('infra');
   });
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts Postgres and the dev server with its Web UI, and stops both', async () => {
-    const ports = await freePorts();
-    const config = loadConfig(scriptEnv(dataDir, ports));
+    const ports = await freeEmbeddedPorts();
+    const config = loadConfig(embeddedEnv(dataDir, ports));
     const infra = await startEmbeddedInfra(config);
     const pids = [infra.postgres!.pid, infra.temporal!.pid];
     try {
@@ -87,10 +69,10 @@ describe('runtime: startEmbeddedInfra and npm run infra', function () {
   });
 
   it('npm run infra: prints the addresses, and SIGTERM stops everything cleanly', async () => {
-    const ports = await freePorts();
+    const ports = await freeEmbeddedPorts();
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'scripts/infra.ts'], {
       cwd: PROJECT_ROOT,
-      env: scriptEnv(dataDir, ports),
+      env: embeddedEnv(dataDir, ports),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -126,10 +108,10 @@ describe('runtime: startEmbeddedInfra and npm run infra', function () {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
-      const ports = { ...(await freePorts()), temporal: taken };
+      const ports = { ...(await freeEmbeddedPorts()), temporal: taken };
       const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/infra.ts'], {
         cwd: PROJECT_ROOT,
-        env: scriptEnv(dataDir, ports),
+        env: embeddedEnv(dataDir, ports),
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -148,7 +130,7 @@ describe('runtime: startEmbeddedInfra and npm run infra', function () {
   it('npm run infra: bad configuration is one line and exit 1', () => {
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/infra.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...scriptEnv(dataDir, { pg: 1, temporal: 2, ui: 3 }), TEMPORAL_PORT: 'seventy' },
+      env: { ...embeddedEnv(dataDir, { pg: 1, temporal: 2, ui: 3 }), TEMPORAL_PORT: 'seventy' },
       encoding: 'utf8',
       timeout: 60_000,
     });

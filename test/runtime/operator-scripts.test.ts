@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/runtime/paths';
-import { getFreePort } from '../../core/runtime/processes';
+import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 describe('runtime: operator commands beside a running start', function () {
   this.timeout(180_000);
@@ -19,19 +17,9 @@ describe('runtime: operator commands beside a running start', function () {
   let infra: ChildProcess | undefined;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-test-operator-'));
-    fs.chmodSync(dataDir, 0o755);
-    const base = { ...process.env };
-    delete base.DATABASE_URL;
-    delete base.TEMPORAL_ADDRESS;
-    env = {
-      ...base,
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(await getFreePort()),
-      // Not the port the commands would assume: they must read the running server's own.
-      TEMPORAL_PORT: String(await getFreePort()),
-      TEMPORAL_UI_PORT: String(await getFreePort()),
-    };
+    dataDir = tempDataDir('operator');
+    // A free TEMPORAL_PORT, not the one the commands would assume: they must read the running server's own.
+    env = embeddedEnv(dataDir, await freeEmbeddedPorts());
   });
   after(async () => {
     if (infra && infra.exitCode === null) {

@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/runtime/paths';
 import { getFreePort } from '../../core/runtime/processes';
+import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
@@ -34,22 +34,9 @@ describe('runtime: npm start', function () {
   let running: Started | undefined;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-test-start-'));
-    fs.chmodSync(dataDir, 0o755);
+    dataDir = tempDataDir('start');
     apiPort = await getFreePort();
-    const base = { ...process.env };
-    delete base.DATABASE_URL;
-    delete base.TEMPORAL_ADDRESS;
-    env = {
-      ...base,
-      DATA_DIR: dataDir,
-      PORT: String(apiPort),
-      EMBEDDED_PG_PORT: String(await getFreePort()),
-      TEMPORAL_PORT: String(await getFreePort()),
-      TEMPORAL_UI_PORT: String(await getFreePort()),
-      WORKER_METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    };
+    env = embeddedEnv(dataDir, await freeEmbeddedPorts(), { PORT: String(apiPort), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
   });
   afterEach(() => {
     // A failed test must not leave the service behind.
