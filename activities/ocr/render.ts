@@ -6,7 +6,7 @@
  * only their greyscale pixels come back, so memory stays at about one page (A4 at 300 DPI:
  * 9 MB of grey) whatever the document's length.
  */
-import { askPdfThread, PDF_THREAD_STOPPED, transferableCopy, type PdfThreadError } from '../statements/pdf/thread';
+import { askPdfThread, PDF_THREAD_STOPPED, pinPdfThread, transferableCopy, type PdfThreadError } from '../statements/pdf/thread';
 
 /** One rendered page: 8-bit grey, row by row, `width` × `height` pixels. */
 export interface PageRaster {
@@ -53,6 +53,7 @@ async function call<T>(request: { op: string } & Record<string, unknown>, transf
 export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
   const copy = transferableCopy(data);
   const { docId, numPages } = await call<{ docId: number; numPages: number }>({ op: 'open', data: copy }, [copy.buffer as ArrayBuffer]);
+  const unpin = pinPdfThread(); // the document lives in the thread until closed
   let closed = false;
   return {
     pageCount: numPages,
@@ -65,6 +66,7 @@ export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
       if (closed) return;
       closed = true;
       await call({ op: 'close', docId }).catch(() => undefined);
+      unpin();
     },
   };
 }

@@ -38,11 +38,11 @@ const IDLE_STOP_MS = 30_000;
 let thread: Worker | undefined;
 let nextId = 0;
 const waiting = new Map<number, Waiting>();
-/** Documents open for rendering (open sent, close not yet): the thread holds them. */
-let openDocuments = 0;
+/** Holds on the current thread (a document kept open in it for rendering): not idle while any. */
+let pins = new Set<symbol>();
 let idleTimer: NodeJS.Timeout | undefined;
 
-const isIdle = () => waiting.size === 0 && openDocuments === 0;
+const isIdle = () => waiting.size === 0 && pins.size === 0;
 
 function scheduleIdleStop(): void {
   clearTimeout(idleTimer);
@@ -67,7 +67,7 @@ function pdfThread(): Worker {
   const fail = (err: Error) => {
     if (thread !== t) return;
     thread = undefined;
-    openDocuments = 0; // they died with the thread
+    pins = new Set(); // what they held died with the thread
     for (const w of waiting.values()) w.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread stopped: ${err.message}` });
     waiting.clear();
   };
@@ -87,19 +87,29 @@ export function askPdfThread<T>(request: { op: string } & Record<string, unknown
   const t = pdfThread();
   clearTimeout(idleTimer);
   t.ref(); // busy: keep the process alive until the answer
-  if (request.op === 'close') openDocuments = Math.max(0, openDocuments - 1);
   return new Promise<T>((resolve, reject) => {
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
     t.postMessage({ ...request, id }, transfer);
-  })
-    .then((value) => {
-      if (request.op === 'open' && thread === t) openDocuments += 1;
-      return value;
-    })
-    .finally(() => {
-      if (waiting.size === 0) thread?.unref();
-      scheduleIdleStop();
-    });
+  }).finally(() => {
+    if (waiting.size === 0) thread?.unref();
+    scheduleIdleStop();
+  });
+}
+
+/**
+ * Keeps the current thread from being stopped as idle (by the idle timer or
+ * releasePdfThreadIfIdle) until the returned release is called: for state held in the
+ * thread between requests, such as a document kept open for rendering. A release after
+ * the thread died is harmless.
+ */
+export function pinPdfThread(): () => void {
+  const pin = Symbol('pdf-thread-pin');
+  const held = pins;
+  held.add(pin);
+  return () => {
+    held.delete(pin);
+    scheduleIdleStop();
+  };
 }
 
 /**
