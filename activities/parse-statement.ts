@@ -90,13 +90,15 @@ export function createParseActivities(deps: ParseDeps) {
 
     extractPageChunk: taskActivity(
       db,
-      async (input: { taskId: string; userId: string; fileKey: string; firstPage: number; lastPage: number }) => {
+      async (input: { taskId: string; userId: string; fileKey: string; firstPage: number; lastPage: number; pageCount?: number }) => {
         const data = new Uint8Array(await readUpload(input.fileKey));
         let pages = await extractPages(data, input.firstPage, input.lastPage);
         const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
         if (textless.length > 0 && deps.ocrPages) {
-          const { pageCount } = await inspectPdf(data);
-          if (deps.ocrMaxPages !== undefined) {
+          // From the inspect step; workflows started before it was passed ask the PDF again.
+          const pageCount = input.pageCount ?? (await inspectPdf(data)).pageCount;
+          // Counting the document's other scanned pages re-reads them: only when it could matter.
+          if (deps.ocrMaxPages !== undefined && pageCount > deps.ocrMaxPages) {
             const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
             const scanned = await scannedPageCount(data, chunk, pageCount);
             if (scanned > deps.ocrMaxPages) throw tooManyScannedPages(scanned, deps.ocrMaxPages);

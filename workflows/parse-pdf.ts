@@ -33,6 +33,7 @@ export async function parsePdf(input: ParsePdfInput & { pagesPerChunk: number })
           fileKey: input.fileKey,
           firstPage: first,
           lastPage: last,
+          pageCount,
         });
         workKeys.push(workKey);
         await run.progress(5 + (60 * last) / pageCount, `Extracted page ${last} of ${pageCount}`);
