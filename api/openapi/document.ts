@@ -17,7 +17,14 @@ const ERRORS: Record<number, [string, string]> = {
   413: ['PayloadTooLarge', 'Body or upload over its configured limit'],
   415: ['UnsupportedMediaType', 'The file is not a PDF'],
   422: ['Unprocessable', 'Well-formed but invalid (rules, report type)'],
-  503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable; try again shortly'],
+  503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable, or a capacity limit is reached (UPLOADS_BUSY, TOO_MANY_STREAMS); try again shortly'],
+};
+
+/** Headers some error responses carry. */
+const ERROR_HEADERS: Record<string, Obj> = {
+  ServiceUnavailable: {
+    'Retry-After': { description: 'Seconds to wait before trying again (sent with UPLOADS_BUSY and TOO_MANY_STREAMS)', schema: { type: 'integer', minimum: 1 } },
+  },
 };
 
 const json = (schema: string, description: string) => ({
@@ -259,7 +266,7 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
       },
       schemas: SCHEMAS,
       responses: Object.fromEntries(
-        Object.values(ERRORS).map(([name, description]) => [name, json('Error', description)]),
+        Object.values(ERRORS).map(([name, description]) => [name, { ...json('Error', description), ...(ERROR_HEADERS[name] ? { headers: ERROR_HEADERS[name] } : {}) }]),
       ),
     },
   };
