@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
+import { onStopSignal } from '../core/stop-signals';
 import { createDb, migrateLatest } from '../core/db';
 import { FileStore } from '../core/file-store';
 import { createLogger, type Logger } from '../core/logger';
@@ -46,16 +47,8 @@ async function main(): Promise<void> {
   await migrateLatest(db).finally(() => db.destroy());
   const api = await startApi(config, logger);
   logger.info('api listening', { url: `http://localhost:${config.port}` });
-  let stopping = false;
-  const stop = async () => {
-    // Repeats of the signal (see worker/main.ts) are ignored while open requests finish.
-    if (stopping) return;
-    stopping = true;
-    await api.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Repeats of the signal are ignored while open requests finish (core/stop-signals.ts).
+  onStopSignal(() => void api.close().then(() => process.exit(0)));
 }
 
 if (require.main === module) {

@@ -6,6 +6,7 @@
  * A bad input (configuration, a taken port, a missing binary) prints one line and exits 1.
  */
 import { loadConfigOrExit } from '../core/config';
+import { onStopSignal } from '../core/stop-signals';
 import { describeError, InfraError } from '../core/runtime/errors';
 import { startEmbeddedInfra, type EmbeddedInfra } from '../core/runtime/infra';
 
@@ -35,9 +36,7 @@ async function main(): Promise<void> {
     }
   };
   // Installed before starting, so a Ctrl-C during start still stops what came up.
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  onStopSignal((signal) => void shutdown(signal));
 
   const started = Date.now();
   process.stderr.write(`infra: starting (data in ${config.dataDir}) ...\n`);

@@ -5,6 +5,7 @@
  * leaving no server process behind; the next start resumes on the same DATA_DIR.
  */
 import { loadConfigOrExit } from '../core/config';
+import { onStopSignal } from '../core/stop-signals';
 import { createDb, migrateLatest } from '../core/db';
 import { createLogger } from '../core/logger';
 import { describeError, startEmbeddedInfra } from '../core/runtime';
@@ -36,13 +37,7 @@ async function main(): Promise<void> {
     process.stdout.write('Stopped.\n');
     process.exit(code);
   };
-  // `on`, not `once`: one Ctrl-C or `kill` often arrives more than once (the terminal signals
-  // the whole process group, and npm and tsx relay it as well). With `once`, the repeat
-  // would meet no handler of ours and end the process half-way through stopping, leaving
-  // Postgres and Temporal running with nobody to stop them.
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  process.on('SIGHUP', () => void stopAll(0));
+  onStopSignal(() => void stopAll(0));
   void infra.died.then((reason) => {
     logger.error('an embedded server stopped unexpectedly', { reason });
     void stopAll(1);

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
+import { onStopSignal } from '../core/stop-signals';
 import { createDb, migrateLatest } from '../core/db';
 import { createLogger, type Logger } from '../core/logger';
 import { parseWorkerArgs, UsageError, WORKER_HELP } from './cli';
@@ -88,17 +89,14 @@ async function main(): Promise<void> {
     const outcome = await ensureCleanupSchedule(client, config).finally(() => client.connection.close());
     logger.info(`cleanup schedule ${outcome}`, { schedule_id: config.cleanup.scheduleId, cron: config.cleanup.cron, timezone: config.cleanup.timezone });
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    // A repeated signal (process group, npm and tsx all relay one Ctrl-C) must not cut the
-    // graceful shutdown short: running activities keep their grace period either way.
-    if (stopping) return logger.info('worker already shutting down', { signal });
-    stopping = true;
-    logger.info('worker shutting down', { signal, grace_seconds: cli.settings.shutdownGraceSeconds });
-    void running.shutdown();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // A repeated signal does not cut the graceful shutdown short: activities keep their grace.
+  onStopSignal(
+    (signal) => {
+      logger.info('worker shutting down', { signal, grace_seconds: cli.settings.shutdownGraceSeconds });
+      void running.shutdown();
+    },
+    (signal) => logger.info('worker already shutting down', { signal }),
+  );
   await running.done;
   logger.info('worker stopped');
 }
