@@ -6,7 +6,7 @@
  * only their greyscale pixels come back, so memory stays at about one page (A4 at 300 DPI:
  * 9 MB of grey) whatever the document's length.
  */
-import { askPdfThread, PDF_THREAD_STOPPED, pinPdfThread, transferableCopy, type PdfThreadError } from '../statements/pdf/thread';
+import { askPdfThread, PDF_THREAD_STOPPED, pinPdfThread, type PdfThreadError } from '../statements/pdf/thread';
 
 /** One rendered page: 8-bit grey, row by row, `width` × `height` pixels. */
 export interface PageRaster {
@@ -41,9 +41,9 @@ function asError(err: unknown): Error {
   return Object.assign(new Error(e?.message ?? String(err)), { name: e?.name === PDF_THREAD_STOPPED ? PDF_THREAD_STOPPED : 'PdfRenderError' });
 }
 
-async function call<T>(request: { op: string } & Record<string, unknown>, transfer?: ArrayBuffer[]): Promise<T> {
+async function call<T>(request: { op: string; data?: Uint8Array } & Record<string, unknown>): Promise<T> {
   try {
-    return await askPdfThread<T>(request, transfer);
+    return await askPdfThread<T>(request);
   } catch (err) {
     throw asError(err);
   }
@@ -51,8 +51,7 @@ async function call<T>(request: { op: string } & Record<string, unknown>, transf
 
 /** Opens a PDF for rendering; the caller closes it. The caller's buffer is not touched. */
 export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
-  const copy = transferableCopy(data);
-  const { docId, numPages } = await call<{ docId: number; numPages: number }>({ op: 'open', data: copy }, [copy.buffer as ArrayBuffer]);
+  const { docId, numPages } = await call<{ docId: number; numPages: number }>({ op: 'open', data });
   const unpin = pinPdfThread(); // the document lives in the thread until closed
   let closed = false;
   return {

@@ -10,7 +10,7 @@
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
-import { askPdfThread, PDF_THREAD_STOPPED, transferableCopy, type PdfThreadError } from './thread';
+import { askPdfThread, PDF_THREAD_STOPPED, type PdfThreadError } from './thread';
 
 // What the thread sends back for one page.
 interface PdfTextItem {
@@ -24,13 +24,6 @@ interface RawPage {
   height: number;
   transform: number[];
   items: PdfTextItem[];
-}
-
-/** A text request: the document is opened, read and destroyed within it. */
-function ask<T>(request: { op: 'inspect' | 'pages'; data: Uint8Array; first?: number; last?: number }): Promise<T> {
-  // A copy, transferred: pdf.js takes ownership of its buffer, and the caller may still need its own (OCR).
-  const data = transferableCopy(request.data);
-  return askPdfThread<T>({ ...request, data }, [data.buffer as ArrayBuffer]);
 }
 
 function isPasswordError(err: unknown): boolean {
@@ -73,7 +66,7 @@ async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Pro
 }
 
 export async function inspectPdf(data: Uint8Array): Promise<{ pageCount: number }> {
-  const { numPages } = await openDocument(data, () => ask<{ numPages: number }>({ op: 'inspect', data }));
+  const { numPages } = await openDocument(data, () => askPdfThread<{ numPages: number }>({ op: 'inspect', data }));
   return { pageCount: numPages };
 }
 
@@ -102,7 +95,7 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
     throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
   }
   const { pages } = await openDocument(data, () =>
-    ask<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }),
+    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }),
   );
   return pages.map((raw) => {
     const items: TextItem[] = [];

@@ -78,18 +78,19 @@ function pdfThread(): Worker {
 }
 
 /**
- * Sends one request to the thread. `transfer` moves buffers instead of copying them; a
- * transferred buffer is unusable here afterwards, so callers transfer copies of what
- * they still need.
+ * Sends one request to the thread. A PDF in `data` goes as a copy, transferred rather than
+ * cloned: pdf.js takes ownership of its buffer, and the caller's stays intact (the OCR
+ * step still needs it after extraction).
  */
-export function askPdfThread<T>(request: { op: string } & Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+export function askPdfThread<T>(request: { op: string; data?: Uint8Array } & Record<string, unknown>): Promise<T> {
   const id = nextId++;
   const t = pdfThread();
   clearTimeout(idleTimer);
   t.ref(); // busy: keep the process alive until the answer
+  const data = request.data ? new Uint8Array(request.data) : undefined;
   return new Promise<T>((resolve, reject) => {
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    t.postMessage({ ...request, id }, transfer);
+    t.postMessage({ ...request, ...(data ? { data } : {}), id }, data ? [data.buffer as ArrayBuffer] : []);
   }).finally(() => {
     if (waiting.size === 0) thread?.unref();
     scheduleIdleStop();
@@ -124,11 +125,6 @@ export async function releasePdfThreadIfIdle(): Promise<boolean> {
   clearTimeout(idleTimer);
   await t.terminate();
   return true;
-}
-
-/** A copy of `data` that can be transferred to the thread (pdf.js takes ownership of its buffer). */
-export function transferableCopy(data: Uint8Array): Uint8Array {
-  return new Uint8Array(data);
 }
 
 /** Stops the thread whatever it is doing (tests that simulate a crash); the next request starts a new one. */
