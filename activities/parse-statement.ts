@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
 import { extractPages, inspectPdf, parseStatementFrom, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
-import { parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
+import { isOcrPage, parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
 import { centsToDecimalString, centsToNumber } from './money';
@@ -55,11 +55,16 @@ export const workFileKey = (taskId: string, first: number, last: number) => `wor
  */
 export function parseChunks(chunks: Buffer[]): ParsedStatement {
   if (chunks.some(chunkHasOcrPages)) {
-    return parseWithOcr(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]));
+    return parsePages(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]));
   }
   return parseStatementFrom(function* () {
     for (const c of chunks) yield* (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
   });
+}
+
+/** Every page at hand: pages read by OCR go through the OCR repair, text pages straight to the parser. */
+export function parsePages(pages: PositionedPage[]): ParsedStatement {
+  return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatementFrom(() => [...pages].sort((a, b) => a.page - b.page));
 }
 
 /** Whether a work file holds a page OCR read: such a page carries an "ocr" key (in text, a quote would be escaped). */

@@ -4,7 +4,8 @@
  * One grammar serves every bank because the forms do not collide: thousands are grouped
  * by ",", " " (ABSA, Capitec), "." or "'", the decimal mark is "." or ",", and a sign
  * can be written as a leading or trailing minus, parentheses, or a Cr/Dr (Kt/Dt in
- * Afrikaans) marker, with an optional "R"/"ZAR" in front. Exactly two decimals are
+ * Afrikaans) marker, with an optional "R"/"ZAR" in front and an optional "*" after (a VAT
+ * flag). Exactly two decimals are
  * required: that is what keeps reference numbers, years and quantities from being read
  * as money.
  */
@@ -42,6 +43,8 @@ export function parseAmount(input: string): Amount | null {
   let positive = false;
   let marker: 'cr' | 'dr' | null = null;
 
+  // A trailing "*" flags VAT included in the amount (Capitec prints "-30.00*"); it says nothing about the sign.
+  if (s.endsWith('*')) s = s.slice(0, -1).trimEnd();
   const m = MARKER.exec(s);
   if (m) {
     const k = m[1].toLowerCase();

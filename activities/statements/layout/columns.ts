@@ -105,8 +105,8 @@ function matchLabels(cells: Cell[], dict: HeaderDictionary): Label[] | null {
 }
 
 /** Stacks the cells of a two-line header: cells that overlap horizontally are one label. */
-function stack(upper: Line, lower: Line): Cell[] {
-  const cells = upper.cells.map((c) => ({ ...c }));
+function stack(upper: readonly Cell[], lower: Line): Cell[] {
+  const cells = upper.map((c) => ({ ...c }));
   for (const c of lower.cells) {
     const above = cells.find((u) => Math.min(u.right, c.right) - Math.max(u.x, c.x) > 0);
     if (above) {
@@ -144,10 +144,19 @@ export function matchHeader(
   const line = lines[i];
   // Cheap refusal first: this runs on every line, and rows carry digits where labels do not.
   if (line.cells.length === 0 || line.cells.length > 14 || /\d/.test(line.text)) return null;
-  const next = lines[i + 1];
+  // Labels stacked over two or three lines ("Accrued / Bank / Charges") are tried first.
   const tries: [Cell[], number][] = [];
-  if (next && next.top - line.bottom < 0.8 * line.height && !/\d/.test(next.text)) tries.push([stack(line, next), 2]);
-  tries.push([line.cells, 1]);
+  let cells = line.cells;
+  let below = line;
+  const stacked: [Cell[], number][] = [];
+  for (let n = 1; n <= 2; n++) {
+    const next = lines[i + n];
+    if (!next || next.top - below.bottom >= 0.8 * below.height || /\d/.test(next.text)) break;
+    cells = stack(cells, next);
+    below = next;
+    stacked.push([cells, n + 1]);
+  }
+  tries.push(...stacked.reverse(), [line.cells, 1]);
   for (const [cells, count] of tries) {
     const labels = matchLabels(cells, dict);
     if (!labels || labels.filter((l) => l.kind !== 'ignore').length < 3) continue;

@@ -140,7 +140,29 @@ function makeLine(page: number, index: number, group: Piece[], mono: number | nu
       cells.push(cell);
     }
   }
+  joinSignMarkers(cells, height);
   return { page, index, top, bottom, height, cells, text: cells.map((c) => c.text).join(' ') };
+}
+
+/** "Cr", "Dr" (Afrikaans "Kt", "Dt") or a VAT flag "*", printed as an item of its own. */
+const SIGN_MARKER = /^(?:cr|dr|kt|dt)\.?$|^\*$/i;
+const ENDS_IN_MONEY = /\d[.,]\d{2}$/;
+/** A marker this many ems or less after a figure belongs to it. */
+const MARKER_GAP_EM = 1.5;
+
+/**
+ * Some producers set a balance's "Cr" as an item of its own, a few points after the figure
+ * (and a gap wide enough to start a new cell): it is part of the amount, not a column.
+ */
+function joinSignMarkers(cells: Cell[], height: number): void {
+  for (let i = cells.length - 1; i > 0; i--) {
+    const c = cells[i];
+    const before = cells[i - 1];
+    if (!SIGN_MARKER.test(c.text) || !ENDS_IN_MONEY.test(before.text) || c.x - before.right > MARKER_GAP_EM * height) continue;
+    before.text += c.text;
+    before.right = c.right;
+    cells.splice(i, 1);
+  }
 }
 
 /** Cells joined for a row's raw text. */

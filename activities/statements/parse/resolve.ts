@@ -12,7 +12,8 @@ import { toIso, type YearResolver } from '../grammar/date';
 import type { ParsedTransaction, ParseWarning, SkippedRow } from '../types';
 import type { Marker, RowDraft, TableEvent } from './table';
 
-export type Entry = { type: 'tx'; tx: ParsedTransaction; fee: boolean } | { type: 'marker'; marker: Marker };
+/** `fee`: the row is a fee alone; `feeCents`: a fee taken with the row, inside its amount. */
+export type Entry = { type: 'tx'; tx: ParsedTransaction; fee: boolean; feeCents?: number } | { type: 'marker'; marker: Marker };
 
 export interface Resolved {
   /** Transactions and markers, in statement order (seq not yet assigned). */
@@ -55,9 +56,29 @@ function signOptions(a: Amount, convention: Convention): { options: number[]; am
   return { options: [a.cents, -a.cents], ambiguous: true };
 }
 
-function balanceOf(a: Amount | undefined): number | null {
+/**
+ * How a balance printed without a sign is read. Most banks print an overdrawn balance with
+ * a minus or "Dr"; FNB marks the positive ones "Cr" and leaves overdrawn ones bare, and a
+ * statement overdrawn throughout has no mark at all. Printed signs decide where there are
+ * any; otherwise both readings are tried and the balance chain picks.
+ */
+type BalanceSign = 'printed' | 'bare-negative';
+
+function balanceReadings(events: TableEvent[]): BalanceSign[] {
+  let credits = false;
+  for (const e of events) {
+    const a = e.type === 'row' ? e.row.money.balance : undefined;
+    if (!a) continue;
+    if (a.negative) return ['printed'];
+    if (a.marker === 'cr') credits = true;
+  }
+  return credits ? ['bare-negative', 'printed'] : ['printed', 'bare-negative'];
+}
+
+function balanceOf(a: Amount | undefined, sign: BalanceSign): number | null {
   if (!a) return null;
-  return a.negative ? -a.cents : a.cents;
+  if (a.negative) return -a.cents;
+  return sign === 'bare-negative' && !a.explicit ? -a.cents : a.cents;
 }
 
 export function resolveRows(
@@ -66,14 +87,32 @@ export function resolveRows(
   years: YearResolver,
   openingHint: number | null,
 ): Resolved {
+  let best: (Resolved & { breaks: number }) | null = null;
+  for (const sign of balanceReadings(events)) {
+    const r = resolveWith(events, bank, years, openingHint, sign);
+    if (!best || r.breaks < best.breaks) best = r;
+  }
+  const { breaks: _, ...resolved } = best!;
+  return resolved;
+}
+
+function resolveWith(
+  events: TableEvent[],
+  bank: BankLayout,
+  years: YearResolver,
+  openingHint: number | null,
+  sign: BalanceSign,
+): Resolved & { breaks: number } {
   const convention = amountConvention(events, bank);
-  const out: Resolved = { entries: [], warnings: [], skipped: [] };
+  const out: Resolved & { breaks: number } = { entries: [], warnings: [], skipped: [], breaks: 0 };
   let running: number | null = openingHint;
 
   for (const e of events) {
     if (e.type === 'marker') {
-      out.entries.push(e);
-      if (e.marker.kind === 'forward') running = e.marker.cents;
+      const m = e.marker.bare && sign === 'bare-negative' ? { ...e, marker: { ...e.marker, cents: -e.marker.cents } } : e;
+      out.entries.push(m);
+      if (running !== null && Math.abs(running - m.marker.cents) > 1) out.breaks++;
+      if (m.marker.kind === 'forward') running = m.marker.cents;
       continue;
     }
     const row = e.row;
@@ -82,7 +121,7 @@ export function resolveRows(
       out.skipped.push({ page: row.page, line: row.line, text: row.raw.join('\n'), reason: 'the date does not exist' });
       continue;
     }
-    const balance = balanceOf(row.money.balance);
+    const balance = balanceOf(row.money.balance, sign);
     const fee = row.money.fee?.cents ?? 0;
     const { options, ambiguous } = movements(row, convention);
     const feeOptions =
@@ -109,6 +148,20 @@ export function resolveRows(
         }
       }
     }
+    if (!decided && running !== null && balance !== null) {
+      // A row that shows an amount while the balance stays put (FNB's "collection attempt"
+      // notices) moved no money: the bank does not count it, and neither do we.
+      if (Math.abs(balance - running) <= 1 && options.every((o) => o !== 0)) {
+        out.warnings.push({
+          page: row.page,
+          line: row.line,
+          code: 'NO_BALANCE_MOVEMENT',
+          message: `Page ${row.page}, line ${row.line}: the row shows ${formatCents(Math.abs(options[0]))} but the balance did not change; it is a notice, not a transaction, and was left out`,
+        });
+        continue;
+      }
+      out.breaks++;
+    }
     if (ambiguous && !decided) {
       out.warnings.push({
         page: row.page,
@@ -122,16 +175,10 @@ export function resolveRows(
     const base = { date: toIso(date), page: row.page, line: row.line, rawText: row.raw.join('\n'), seq: 0 };
     if (feeOnly) {
       out.entries.push({ type: 'tx', fee: true, tx: { ...base, description, amountCents: -chosen.fee, balanceCents: balance } });
-    } else if (chosen.fee === 0) {
-      out.entries.push({ type: 'tx', fee: false, tx: { ...base, description, amountCents: chosen.amount, balanceCents: balance } });
     } else {
-      // The printed balance is after both; the row itself has no balance of its own.
-      out.entries.push({ type: 'tx', fee: false, tx: { ...base, description, amountCents: chosen.amount, balanceCents: null } });
-      out.entries.push({
-        type: 'tx',
-        fee: true,
-        tx: { ...base, description: `Fee: ${description}`.trim(), amountCents: -chosen.fee, balanceCents: balance },
-      });
+      // A fee taken with the row is part of that row's movement: the bank counts it as one
+      // transaction, and the printed balance follows both.
+      out.entries.push({ type: 'tx', fee: false, feeCents: chosen.fee, tx: { ...base, description, amountCents: chosen.amount - chosen.fee, balanceCents: balance } });
     }
     if (balance !== null) running = balance;
     else if (running !== null) running += chosen.amount - chosen.fee;

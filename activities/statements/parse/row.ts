@@ -60,6 +60,7 @@ export function readRow(line: Line, layout: TableLayout, reader: CellReader): Ro
   }
   groups.sort((a, b) => layout.columns.indexOf(a.col) - layout.columns.indexOf(b.col));
   const out: RowRead = { date: null, texts: [], refs: [], money: {}, problems: [], firstTextColumn: null };
+  let dateProblem: string | null = null;
   for (const { col, parts } of groups) {
     const text = parts.length === 1 ? parts[0].text : parts.map((p) => p.text).join(' ');
     if (MONEY_KINDS.has(col.kind)) {
@@ -70,7 +71,7 @@ export function readRow(line: Line, layout: TableLayout, reader: CellReader): Ro
     } else if (col.kind === 'date') {
       const d = parts.length === 1 && parts[0].date ? parts[0].date : reader.date(text);
       if (d) out.date = d;
-      else if (looksNumeric(text) && text.length <= 20) out.problems.push(`"${text}" under ${col.label} is not a date`);
+      else if (looksNumeric(text) && text.length <= 20) dateProblem = `"${text}" under ${col.label} is not a date`;
       else out.texts.push(text);
     } else if (col.kind === 'reference') {
       out.refs.push(text);
@@ -78,6 +79,9 @@ export function readRow(line: Line, layout: TableLayout, reader: CellReader): Ro
       out.texts.push(text);
     }
   }
+  // A spoiled date matters on a line with money; a number under the date label on a line
+  // without any (a branch code in the page footer) is not a row at all.
+  if (dateProblem !== null && (hasAnyMoney(out) || out.problems.length > 0)) out.problems.push(dateProblem);
   const firstText = placed.find((p) => p.as === 'text' && p.column.kind !== 'ignore');
   out.firstTextColumn = firstText?.column ?? null;
   return out;
@@ -102,14 +106,14 @@ const MARKERS: [MarkerKind, RegExp][] = [
   ['closing', /^closing balance\b|^afsluiting ?saldo\b|^slot ?saldo\b/],
 ];
 
-export function markerOf(r: RowRead): { kind: MarkerKind; cents: number } | null {
+export function markerOf(r: RowRead): { kind: MarkerKind; cents: number; bare: boolean } | null {
   const text = [...r.texts, ...r.refs].join(' ').toLowerCase().replace(/\s+/g, ' ').trim();
   if (text.length === 0 || text.length > 60) return null;
   const hit = MARKERS.find(([, re]) => re.test(text));
   if (!hit) return null;
   const value = r.money.balance ?? r.money.amount ?? r.money.credit ?? r.money.debit;
   if (!value) return null;
-  return { kind: hit[0], cents: signedCents(value) };
+  return { kind: hit[0], cents: signedCents(value), bare: !value.explicit };
 }
 
 /** A "Totals" row under the table: its debit/credit cells are printed totals. */

@@ -11,6 +11,7 @@
 import type { BankLayout } from '../banks/types';
 import type { PartialDate } from '../grammar/date';
 import { matchHeader, type TableLayout } from '../layout/columns';
+import { fitColumnsToData } from '../layout/fit-columns';
 import { lineRawText, type Line } from '../layout/lines';
 import type { SkippedRow } from '../types';
 import { continues, type Anchor } from './continuation';
@@ -41,6 +42,8 @@ export interface RowDraft {
 export interface Marker {
   kind: MarkerKind;
   cents: number;
+  /** Printed with no sign at all: how to read it is the balance column's convention. */
+  bare: boolean;
   page: number;
   line: number;
 }
@@ -86,7 +89,14 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
       if (!h) continue;
       headers.set(i, h);
       tableStart ??= i + h.lineCount;
+      i += h.lineCount - 1;
     }
+    // Each header's columns where its rows' values are, down to the next header.
+    const starts = [...headers.keys()];
+    starts.forEach((at, n) => {
+      const h = headers.get(at)!;
+      headers.set(at, fitColumnsToData(h, lines, at + h.lineCount, starts[n + 1] ?? lines.length, reader));
+    });
     const furniture = furnitureOf(tableStart);
     let inTable = layout !== null && headers.size === 0;
     let contentOnPage = false;

@@ -110,18 +110,25 @@ export function validate(input: ValidationInput): ValidationResult {
     }
   }
 
-  // 3. Printed totals and counts. Banks differ on whether fees count as debits, so either reading passes.
+  // 3. Printed totals and counts. Banks differ on whether fees count as debits, and on
+  // whether a credit with a fee taken from it counts gross or net, so each reading passes.
   const credits = txs.filter((t) => t.tx.amountCents > 0);
   const debitsAll = txs.filter((t) => t.tx.amountCents < 0);
   const debitsNoFee = debitsAll.filter((t) => !t.fee);
   const fees = txs.filter((t) => t.fee);
   const abs = (list: typeof txs) => list.reduce((s, t) => s + Math.abs(t.tx.amountCents), 0);
+  // A fee taken with a row is inside that row's amount; the row's own movement is gross.
+  const gross = (t: (typeof txs)[number]) => t.tx.amountCents + (t.feeCents ?? 0);
+  const grossCredits = txs.filter((t) => !t.fee && gross(t) > 0);
+  const grossDebits = txs.filter((t) => !t.fee && gross(t) < 0);
+  const sumGross = (list: typeof txs) => list.reduce((s, t) => s + Math.abs(gross(t)), 0);
+  const feeTotal = abs(fees) + txs.reduce((s, t) => s + (t.feeCents ?? 0), 0);
   const expectations: [SummaryField, string, number[], boolean][] = [
-    ['totalCredits', 'total of credits', [abs(credits)], false],
-    ['totalDebits', 'total of debits', [abs(debitsNoFee), abs(debitsAll)], false],
-    ['totalFees', 'total of fees', fees.length > 0 ? [abs(fees)] : [], false],
-    ['creditCount', 'number of credits', [credits.length], true],
-    ['debitCount', 'number of debits', [debitsNoFee.length, debitsAll.length], true],
+    ['totalCredits', 'total of credits', [abs(credits), sumGross(grossCredits)], false],
+    ['totalDebits', 'total of debits', [abs(debitsNoFee), abs(debitsAll), sumGross(grossDebits), sumGross(grossDebits) + feeTotal], false],
+    ['totalFees', 'total of fees', feeTotal > 0 ? [feeTotal] : [], false],
+    ['creditCount', 'number of credits', [credits.length, grossCredits.length], true],
+    ['debitCount', 'number of debits', [debitsNoFee.length, debitsAll.length, grossDebits.length], true],
     ['transactionCount', 'number of transactions', [txs.length - fees.length, txs.length], true],
   ];
   for (const [field, label, accepted, isCount] of expectations) {

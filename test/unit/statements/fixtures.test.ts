@@ -57,7 +57,8 @@ describe('statements: fixtures for every bank and variation', function () {
     const fnbRows = all[FIXTURES.findIndex((s) => s.style.name === 'fnb')].g.truth.transactions;
     assert.ok(fnbRows.some((t) => t.description === ''), 'FNB fee rows with no description');
     const capitec = all[FIXTURES.findIndex((s) => s.style.name === 'capitec')].g.truth.transactions;
-    assert.ok(capitec.some((t) => t.description.startsWith('Fee: ')), 'fees taken with a row become rows');
+    assert.ok(all[FIXTURES.findIndex((s) => s.style.name === 'capitec')].g.feesWithRows > 0, 'fees taken with a row, counted in it');
+    assert.ok(capitec.length > 0);
     const described = all.flatMap(({ g }) => g.truth.transactions.map((t) => t.description));
     for (const inside of [/R\d+\.00$/, /\d\d\/\d\d\/\d{4}/, /Refund 100\.00/, /\d{6}\*\d{4}/]) {
       assert.ok(described.some((d) => inside.test(d)), `numbers inside descriptions: ${inside}`);

@@ -88,7 +88,7 @@ describe('statements: signs, fees and the balance chain', () => {
     assert.ok(codes(p).includes('BALANCE_MISMATCH'), 'and the row after it, which follows from the true balance');
   });
 
-  it('decides per row whether a fee moved the balance, and makes a taken fee a row of its own', () => {
+  it('decides per row whether a fee moved the balance, and counts a taken fee in its row', () => {
     const header: [string, number, 'r'?][] = [['Date', 36], ['Description', 100], ['Fee', 300, 'r'], ['Debit', 360, 'r'], ['Credit', 420, 'r'], ['Balance', 500, 'r']];
     const p = parse([
       ...TOP,
@@ -101,8 +101,7 @@ describe('statements: signs, fees and the balance chain', () => {
     assert.deepEqual(
       p.transactions.map((t) => [t.description, t.amountCents, t.balanceCents, t.line]),
       [
-        ['Cash withdrawal', -10000, null, 5],
-        ['Fee: Cash withdrawal', -500, 89500, 5],
+        ['Cash withdrawal', -10500, 89500, 5],
         ['Card purchase', -10000, 79500, 6],
         ['Monthly admin fee', -750, 78750, 7],
       ],

@@ -1,0 +1,150 @@
+/**
+ * Column ranges from the data under a header, the header only naming them.
+ *
+ * Header labels are a poor guide to where a column's values sit: banks centre labels over
+ * their columns, stack them over two or three lines, and set "Description" far to the
+ * right of where descriptions start. The values themselves are regular: money is
+ * right-aligned, so a money column's figures share a right edge; dates and descriptions
+ * are left-aligned. So the rows under a header (lines with a date and money) are read
+ * first: their money cells are grouped by right edge, each group is named by the money
+ * label it sits under (or, where labels are centred off their values, the nearest one),
+ * and the date and description columns start where their values start. Labels with no
+ * values under them on the page keep their own extent.
+ */
+import { MONEY_KINDS, type Column, type TableLayout } from './columns';
+import type { Cell, Line } from './lines';
+import type { CellReader } from './placement';
+
+/** Right edges of one column's figures closer than this are one column. */
+const RIGHT_EDGE_GAP = 6;
+/** A group of figures further than this from every money label is named by none. */
+const MAX_LABEL_DISTANCE = 80;
+/** Fewer dated rows with money than this: too little to go on, the labels stand. */
+const MIN_ROWS = 2;
+const MARKER_TAIL = /(?:cr|dr|kt|dt)\.?\*?$|\*$/i;
+
+interface Figure {
+  x: number;
+  right: number;
+  /** The right edge of the digits, without a "Cr"/"Dr" marker set after them. */
+  edge: number;
+}
+
+interface Row {
+  date: { x: number; right: number };
+  money: Figure[];
+  texts: Cell[];
+}
+
+/** The right edge of the number itself, estimated by character share. */
+function figureOf(cell: Cell): Figure {
+  const tail = MARKER_TAIL.exec(cell.text)?.[0].length ?? 0;
+  const perChar = (cell.right - cell.x) / Math.max(1, cell.text.length);
+  return { x: cell.x, right: cell.right, edge: cell.right - tail * perChar };
+}
+
+/** A date at the start of a cell ("15 Feb" alone, or "15 Feb" followed by the description). */
+function datePrefix(cell: Cell, reader: CellReader): { x: number; right: number } | null {
+  if (reader.date(cell.text)) return { x: cell.x, right: cell.right };
+  const words = cell.text.split(' ');
+  const perChar = (cell.right - cell.x) / Math.max(1, cell.text.length);
+  for (let n = Math.min(3, words.length - 1); n >= 1; n--) {
+    const head = words.slice(0, n).join(' ');
+    if (reader.date(head)) return { x: cell.x, right: cell.x + head.length * perChar };
+  }
+  return null;
+}
+
+function rowOf(line: Line, reader: CellReader): Row | null {
+  let date: Row['date'] | null = null;
+  const money: Figure[] = [];
+  const texts: Cell[] = [];
+  for (const cell of line.cells) {
+    if (reader.money(cell.text)) {
+      money.push(figureOf(cell));
+      continue;
+    }
+    const d: Row['date'] | null = date ? null : datePrefix(cell, reader);
+    if (d) {
+      date = d;
+      if (d.right < cell.right - 1) texts.push({ text: '', x: d.right + 1, right: cell.right }); // the description run into the date's item
+      continue;
+    }
+    texts.push(cell);
+  }
+  return date && money.length > 0 ? { date, money, texts } : null;
+}
+
+/** Figures grouped by right edge, left to right. */
+function groups(figures: Figure[]): Figure[][] {
+  const sorted = [...figures].sort((a, b) => a.edge - b.edge);
+  const out: Figure[][] = [];
+  for (const f of sorted) {
+    const last = out[out.length - 1];
+    if (last && f.edge - last[last.length - 1].edge <= RIGHT_EDGE_GAP) last.push(f);
+    else out.push([f]);
+  }
+  return out;
+}
+
+const overlap = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.min(a.right, b.right) - Math.max(a.left, b.left);
+const distance = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.max(0, -overlap(a, b));
+
+/**
+ * The header's layout with each column's extent taken from the values under it, for the
+ * table lines lines[from..to) (one page's rows under that header).
+ */
+export function fitColumnsToData(header: TableLayout, lines: readonly Line[], from: number, to: number, reader: CellReader): TableLayout {
+  const rows: Row[] = [];
+  for (let i = from; i < to; i++) {
+    const r = rowOf(lines[i], reader);
+    if (r) rows.push(r);
+  }
+  if (rows.length < MIN_ROWS) return header;
+
+  const extent = new Map<Column, { left: number; right: number }>();
+  const widen = (c: Column, left: number, right: number) => {
+    const e = extent.get(c);
+    extent.set(c, e ? { left: Math.min(e.left, left), right: Math.max(e.right, right) } : { left, right });
+  };
+
+  // Money: each group of figures goes to the money label it overlaps most, else the nearest.
+  const moneyLabels = header.columns.filter((c) => MONEY_KINDS.has(c.kind) || c.kind === 'ignore');
+  for (const g of groups(rows.flatMap((r) => r.money))) {
+    const span = { left: Math.min(...g.map((f) => f.x)), right: Math.max(...g.map((f) => f.right)) };
+    let best: Column | null = null;
+    let score = -Infinity;
+    for (const c of moneyLabels) {
+      const o = overlap(span, c);
+      const s = o > 0 ? o : -distance(span, c);
+      if (s > score) [best, score] = [c, s];
+    }
+    if (best && score > -MAX_LABEL_DISTANCE) widen(best, span.left, span.right);
+  }
+
+  // Dates: where the dates are.
+  const dateColumn = header.columns.find((c) => c.kind === 'date');
+  if (dateColumn) for (const r of rows) widen(dateColumn, r.date.x, r.date.right);
+
+  const fitted = header.columns.map((c) => ({ ...c, ...(extent.get(c) ?? {}) }));
+
+  // The description starts where the first text right of its left neighbour starts.
+  const d = fitted.findIndex((c) => c.kind === 'description');
+  if (d >= 0) {
+    const byLeft = [...fitted].sort((a, b) => a.left - b.left);
+    const at = byLeft.indexOf(fitted[d]);
+    const after = at > 0 ? byLeft[at - 1].right : -Infinity;
+    const before = at < byLeft.length - 1 ? byLeft[at + 1].left : Infinity;
+    let left = fitted[d].left;
+    for (const r of rows) for (const t of r.texts) if (t.x > after && t.x < before) left = Math.min(left, t.x);
+    fitted[d] = { ...fitted[d], left, right: Math.max(fitted[d].right, left + 1) };
+  }
+
+  const sorted = fitted.sort((a, b) => a.left - b.left);
+  const columns = sorted.map((c, i) => ({
+    ...c,
+    lo: i === 0 ? -Infinity : (sorted[i - 1].right + c.left) / 2,
+    hi: i === sorted.length - 1 ? Infinity : (c.right + sorted[i + 1].left) / 2,
+  }));
+  return { ...header, columns };
+}
