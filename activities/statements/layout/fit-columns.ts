@@ -20,7 +20,9 @@ const RIGHT_EDGE_GAP = 6;
 /** A group of figures further than this from every money label is named by none. */
 const MAX_LABEL_DISTANCE = 80;
 /** Fewer dated rows with money than this: too little to go on, the labels stand. */
-const MIN_ROWS = 2;
+const MIN_ROWS = 3;
+/** A right edge shared by fewer figures than this says nothing about a column. */
+const MIN_GROUP = 2;
 const MARKER_TAIL = /(?:cr|dr|kt|dt)\.?\*?$|\*$/i;
 
 interface Figure {
@@ -87,6 +89,7 @@ function groups(figures: Figure[]): Figure[][] {
   return out;
 }
 
+const centre = (a: { left: number; right: number }) => (a.left + a.right) / 2;
 const overlap = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.min(a.right, b.right) - Math.max(a.left, b.left);
 const distance = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.max(0, -overlap(a, b));
 
@@ -108,19 +111,16 @@ export function fitColumnsToData(header: TableLayout, lines: readonly Line[], fr
     extent.set(c, e ? { left: Math.min(e.left, left), right: Math.max(e.right, right) } : { left, right });
   };
 
-  // Money: each group of figures goes to the money label it overlaps most, else the nearest.
-  const moneyLabels = header.columns.filter((c) => MONEY_KINDS.has(c.kind) || c.kind === 'ignore');
-  for (const g of groups(rows.flatMap((r) => r.money))) {
-    const span = { left: Math.min(...g.map((f) => f.x)), right: Math.max(...g.map((f) => f.right)) };
-    let best: Column | null = null;
-    let score = -Infinity;
-    for (const c of moneyLabels) {
-      const o = overlap(span, c);
-      const s = o > 0 ? o : -distance(span, c);
-      if (s > score) [best, score] = [c, s];
-    }
-    if (best && score > -MAX_LABEL_DISTANCE) widen(best, span.left, span.right);
-  }
+  // Money: the groups of figures, left to right, go to the money labels in the same order.
+  const moneyLabels = header.columns.filter((c) => MONEY_KINDS.has(c.kind) || c.kind === 'ignore').sort((a, b) => a.left - b.left);
+  const spans = groups(rows.flatMap((r) => r.money))
+    .filter((g) => g.length >= MIN_GROUP)
+    .map((g) => ({ left: Math.min(...g.map((f) => f.x)), right: Math.max(...g.map((f) => f.right)) }));
+  const named = inOrder(spans, moneyLabels);
+  spans.forEach((span, i) => {
+    const label = named[i];
+    if (label && distance(span, label) < MAX_LABEL_DISTANCE) widen(label, span.left, span.right);
+  });
 
   // Dates: where the dates are.
   const dateColumn = header.columns.find((c) => c.kind === 'date');
@@ -147,4 +147,43 @@ export function fitColumnsToData(header: TableLayout, lines: readonly Line[], fr
     hi: i === sorted.length - 1 ? Infinity : (c.right + sorted[i + 1].left) / 2,
   }));
   return { ...header, columns };
+}
+
+/**
+ * Names each span by a label, keeping their left-to-right order (labels are centred or
+ * left-aligned over right-aligned figures, so the nearest label is not always the right
+ * one, but the order always is), at the least total distance between centres. With no
+ * more spans than labels each label names at most one; otherwise neighbours may share.
+ */
+function inOrder(spans: { left: number; right: number }[], labels: Column[]): (Column | null)[] {
+  const n = spans.length;
+  const m = labels.length;
+  if (n === 0 || m === 0) return spans.map(() => null);
+  const strict = n <= m;
+  const cost = (i: number, j: number) => Math.abs(centre(spans[i]) - centre(labels[j]));
+  // best[i][j]: least cost of spans 0..i with span i named by label j.
+  const best: number[][] = [];
+  const from: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    best.push(new Array<number>(m).fill(Infinity));
+    from.push(new Array<number>(m).fill(-1));
+    for (let j = 0; j < m; j++) {
+      if (i === 0) {
+        best[i][j] = cost(i, j);
+        continue;
+      }
+      for (let k = 0; k <= (strict ? j - 1 : j); k++) {
+        const c = best[i - 1][k] + cost(i, j);
+        if (c < best[i][j]) [best[i][j], from[i][j]] = [c, k];
+      }
+    }
+  }
+  let j = best[n - 1].indexOf(Math.min(...best[n - 1]));
+  if (!Number.isFinite(best[n - 1][j])) return spans.map(() => null);
+  const out: (Column | null)[] = new Array(n).fill(null);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = labels[j];
+    j = from[i][j];
+  }
+  return out;
 }

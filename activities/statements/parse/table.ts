@@ -61,6 +61,9 @@ export interface TableResult {
   moneyless: Set<SkippedRow>;
 }
 
+/** A text line this much taller than the table's rows is a heading, not part of the table. */
+const HEADING_SCALE = 1.15;
+
 /** A page's furniture (layout/furniture.ts), given where its table starts below its column header. */
 export type PageFurniture = (tableStart: number | null) => { has(line: Line): boolean };
 
@@ -78,6 +81,8 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
   /** What continuation lines attach to: a transaction, or a row we had to skip. */
   let open: { anchor: Anchor; draft?: RowDraft; skipped?: SkippedRow } | null = null;
   let lastDate: PartialDate | null = null;
+  /** The type size of the table's rows, to tell a section heading from a row's text. */
+  let rowHeight: number | null = null;
   /** Skipped rows without a date: below the last transaction they are notes, not rows. */
   const undated: { row: SkippedRow; line: Line }[] = [];
 
@@ -153,6 +158,9 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
           open.anchor = { page: line.page, bottom: line.bottom };
         } else {
           result.outside.push(line);
+          // A heading in a larger type ("Pending Card Transactions") starts another
+          // section: what follows on the page is not the transaction table.
+          if (rowHeight !== null && line.height > HEADING_SCALE * rowHeight) inTable = false;
         }
         continue;
       }
@@ -192,6 +200,7 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
         continue;
       }
       lastDate = date;
+      rowHeight = line.height;
       const draft: RowDraft = {
         page: line.page,
         line: line.index,
