@@ -64,7 +64,14 @@ export function readRow(line: Line, layout: TableLayout, reader: CellReader): Ro
   for (const { col, parts } of groups) {
     const text = parts.length === 1 ? parts[0].text : parts.map((p) => p.text).join(' ');
     if (MONEY_KINDS.has(col.kind)) {
-      const a = parts.length === 1 && parts[0].money ? parts[0].money : parseAmount(text);
+      let a = parts.length === 1 && parts[0].money ? parts[0].money : parseAmount(text);
+      const figures = parts.filter((p) => p.money);
+      if (!a && figures.length === 1) {
+        // One figure and something else beside it in the column: a speck from a scan (kept
+        // out), or words of a description that ran on (kept as description).
+        a = figures[0].money;
+        for (const p of parts) if (p !== figures[0] && /[a-z]{3}/i.test(p.text)) out.texts.push(p.text);
+      }
       if (a) out.money[col.kind as MoneyKind] = a;
       else if (looksNumeric(text) && col.kind !== 'fee') out.problems.push(`"${text}" under ${col.label} is not an amount`);
       else if (col.kind !== 'fee') out.texts.push(text); // words that ran on under a money label

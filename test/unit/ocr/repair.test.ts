@@ -91,12 +91,19 @@ describe('ocr: chain-proven repair', function () {
       const whole = Math.trunc(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
       return `${c < 0 ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
     };
+    // Rows are taken at least three apart, each the next whose amount is printed once on its
+    // page as the row's own amount (a row with a fee taken prints the amount before the fee).
+    let next = 0;
     const pick = (i: number, make: (s: string) => string) => {
-      const at = out[i];
-      const from = money(at.amountCents);
-      const page = ocr.find((p) => p.page === at.page)!;
-      if (page.items.filter((x) => x.str === from).length !== 1) return;
-      spoils.push({ at, from, to: make(from) });
+      for (let k = Math.max(i, next); k < out.length; k++) {
+        const at = out[k];
+        const from = money(at.amountCents);
+        const page = ocr.find((p) => p.page === at.page)!;
+        if (page.items.filter((x) => x.str === from).length !== 1) continue;
+        spoils.push({ at, from, to: make(from) });
+        next = k + 3;
+        return;
+      }
     };
     const swap = (s: string, digit: string, letter: string) => (s.includes(digit) ? s.replace(digit, letter) : null);
     pick(0, (s) => swap(s, '0', 'O') ?? swap(s, '1', 'l') ?? `${s}.`); // O for 0
