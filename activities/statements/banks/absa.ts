@@ -2,6 +2,9 @@
  * ABSA. Date | Transaction Description | Charge | Debit Amount | Credit Amount | Balance,
  * dates "1/12/2023", thousands grouped by spaces ("1 234.56"), overdrawn balances with a
  * trailing minus. The charge column's effect on the balance is decided row by row.
+ * The business "Statement Enquiry" print reads Event No | Date | Description | Site |
+ * Amount | Balance instead: dates "250601" (YYMMDD), one signed amount column, and the
+ * opening balance as a first "BALANCE B/FORWARD" row.
  */
 import { dictionary } from '../layout/columns';
 import { has, type BankLayout } from './types';
@@ -22,9 +25,13 @@ export const absa: BankLayout = {
     debit: 'debit',
     credit: 'credit',
     balance: 'balance',
+    amount: 'amount',
+    'event no': 'ignore',
+    'entry event no': 'ignore',
+    site: 'ignore',
   }),
-  accepts: (k) => has(k, 'date', 'description', 'debit', 'credit', 'balance'),
-  dateFormats: ['dmy'],
+  accepts: (k) => has(k, 'date', 'description', 'balance') && (has(k, 'debit', 'credit') || k.has('amount')),
+  dateFormats: ['dmy', 'ymd6'],
   unsignedAmount: 'infer',
   feeMode: 'auto',
   feeIncludedByDefault: false,

@@ -7,6 +7,7 @@
 export type DateFormat =
   | 'iso' // 2024-01-31, 2024/01/31
   | 'ymd8' // 20240131 (Standard Bank computer-generated statements)
+  | 'ymd6' // 240131 (ABSA's statement enquiry; only where a layout says so)
   | 'dmy' // 31/01/2024, 1/01/2024, 31-01-2024, 31.01.2024, 31/01/24
   | 'dmony' // 31 Jan 2024, 31 January 2024, 31-Jan-2024
   | 'dmon' // 31 Jan (year from the statement period)
@@ -71,6 +72,7 @@ function fullYear(text: string): number {
 const PATTERNS: Record<DateFormat, RegExp> = {
   iso: /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/,
   ymd8: /^(\d{4})(\d{2})(\d{2})$/,
+  ymd6: /^(\d{2})(\d{2})(\d{2})$/,
   dmy: /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$/,
   dmony: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?(?:\s+|-|,\s*)(\d{4}|\d{2})$/i,
   dmon: /^(\d{1,2})(?:\s*|-)([a-z]{3,9})\.?$/i,
@@ -92,6 +94,9 @@ export function parseDate(text: string, formats: readonly DateFormat[]): Partial
       case 'iso':
       case 'ymd8':
         r = valid(Number(m[1]), Number(m[2]), Number(m[3]));
+        break;
+      case 'ymd6':
+        r = valid(fullYear(m[1]), Number(m[2]), Number(m[3]));
         break;
       case 'dmy':
         r = valid(fullYear(m[3]), Number(m[2]), Number(m[1]));

@@ -108,7 +108,7 @@ export type MarkerKind = 'forward' | 'carried' | 'closing';
 // Opening balance and brought-forward rows mean the same thing at different places: the
 // first one opens the statement, later ones repeat the balance at the top of a page.
 const MARKERS: [MarkerKind, RegExp][] = [
-  ['forward', /^(?:bal(?:ance)?\.? )?(?:brought forward|b\/f)\b|^opening balance\b|^opening ?saldo\b|^saldo oorgebring\b|^oorgebring\b/],
+  ['forward', /^(?:bal(?:ance)?\.? )?(?:brought forward|b\/f(?:orward)?)\b|^opening balance\b|^opening ?saldo\b|^saldo oorgebring\b|^oorgebring\b/],
   ['carried', /^(?:bal(?:ance)?\.? )?(?:carried forward|c\/f)\b|^saldo oorgedra\b|^oorgedra\b/],
   ['closing', /^closing balance\b|^afsluiting ?saldo\b|^slot ?saldo\b/],
 ];
