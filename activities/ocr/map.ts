@@ -14,6 +14,7 @@
  */
 import type { PositionedPage, TextItem } from '../statements';
 import type { OcrLine, OcrText } from './recognize';
+import { withoutRuleGlyphs } from './table-rules';
 
 export interface PageGeometry {
   page: number;
@@ -104,10 +105,11 @@ export function toPositionedPage(geometry: PageGeometry, ocr: OcrText): Position
       });
       run = null;
     };
-    for (const w of line.words) {
-      if (!keep(w, size)) continue;
-      // Quote marks that specks make in front of a word ("‘Bal Brought Forward") are noise.
-      const text = w.text.replace(/^[‘’“”'"`]+(?=\p{L})/u, '');
+    const words = line.words.filter((w) => keep(w, size));
+    words.forEach((w, k) => {
+      // Quote marks that specks make in front of a word ("‘Bal Brought Forward") are noise,
+      // and so are the table's rules read as part of a word.
+      const text = withoutRuleGlyphs(w.text.replace(/^[‘’“”'"`]+(?=\p{L})/u, ''), words[k + 1]?.text);
       const base = hasBaseline ? b.y0 + (w.bbox.x0 - b.x0) * slope : w.bbox.y1;
       const [x0, y] = unskew(w.bbox.x0, base);
       const x1 = x0 + (w.bbox.x1 - w.bbox.x0);
@@ -118,7 +120,7 @@ export function toPositionedPage(geometry: PageGeometry, ocr: OcrText): Position
         flush();
         run = { str: text, x0, x1, y };
       }
-    }
+    });
     flush();
   });
   return { page: geometry.page, width: pageWidth, height: pageHeight, items, hasText: false };

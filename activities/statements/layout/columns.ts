@@ -78,7 +78,8 @@ function matchLabels(cells: Cell[], dict: HeaderDictionary): Label[] | null {
   let unknownCells = 0;
   for (const cell of cells) {
     const words = normaliseLabel(cell.text).split(' ').filter(Boolean);
-    if (words.length === 0) continue;
+    // A lone letter beside a header is a mark on a scan, not a column.
+    if (words.length === 0 || (words.length === 1 && words[0].length === 1)) continue;
     const perChar = (cell.right - cell.x) / Math.max(1, cell.text.length);
     let charPos = 0;
     let i = 0;
