@@ -24,9 +24,13 @@
  */
 import { TaskErrorCodes, TaskInputError } from '../../core/errors/task-errors';
 import { parseStatement, type ParsedStatement, type ParseWarning, type PositionedPage, type TextItem } from '../statements';
+import { inferredChainHolds, notAStatement } from '../statements/parse/statement';
 import { formatCents, parseAmount, signedCents } from '../statements/grammar/amount';
 import { buildLines, type Line } from '../statements/layout/lines';
 import { dateVariants, digitsOf, explainAmount, type AmountFix } from './confusions';
+
+/** The first parse and every trial keep an inferred layout; it is judged after mending. */
+const KEEP = { keepUnchainedInference: true } as const;
 
 /** Warnings that mean the figures do not add up, or a row could not be read. */
 const CHAIN_CODES = new Set([
@@ -322,14 +326,14 @@ function explainedBySkipped(p: ParsedStatement, spot: Spot, pages: PositionedPag
 export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {}): ParsedStatement {
   const ocrPages = new Set(input.filter(isOcrPage).map((p) => p.page));
   if (ocrPages.size === 0) return parseStatement(input);
-  const maxParses = options.maxParses ?? 400;
+  const maxParses = options.maxParses ?? 2000;
   const deadline = Date.now() + (options.maxMillis ?? 20_000);
 
   const blank = input.filter((p) => p.ocr?.blank && p.items.length === 0);
   let pages = input.filter((p) => !blank.includes(p));
   let parsed: ParsedStatement;
   try {
-    parsed = parseStatement(pages);
+    parsed = parseStatement(pages, KEEP);
   } catch (err) {
     if (err instanceof TaskInputError && err.code === TaskErrorCodes.PDF_NO_TEXT) {
       throw new TaskInputError(
@@ -351,11 +355,15 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
     return l;
   };
 
+  // Each pass takes the breaks in statement order and mends each that a reading proves,
+  // going on from the mended parse; breaks given up on are tried again in the next pass
+  // only if something was mended (the chain around them may have changed).
   for (let improved = true; improved && score > 0; ) {
     improved = false;
     for (const spot of spotsOf(parsed, ocrPages)) {
       if (given.has(keyOf(spot))) continue;
       if (parses >= maxParses || Date.now() > deadline) break;
+      if (!spotsOf(parsed, ocrPages).some((s) => keyOf(s) === keyOf(spot))) continue; // mended on the way
       const { targets, lines } = needs(parsed, spot, pages);
       const candidates: Edit[] = [];
       for (const at of lines) {
@@ -380,7 +388,7 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
         let result: ParsedStatement;
         parses++;
         try {
-          result = parseStatement(trial);
+          result = parseStatement(trial, KEEP);
         } catch {
           continue;
         }
@@ -395,11 +403,11 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
         score = best.score;
         edits.push(best.edit);
         improved = true;
-        given.clear(); // the chain changed: spots given up on may now be mended
-        break;
+        continue;
       }
       given.add(keyOf(spot));
     }
+    if (improved) given.clear(); // the chain changed: breaks given up on may now be mended
   }
 
   const warnings: ParseWarning[] = parsed.warnings.map((w) =>
@@ -423,5 +431,7 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
     .map((s) => unproven(s, s.code === 'SKIPPED' ? impliedAmount(parsed, s) : null));
   warnings.push(...left);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
+  // Columns inferred without a header must chain once mended, or this is no statement.
+  if (parsed.warnings.some((w) => w.code === 'COLUMNS_INFERRED') && !inferredChainHolds(parsed.transactions.length, parsed.warnings)) throw notAStatement();
   return { ...parsed, warnings, reconciled: parsed.reconciled && left.length === 0 };
 }

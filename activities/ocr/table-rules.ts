@@ -11,8 +11,8 @@ const LEADING_RULE = /^[|[\]!{}]+(?=[\p{L}\p{N}#(])/u;
 const TRAILING_RULE = /(?<=[\p{L}\p{N}.)])[|[\]!{}]+$/u;
 /** A rule after a figure read as a comma or a closing bracket, where no bracket opened. */
 const TRAILING_AFTER_FIGURE = /(?<=\d[.,]\d{2}(?:cr|dr|kt|dt)?)[,)]$/i;
-/** "Cr" with its "r" lost in a rule. */
-const TOUCHED_CR = /(?<=\d[.,]\d{2})C[1lIx|]$/;
+/** "Cr" after a figure with its "r" lost or misread beside a rule ("C", "C1", "Ci", "C:", "Gr"). */
+const TOUCHED_CR = /(?<=\d[.,]\d{2})(?:C[1lIix|:;¢H]?|Gr|Cr[.,:;])$/;
 
 export function withoutRuleGlyphs(text: string, next: string | undefined): string {
   let s = text.replace(LEADING_RULE, '').replace(TRAILING_RULE, '');

@@ -25,8 +25,12 @@ interface Candidate {
 const CLUSTER_GAP = 6;
 const MIN_ROWS = 3;
 
+/** A short cell after the balance that is no amount: a mark, or a figure a scan spoiled. */
+const isStray = (c: Cell) => c.text.length <= 6 && !parseAmount(c.text);
+
 function candidate(line: Line, formats: readonly DateFormat[]): Candidate | null {
-  const cells = line.cells;
+  let cells = line.cells;
+  while (cells.length > 3 && isStray(cells[cells.length - 1])) cells = cells.slice(0, -1);
   if (cells.length < 3 || !parseAmount(cells[cells.length - 1].text)) return null;
   const dateIndex = cells.findIndex((c) => parseDate(c.text, formats) !== null);
   if (dateIndex < 0 || dateIndex === cells.length - 1) return null;

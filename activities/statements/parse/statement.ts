@@ -28,12 +28,21 @@ import { validate } from './validate';
 /** The pages of a document in page order, each once; called once per pass. */
 export type PageSource = () => Iterable<PositionedPage>;
 
-export function parseStatement(input: PositionedPage[]): ParsedStatement {
-  const pages = [...input].sort((a, b) => a.page - b.page);
-  return parseStatementFrom(() => pages);
+export interface ParseOptions {
+  /**
+   * Columns inferred without a header are accepted only if the balance chain then holds
+   * (an invoice's lines do not chain). A caller that mends the figures first (the OCR
+   * repair) asks for the result anyway and applies that test itself, after mending.
+   */
+  keepUnchainedInference?: boolean;
 }
 
-export function parseStatementFrom(source: PageSource): ParsedStatement {
+export function parseStatement(input: PositionedPage[], options: ParseOptions = {}): ParsedStatement {
+  const pages = [...input].sort((a, b) => a.page - b.page);
+  return parseStatementFrom(() => pages, options);
+}
+
+export function parseStatementFrom(source: PageSource, options: ParseOptions = {}): ParsedStatement {
   const warnings: ParseWarning[] = [];
   // Pass 1: margins counted, bank and header found, columns inferred in case there is none.
   const counts = new FurnitureCounts();
@@ -128,7 +137,7 @@ export function parseStatementFrom(source: PageSource): ParsedStatement {
     printed,
     skippedCount: skippedRows.filter((r) => !table.moneyless.has(r)).length,
   });
-  if (detection.inferred && !chainHolds(transactions.length, checked.warnings)) throw notAStatement();
+  if (detection.inferred && !options.keepUnchainedInference && !inferredChainHolds(transactions.length, checked.warnings)) throw notAStatement();
   warnings.push(...resolved.warnings, ...checked.warnings);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
   return {
@@ -144,7 +153,7 @@ export function parseStatementFrom(source: PageSource): ParsedStatement {
   };
 }
 
-function notAStatement(): TaskInputError {
+export function notAStatement(): TaskInputError {
   return new TaskInputError(
     TaskErrorCodes.NOT_A_STATEMENT,
     'This PDF does not look like a bank statement: no transaction table was found (dated rows with amounts and a running balance, under a header such as Date, Description, Amount, Balance). If it is a statement, its layout is not supported yet.',
@@ -170,7 +179,7 @@ function withoutHeader(inference: { bank: BankLayout; formats: DateFormat[]; lay
 }
 
 /** An inferred layout must read as a statement: enough rows, and balances that follow. */
-function chainHolds(rows: number, warnings: ParseWarning[]): boolean {
+export function inferredChainHolds(rows: number, warnings: readonly ParseWarning[]): boolean {
   const breaks = warnings.filter((w) => w.code === 'BALANCE_MISMATCH').length;
   return rows >= 3 && breaks <= rows * 0.2;
 }

@@ -64,6 +64,11 @@ export interface TableResult {
 /** A text line this much taller than the table's rows is a heading, not part of the table. */
 const HEADING_SCALE = 1.15;
 
+/** One phrase of words, set larger than the rows: a section heading (a band of marks read off a scan is not). */
+function isHeading(line: Line, rowHeight: number): boolean {
+  return line.height > HEADING_SCALE * rowHeight && line.cells.length === 1 && /\p{L}{4}/u.test(line.text);
+}
+
 /** A page's furniture (layout/furniture.ts), given where its table starts below its column header. */
 export type PageFurniture = (tableStart: number | null) => { has(line: Line): boolean };
 
@@ -160,7 +165,7 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
           result.outside.push(line);
           // A heading in a larger type ("Pending Card Transactions") starts another
           // section: what follows on the page is not the transaction table.
-          if (rowHeight !== null && line.height > HEADING_SCALE * rowHeight) inTable = false;
+          if (rowHeight !== null && isHeading(line, rowHeight)) inTable = false;
         }
         continue;
       }
