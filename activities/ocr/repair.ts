@@ -314,7 +314,7 @@ function explainedBySkipped(p: ParsedStatement, spot: Spot, pages: PositionedPag
   if (!line) return false;
   return line.cells.some((c) => {
     const a = parseAmount(c.text);
-    return a !== null && Math.abs(signedCents(a) + row.amountCents - row.balanceCents!) <= 1;
+    return a !== null && signedCents(a) + row.amountCents === row.balanceCents;
   });
 }
 

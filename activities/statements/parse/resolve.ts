@@ -111,7 +111,7 @@ function resolveWith(
     if (e.type === 'marker') {
       const m = e.marker.bare && sign === 'bare-negative' ? { ...e, marker: { ...e.marker, cents: -e.marker.cents } } : e;
       out.entries.push(m);
-      if (running !== null && Math.abs(running - m.marker.cents) > 1) out.breaks++;
+      if (running !== null && running !== m.marker.cents) out.breaks++;
       if (m.marker.kind === 'forward') running = m.marker.cents;
       continue;
     }
@@ -141,7 +141,7 @@ function resolveWith(
     if (running !== null && balance !== null) {
       for (const amount of options) {
         for (const f of feeOptions) {
-          if (!decided && Math.abs(running + amount - f - balance) <= 1) {
+          if (!decided && running + amount - f === balance) {
             chosen = { amount, fee: f };
             decided = true;
           }
@@ -151,7 +151,7 @@ function resolveWith(
     if (!decided && running !== null && balance !== null) {
       // A row that shows an amount while the balance stays put (FNB's "collection attempt"
       // notices) moved no money: the bank does not count it, and neither do we.
-      if (Math.abs(balance - running) <= 1 && options.every((o) => o !== 0)) {
+      if (balance === running && options.every((o) => o !== 0)) {
         out.warnings.push({
           page: row.page,
           line: row.line,

@@ -37,11 +37,11 @@ export interface Summary {
 const LABELS: [SummaryField, RegExp][] = [
   ['opening', /^(?:opening balance|balance brought forward|brought forward|bal brought forward|bal(?:ance)? b\/f|previous balance|opening ?saldo|saldo oorgebring)$/],
   ['closing', /^(?:closing balance|afsluiting ?saldo|slot ?saldo|closing ?saldo|balance at end of period)$/],
-  ['totalCredits', /^(?:total credits|funds received\/credits|fondse ontvang\/krediete|credits|sum of credits|total money in|money in|total deposits|deposits|totale krediete|krediete)$/],
-  ['totalDebits', /^(?:total debits|funds used\/debits|fondse gebruik\/debiete|debits|sum of debits|total money out|money out|total payments|total withdrawals|totale debiete|debiete)$/],
+  ['totalCredits', /^(?:total credits|funds received\/credits|fondse ontvang\/krediete|credits|sum of credits|total money in|money in|money in summary|total deposits|deposits|totale krediete|krediete)$/],
+  ['totalDebits', /^(?:total debits|funds used\/debits|fondse gebruik\/debiete|debits|sum of debits|total money out|money out|money out summary|total payments|total withdrawals|totale debiete|debiete)$/],
   ['totalFees', /^(?:total fees|fees|service fees|total service fees|total charges|bank charges|total bank charges|totale fooie|fooie|bankkoste)$/],
-  ['creditCount', /^(?:number of credits|no of credits|credit count|aantal krediete)$/],
-  ['debitCount', /^(?:number of debits|no of debits|debit count|aantal debiete)$/],
+  ['creditCount', /^(?:number of credits|no of credits|credit count|aantal krediete|(?:no|nr|number of) (?:credit|krediet) transa[ck]tions|(?:nr|aantal) krediet transaksies)$/],
+  ['debitCount', /^(?:number of debits|no of debits|debit count|aantal debiete|(?:no|nr|number of) (?:debit|debiet) transa[ck]tions|(?:nr|aantal) debiet transaksies)$/],
   ['transactionCount', /^(?:number of transactions|no of transactions|transaction count|aantal transaksies)$/],
 ];
 
@@ -55,6 +55,9 @@ function normalise(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** The total printed after a count on the same line (FNB's turnover block). */
+const TOTAL_OF_COUNT: Partial<Record<SummaryField, SummaryField>> = { creditCount: 'totalCredits', debitCount: 'totalDebits' };
 
 function labelOf(text: string): SummaryField | null {
   const t = normalise(text);
@@ -91,6 +94,14 @@ export function readSummary(lines: Line[]): Summary {
       const inline = inlineLabel(cell);
       if (inline) {
         add(inline.field, inline.value, line);
+        // A turnover line: "No. Credit Transactions 13" and then their total.
+        const total = TOTAL_OF_COUNT[inline.field];
+        const next = line.cells[c + 1];
+        const value = total && next && !labelOf(next.text) ? valueOf(total, next.text) : null;
+        if (total && value !== null) {
+          add(total, value, line);
+          c++;
+        }
         continue;
       }
       const field = labelOf(cell.text);
@@ -122,14 +133,23 @@ export function readSummary(lines: Line[]): Summary {
   return { ...readPeriod(lines), values };
 }
 
+const FROM_LINE = /^(?:from|van)(?: date)?\s*:?\s/i;
+const TO_LINE = /^(?:to|tot)(?: date)?\s*:?\s/i;
 const PERIOD_WORDS = /\b(?:period|from|tydperk|periode|staatperiode)\b/i;
 
 function readPeriod(lines: Line[]): Pick<Summary, 'periodStart' | 'periodEnd' | 'anyYear'> {
   let anyYear: number | null = null;
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     const dates = findFullDates(line.text);
     if (dates.length === 0) continue;
     anyYear ??= dates[0].year;
+    // "From Date: 01/10/2025" with "To Date: 13/01/2026" on the line below (Capitec).
+    const below = lines[i + 1];
+    if (dates.length === 1 && FROM_LINE.test(line.text) && below && below.page === line.page && TO_LINE.test(below.text)) {
+      const end = findFullDates(below.text)[0];
+      if (end) return { periodStart: dates[0], periodEnd: end, anyYear };
+    }
     if (dates.length >= 2 && PERIOD_WORDS.test(line.text)) {
       const [a, b] = dates;
       const aFirst = a.year * 400 + a.month * 32 + a.day <= b.year * 400 + b.month * 32 + b.day;

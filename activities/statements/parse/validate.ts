@@ -13,8 +13,12 @@ import type { ParseWarning } from '../types';
 import type { Entry } from './resolve';
 import type { Located, SummaryField } from './summary';
 
-/** Balances are printed to the cent; allow one cent of rounding in the bank's own sums. */
-const TOLERANCE = 1;
+/**
+ * Balances and totals are printed to the cent and a bank adds cents exactly, so nothing
+ * is allowed: a cent of slack would let a lost R0.01 row (interest, a rounding credit)
+ * pass the chain and the totals unseen.
+ */
+const TOLERANCE = 0;
 
 export interface ValidationInput {
   entries: Entry[];
