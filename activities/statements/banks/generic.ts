@@ -71,6 +71,7 @@ export const generic: BankLayout = {
     saldo: 'balance',
     fee: 'fee',
     fees: 'fee',
+    fooie: 'fee',
     charge: 'fee',
     charges: 'fee',
     'service fee': 'fee',

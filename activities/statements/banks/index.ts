@@ -60,7 +60,12 @@ export class BankDetector {
     if (!this.candidates) this.start();
     for (const bank of this.candidates!) {
       const header = this.found.get(bank);
-      if (header) return { bank, header };
+      if (!header) continue;
+      // A bank that names itself but whose table uses labels its own layout does not know
+      // (a new export format) is read with the generic labels, and still reported as itself.
+      const named = this.named[0];
+      if (bank === generic && named) return { bank: { ...generic, id: named.id, name: named.name, dateFormats: [...new Set([...named.dateFormats, ...generic.dateFormats])] }, header };
+      return { bank, header };
     }
     return null;
   }

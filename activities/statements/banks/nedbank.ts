@@ -1,5 +1,6 @@
 /**
- * Nedbank. Tran list no | Date | Description | Fees | Debits | Credits | Balance, dates
+ * Nedbank, in English or Afrikaans (Datum | Beskrywing | Fooie | Debiete | Krediete |
+ * Saldo). Tran list no | Date | Description | Fees | Debits | Credits | Balance, dates
  * "31/01/2024". The transaction list number is a number in a non-money column, which the
  * column mapping keeps out of the amounts.
  */
@@ -22,6 +23,15 @@ export const nedbank: BankLayout = {
     debits: 'debit',
     credits: 'credit',
     balance: 'balance',
+    // Afrikaans statements
+    'transaksielys nr': 'ignore',
+    datum: 'date',
+    transaksiedatum: 'date',
+    beskrywing: 'description',
+    fooie: 'fee',
+    debiete: 'debit',
+    krediete: 'credit',
+    saldo: 'balance',
   }),
   accepts: (k) => has(k, 'date', 'description', 'debit', 'credit', 'balance'),
   dateFormats: ['dmy'],
