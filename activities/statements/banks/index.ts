@@ -18,6 +18,17 @@ export type { BankLayout } from './types';
 export const BANKS: readonly BankLayout[] = [standardBank, fnb, absa, capitec, nedbank];
 export { generic };
 
+/**
+ * Tried last: a table with no balance column (a credit card's Date | Description |
+ * Amount). Such a table is only read as a statement if it prints its opening and closing
+ * balance (parse/without-balance.ts): an invoice's lines look the same.
+ */
+export const withoutBalance: BankLayout = {
+  ...generic,
+  id: 'generic_no_balance',
+  accepts: (k) => k.has('date') && k.has('description') && !k.has('balance') && (k.has('amount') || k.has('debit') || k.has('credit')),
+};
+
 export interface Detection {
   bank: BankLayout;
   /** The first header of the transaction table. */
@@ -64,7 +75,7 @@ export class BankDetector {
       // A bank that names itself but whose table uses labels its own layout does not know
       // (a new export format) is read with the generic labels, and still reported as itself.
       const named = this.named[0];
-      if (bank === generic && named) return { bank: { ...generic, id: named.id, name: named.name, dateFormats: [...new Set([...named.dateFormats, ...generic.dateFormats])] }, header };
+      if ((bank === generic || bank === withoutBalance) && named) return { bank: { ...bank, id: named.id, name: named.name, dateFormats: [...new Set([...named.dateFormats, ...generic.dateFormats])] }, header };
       return { bank, header };
     }
     return null;
@@ -72,7 +83,7 @@ export class BankDetector {
 
   private start(): void {
     this.named = namedBanks(this.head);
-    this.candidates = [...this.named, generic];
+    this.candidates = [...this.named, generic, withoutBalance];
     const head = this.head;
     this.head = [];
     for (const lines of head) this.scan(lines);

@@ -24,6 +24,7 @@ import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
 import { tableReader } from './table';
 import { validate } from './validate';
+import { orientWithoutBalance } from './without-balance';
 
 /** The pages of a document in page order, each once; called once per pass. */
 export type PageSource = () => Iterable<PositionedPage>;
@@ -120,6 +121,14 @@ export function parseStatementFrom(source: PageSource, options: ParseOptions = {
   const openingHint = tableOpening?.type === 'marker' ? tableOpening.marker.cents : (printed.opening?.[0]?.value ?? null);
 
   const resolved = resolveRows(table.events, bank, years, openingHint);
+  if (!detection.header.columns.some((c) => c.kind === 'balance')) {
+    // No running balance: the printed opening and closing balance are all there is to go by.
+    const oriented = orientWithoutBalance(resolved.entries, printed, resolved.warnings);
+    if (!oriented) throw notAStatement();
+    resolved.entries = oriented.entries;
+    resolved.warnings = oriented.warnings;
+    Object.assign(printed, oriented.printed);
+  }
   const skippedRows = [...table.skipped, ...resolved.skipped].sort((a, b) => a.page - b.page || a.line - b.line);
   const transactions = resolved.entries.flatMap((e) => (e.type === 'tx' ? [e.tx] : []));
   transactions.forEach((t, i) => (t.seq = i + 1));
