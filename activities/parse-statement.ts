@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
 import { extractPages, inspectPdf, parseStatementFrom, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
-import { isOcrPage, parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
+import { createOcr, isOcrPage, parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
 import { centsToDecimalString, centsToNumber } from './money';
@@ -67,6 +67,46 @@ export function parsePages(pages: PositionedPage[]): ParsedStatement {
   return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatementFrom(() => [...pages].sort((a, b) => a.page - b.page));
 }
 
+function tooManyPages(pageCount: number, max: number): TaskInputError {
+  return new TaskInputError('PDF_TOO_MANY_PAGES', `The statement has ${pageCount} pages; at most ${max} are accepted`);
+}
+
+export interface ReadStatement {
+  parsed: ParsedStatement;
+  pageCount: number;
+  /** Pages read by OCR. */
+  ocrPages: number;
+}
+
+/**
+ * A whole statement file read in this process, by the steps the parse workflow runs as
+ * activities (inspect, extract, OCR for pages without text, parse), for `npm run parse`
+ * and the accuracy bench: no servers, no work files.
+ */
+export async function readStatementFile(
+  data: Uint8Array,
+  options: { maxPages: number; ocr: { maxPages: number; concurrency: number } | null; onOcrPage?: (done: number, of: number) => void },
+): Promise<ReadStatement> {
+  const { pageCount } = await inspectPdf(data);
+  if (pageCount > options.maxPages) {
+    throw tooManyPages(pageCount, options.maxPages);
+  }
+  let pages = await extractPages(data, 1, pageCount);
+  const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
+  if (textless.length > 0 && options.ocr) {
+    if (textless.length > options.ocr.maxPages) throw tooManyScannedPages(textless.length, options.ocr.maxPages);
+    const engine = createOcr(options.ocr);
+    try {
+      const read = await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length));
+      const byPage = new Map(read.map((p) => [p.page, p]));
+      pages = pages.map((p) => byPage.get(p.page) ?? p);
+    } finally {
+      await engine.close();
+    }
+  }
+  return { parsed: parsePages(pages), pageCount, ocrPages: options.ocr ? textless.length : 0 };
+}
+
 /** Whether a work file holds a page OCR read: such a page carries an "ocr" key (in text, a quote would be escaped). */
 export function chunkHasOcrPages(chunk: Buffer): boolean {
   return chunk.includes('"ocr":');
@@ -85,10 +125,7 @@ export function createParseActivities(deps: ParseDeps) {
     inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
       const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)));
       if (pageCount > deps.maxPages) {
-        throw new TaskInputError(
-          'PDF_TOO_MANY_PAGES',
-          `The statement has ${pageCount} pages; at most ${deps.maxPages} are accepted`,
-        );
+        throw tooManyPages(pageCount, deps.maxPages);
       }
       return { pageCount };
     }),

@@ -12,9 +12,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaskInputError } from '../core/errors';
 import { loadConfigOrExit } from '../core/config';
-import { createOcr } from '../activities/ocr';
-import { parsePages } from '../activities/parse-statement';
-import { extractPages, inspectPdf, releasePdfThreadIfIdle, type ParsedStatement, type PositionedPage } from '../activities/statements';
+import { readStatementFile, type ReadStatement } from '../activities/parse-statement';
+import { releasePdfThreadIfIdle, type ParsedStatement } from '../activities/statements';
 import { formatCents } from '../activities/statements/grammar/amount';
 import { csvRecord, textField } from '../activities/reports/csv/escape';
 
@@ -41,37 +40,11 @@ function options(argv: string[]): Options | null {
   return file ? { file, output, ocr } : null;
 }
 
-async function read(data: Uint8Array, ocr: boolean): Promise<{ parsed: ParsedStatement; pageCount: number; ocrPages: number }> {
-  const config = loadConfigOrExit();
-  const { pageCount } = await inspectPdf(data);
-  if (pageCount > config.pdf.maxPages) {
-    throw new TaskInputError('PDF_TOO_MANY_PAGES', `The statement has ${pageCount} pages; at most ${config.pdf.maxPages} are accepted`);
-  }
-  let pages: PositionedPage[] = await extractPages(data, 1, pageCount);
-  const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
-  if (textless.length > 0 && ocr) {
-    if (textless.length > config.ocr.maxPages) {
-      throw new TaskInputError('OCR_TOO_MANY_PAGES', `${textless.length} pages are scanned images; at most ${config.ocr.maxPages} are read by OCR`);
-    }
-    const engine = createOcr(config.ocr);
-    try {
-      // pdf.js copies the data it is given into its thread, so the same bytes serve twice.
-      const read = await engine.ocrPages(data, textless, (done) => process.stderr.write(`\rOCR: page ${done} of ${textless.length}`));
-      process.stderr.write('\n');
-      const byPage = new Map(read.map((p) => [p.page, p]));
-      pages = pages.map((p) => byPage.get(p.page) ?? p);
-    } finally {
-      await engine.close();
-    }
-  }
-  return { parsed: parsePages(pages), pageCount, ocrPages: ocr ? textless.length : 0 };
-}
-
 function money(cents: number | null): string {
   return cents === null ? '-' : formatCents(cents);
 }
 
-function summary(file: string, r: { parsed: ParsedStatement; pageCount: number; ocrPages: number }): string {
+function summary(file: string, r: ReadStatement): string {
   const p = r.parsed;
   const sum = p.transactions.reduce((s, t) => s + t.amountCents, 0);
   const credits = p.transactions.filter((t) => t.amountCents > 0);
@@ -122,7 +95,9 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const r = await read(new Uint8Array(data), opts.ocr);
+    const config = loadConfigOrExit();
+    const onOcrPage = (done: number, of: number) => process.stderr.write(`\rOCR: page ${done} of ${of}${done === of ? '\n' : ''}`);
+    const r = await readStatementFile(new Uint8Array(data), { maxPages: config.pdf.maxPages, ocr: opts.ocr && config.ocr.enabled ? config.ocr : null, onOcrPage });
     if (opts.output === 'json') process.stdout.write(JSON.stringify(r.parsed, null, 2) + '\n');
     else if (opts.output === 'csv') process.stdout.write(csv(r.parsed));
     else process.stdout.write(summary(opts.file, r));
