@@ -64,7 +64,9 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
     const head = join(ws.slice(0, n));
     if (columnAt(layout, head.x).kind === 'date' && reader.date(head.text)) {
       const rest = join(ws.slice(n));
-      if (columnAt(layout, rest.x).kind !== 'date') {
+      // What follows must be another column's, or plainly no part of a date (words, not a
+      // year): where a date and a description share one item, the split point is estimated.
+      if (columnAt(layout, rest.x).kind !== 'date' || /^[^\d\s]/.test(rest.text)) {
         out.push(head);
         ws = ws.slice(n);
         break;
