@@ -4,12 +4,12 @@
  * through workflow history. Saving is one database transaction: a failed or retried save
  * leaves no half-written session.
  */
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../core/errors';
 import type { FileStore } from '../core/file-store';
 import { extractPages, inspectPdf, parseStatementFrom, releasePdfThreadIfIdle, type PositionedPage, type ParsedStatement } from './statements';
-import { createOcr, isOcrPage, parseWithOcr, scannedPageCount, tooManyScannedPages } from './ocr';
+import { createOcr, isOcrPage, parseWithOcr, parseWithOcrYielding, scannedPageCount, tooManyScannedPages } from './ocr';
 import { refineProgress } from './task-mirror';
 import { taskActivity } from './task-activity';
 import { centsToDecimalString, centsToNumber } from './money';
@@ -65,6 +65,16 @@ export function parseChunks(chunks: Buffer[]): ParsedStatement {
 /** Every page at hand: pages read by OCR go through the OCR repair, text pages straight to the parser. */
 export function parsePages(pages: PositionedPage[]): ParsedStatement {
   return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatementFrom(() => [...pages].sort((a, b) => a.page - b.page));
+}
+
+/**
+ * parseChunks inside an activity: the OCR repair can run for many seconds, so it hands
+ * the event loop back between its trial parses and calls `between` (heartbeat, and stop
+ * if cancelled) each time.
+ */
+export async function parseChunksInActivity(chunks: Buffer[], between: () => void): Promise<ParsedStatement> {
+  if (!chunks.some(chunkHasOcrPages)) return parseChunks(chunks);
+  return parseWithOcrYielding(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]), between);
 }
 
 function tooManyPages(pageCount: number, max: number): TaskInputError {
@@ -189,7 +199,10 @@ export function createParseActivities(deps: ParseDeps) {
           chunks.push(buf);
           heartbeat();
         }
-        const parsed = parseChunks(chunks);
+        const parsed = await parseChunksInActivity(chunks, () => {
+          heartbeat();
+          Context.current().cancellationSignal.throwIfAborted();
+        });
         await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
         const upload = await files.stat(input.fileKey);
         await saveStatement(db, input, parsed, upload?.sha256 ?? null);

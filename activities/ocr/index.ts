@@ -8,7 +8,7 @@ import type { Config } from '../../core/config';
 import { createOcrPages, type OcrPagesFn } from './pages';
 import { OcrPool } from './recognize';
 
-export { parseWithOcr, isOcrPage } from './repair';
+export { parseWithOcr, parseWithOcrYielding, isOcrPage } from './repair';
 export { scannedPageCount, tooManyScannedPages, OCR_TOO_MANY_PAGES } from './limit';
 export { OcrPool } from './recognize';
 export { createOcrPages, type OcrPagesFn } from './pages';

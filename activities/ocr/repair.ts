@@ -324,6 +324,38 @@ function explainedBySkipped(p: ParsedStatement, spot: Spot, pages: PositionedPag
  * pages gives parseStatement's result unchanged.
  */
 export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {}): ParsedStatement {
+  const steps = repairing(input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** A slice of the repair this long, then the event loop gets a turn. */
+const SLICE_MS = 50;
+
+/**
+ * parseWithOcr for an activity: the same repair, handing the event loop back every few
+ * tens of milliseconds so heartbeats go out (the repair may take its whole budget, far
+ * longer than a heartbeat timeout) and calling `between` then, which may throw to stop
+ * (a cancelled activity).
+ */
+export async function parseWithOcrYielding(input: PositionedPage[], between: () => void, options: RepairOptions = {}): Promise<ParsedStatement> {
+  const steps = repairing(input, options);
+  let slice = Date.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (Date.now() - slice >= SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      between();
+      slice = Date.now();
+    }
+  }
+}
+
+/** The repair, a parse at a time: it yields after every trial parse. */
+function* repairing(input: PositionedPage[], options: RepairOptions): Generator<void, ParsedStatement, void> {
   const ocrPages = new Set(input.filter(isOcrPage).map((p) => p.page));
   if (ocrPages.size === 0) return parseStatement(input);
   const maxParses = options.maxParses ?? 2000;
@@ -391,6 +423,8 @@ export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {
           result = parseStatement(trial, KEEP);
         } catch {
           continue;
+        } finally {
+          yield;
         }
         const s = trouble(result);
         if (s < score && onlyRemoves(parsed, result) && (!best || s < best.score)) {

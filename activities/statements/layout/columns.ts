@@ -122,13 +122,23 @@ function stack(upper: readonly Cell[], lower: Line): Cell[] {
 }
 
 function toLayout(labels: Label[], page: number, line: number, lineCount: number): TableLayout {
-  const sorted = [...labels].sort((a, b) => a.left - b.left);
-  const columns = sorted.map((l, i) => ({
-    ...l,
-    lo: i === 0 ? -Infinity : (sorted[i - 1].right + l.left) / 2,
-    hi: i === sorted.length - 1 ? Infinity : (l.right + sorted[i + 1].left) / 2,
+  return { columns: withRanges(labels), page, line, lineCount };
+}
+
+/**
+ * The x-range each column owns, from the columns' extents: the boundary sits halfway
+ * between one column's right edge and the next one's left edge. After a description,
+ * though, a text column (a category, a site) begins where its own left-aligned text
+ * begins: a description runs on to the right of its label, up to there.
+ */
+export function withRanges<C extends { kind: ColumnKind; left: number; right: number }>(extents: readonly C[]): (C & { lo: number; hi: number })[] {
+  const sorted = [...extents].sort((a, b) => a.left - b.left);
+  const cut = (a: C, b: C) => (a.kind === 'description' && !MONEY_KINDS.has(b.kind) && b.kind !== 'date' ? b.left - 1 : (a.right + b.left) / 2);
+  return sorted.map((c, i) => ({
+    ...c,
+    lo: i === 0 ? -Infinity : cut(sorted[i - 1], c),
+    hi: i === sorted.length - 1 ? Infinity : cut(c, sorted[i + 1]),
   }));
-  return { columns, page, line, lineCount };
 }
 
 /**

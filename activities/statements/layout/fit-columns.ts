@@ -11,7 +11,7 @@
  * and the date and description columns start where their values start. Labels with no
  * values under them on the page keep their own extent.
  */
-import { MONEY_KINDS, type Column, type TableLayout } from './columns';
+import { MONEY_KINDS, withRanges, type Column, type TableLayout } from './columns';
 import type { Cell, Line } from './lines';
 import type { CellReader } from './placement';
 
@@ -69,7 +69,7 @@ function rowOf(line: Line, reader: CellReader): Row | null {
     const d: Row['date'] | null = date ? null : datePrefix(cell, reader);
     if (d) {
       date = d;
-      if (d.right < cell.right - 1) texts.push({ text: '', x: d.right + 1, right: cell.right }); // the description run into the date's item
+      if (d.right < cell.right - 1) texts.push({ text: cell.text.slice(cell.text.indexOf(' ') + 1), x: d.right + 1, right: cell.right }); // the description run into the date's item
       continue;
     }
     texts.push(cell);
@@ -136,17 +136,12 @@ export function fitColumnsToData(header: TableLayout, lines: readonly Line[], fr
     const after = at > 0 ? byLeft[at - 1].right : -Infinity;
     const before = at < byLeft.length - 1 ? byLeft[at + 1].left : Infinity;
     let left = fitted[d].left;
-    for (const r of rows) for (const t of r.texts) if (t.x > after && t.x < before) left = Math.min(left, t.x);
+    // Words, not figures: a page number right-aligned under the label before it is not a description.
+    for (const r of rows) for (const t of r.texts) if (t.x > after && t.x < before && !/^[\d\s.,/-]*$/.test(t.text)) left = Math.min(left, t.x);
     fitted[d] = { ...fitted[d], left, right: Math.max(fitted[d].right, left + 1) };
   }
 
-  const sorted = fitted.sort((a, b) => a.left - b.left);
-  const columns = sorted.map((c, i) => ({
-    ...c,
-    lo: i === 0 ? -Infinity : (sorted[i - 1].right + c.left) / 2,
-    hi: i === sorted.length - 1 ? Infinity : (c.right + sorted[i + 1].left) / 2,
-  }));
-  return { ...header, columns };
+  return { ...header, columns: withRanges(fitted) };
 }
 
 /**

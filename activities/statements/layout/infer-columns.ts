@@ -11,7 +11,7 @@
  */
 import { parseAmount } from '../grammar/amount';
 import { parseDate, type DateFormat } from '../grammar/date';
-import type { Column, ColumnKind, TableLayout } from './columns';
+import { withRanges, type Column, type ColumnKind, type TableLayout } from './columns';
 import type { Cell, Line } from './lines';
 
 interface Candidate {
@@ -97,12 +97,6 @@ function layoutFrom(found: Candidate[]): TableLayout | null {
   ];
   // The description's label is its left edge only: its text runs on to the right.
   labels[1].right = labels[1].left + 1;
-  labels.sort((a, b) => a.left - b.left);
-  const columns = labels.map((l, i) => ({
-    ...l,
-    lo: i === 0 ? -Infinity : (labels[i - 1].right + l.left) / 2,
-    hi: i === labels.length - 1 ? Infinity : (l.right + labels[i + 1].left) / 2,
-  }));
   const first = found[0].line;
-  return { columns, page: first.page, line: first.index, lineCount: 0 };
+  return { columns: withRanges(labels), page: first.page, line: first.index, lineCount: 0 };
 }

@@ -92,6 +92,14 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
       }
     }
   }
+  // A description and the column after it (a category) written as one string: the words
+  // from where that column's text starts belong to it.
+  const start = ws.length > 1 ? columnAt(layout, ws[0].x) : null;
+  const into = start?.kind === 'description' ? ws.findIndex((w, i) => i > 0 && columnAt(layout, w.x).kind === 'ignore' && columnAt(layout, w.x).left > start.left) : -1;
+  if (into > 0) {
+    out.push(join(ws.slice(0, into)), join(ws.slice(into)));
+    ws = [];
+  }
   if (ws.length > 0) out.push(join(ws));
   out.push(...tails);
   return out;

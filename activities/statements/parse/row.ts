@@ -49,8 +49,11 @@ export function readerFor(bank: BankLayout): CellReader {
   };
 }
 
+/** A cell of nothing but "#": a flag the bank sets beside a row (a fee to come), not words. */
+const FLAG = /^#+$/;
+
 export function readRow(line: Line, layout: TableLayout, reader: CellReader): RowRead {
-  const placed = placeCells(line, layout, reader);
+  const placed = placeCells(line, layout, reader).filter((p) => !(p.as === 'text' && FLAG.test(p.text)));
   // Group by column, in column order (at most a dozen columns: a list beats a Map here).
   const groups: { col: Column; parts: Placed[] }[] = [];
   for (const p of placed) {
