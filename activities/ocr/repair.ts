@@ -340,13 +340,18 @@ const SLICE_MS = 50;
  * longer than a heartbeat timeout) and calling `between` then, which may throw to stop
  * (a cancelled activity).
  */
-export async function parseWithOcrYielding(input: PositionedPage[], between: () => void, options: RepairOptions = {}): Promise<ParsedStatement> {
+export async function parseWithOcrYielding(
+  input: PositionedPage[],
+  between: () => void,
+  options: RepairOptions & { sliceMs?: number } = {},
+): Promise<ParsedStatement> {
   const steps = repairing(input, options);
+  const sliceMs = options.sliceMs ?? SLICE_MS;
   let slice = Date.now();
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    if (Date.now() - slice >= SLICE_MS) {
+    if (Date.now() - slice >= sliceMs) {
       await new Promise((r) => setImmediate(r));
       between();
       slice = Date.now();

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { parseStatement, type PositionedPage } from '../../../activities/statements';
 import { dateVariants, explainAmount } from '../../../activities/ocr/confusions';
-import { parseWithOcr } from '../../../activities/ocr/repair';
+import { parseWithOcr, parseWithOcrYielding } from '../../../activities/ocr/repair';
 import { TaskErrorCodes } from '../../../core/errors/task-errors';
 import { FIXTURES, type GeneratedStatement } from '../../fixtures/statements';
 import { comparable, extracted, rejects } from '../statements/helpers';
@@ -185,5 +185,22 @@ describe('ocr: chain-proven repair', function () {
     assert.deepEqual(parsed.warnings.map((w) => [w.code, w.page]), [['OCR_BLANK_PAGE', blank.page]]);
     const err = await rejects(() => parseWithOcr([blank, { ...blank, page: 2 }]), TaskErrorCodes.PDF_NO_TEXT);
     assert.match(err.message, /scan/);
+  });
+
+  it('repairs the same when it hands the event loop back between trial parses, and stops when told to', async () => {
+    const { g, pages } = await extracted(fnb);
+    const ocr = asOcr(pages);
+    // One row's amount spoiled the way OCR spoils it (a lost decimal point), so the repair has trial parses to run.
+    const row = g.truth.transactions.find((t) => t.amountCents < -100_000 && t.page === 1)!;
+    const printed = `${Math.trunc(-row.amountCents / 100).toLocaleString('en-US')}.${String(-row.amountCents % 100).padStart(2, '0')}`;
+    spoil(ocr, 1, printed, printed.replace('.', ''));
+    assert.equal(parseStatement(ocr).reconciled, false, 'spoiled, the plain parser cannot reconcile it');
+    let turns = 0;
+    const yielding = await parseWithOcrYielding(ocr, () => turns++, { sliceMs: 0 });
+    assert.ok(turns > 0, 'the event loop got turns');
+    assert.deepEqual(yielding, parseWithOcr(ocr));
+    assert.equal(yielding.reconciled, true, 'and the repair mended it');
+    const stop = new Error('cancelled');
+    await assert.rejects(parseWithOcrYielding(ocr, () => { throw stop; }, { sliceMs: 0 }), (e) => e === stop);
   });
 });
