@@ -14,7 +14,7 @@
  */
 import { TaskErrorCodes, TaskInputError } from '../../../core/errors/task-errors';
 import { BankDetector, generic, type BankLayout, type Detection } from '../banks';
-import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate, type DateFormat } from '../grammar/date';
+import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate, type DateFormat, type PartialDate } from '../grammar/date';
 import { FurnitureCounts } from '../layout/furniture';
 import { LayoutInference } from '../layout/infer-columns';
 import { buildLines, type Line } from '../layout/lines';
@@ -22,7 +22,7 @@ import { pageHasText } from '../text-layer';
 import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
-import { tableReader } from './table';
+import { tableReader, type TableEvent } from './table';
 import { validate } from './validate';
 import { orientWithoutBalance } from './without-balance';
 
@@ -100,6 +100,9 @@ export function parseStatementFrom(source: PageSource, options: ParseOptions = {
     reader.page(lines, (tableStart) => counts.ofPage(lines, tableStart));
   }
   const table = reader.finish();
+  // Transaction histories printed newest first are read oldest first: the balance chain
+  // and the years of yearless dates run forward in time.
+  if (newestFirst(table.events)) table.events.reverse();
   const summary = readSummary(table.outside);
   const printed = { ...summary.values };
   for (const [field, list] of Object.entries(table.totals) as [SummaryField, NonNullable<(typeof printed)[SummaryField]>][]) {
@@ -191,6 +194,22 @@ function withoutHeader(inference: { bank: BankLayout; formats: DateFormat[]; lay
 export function inferredChainHolds(rows: number, warnings: readonly ParseWarning[]): boolean {
   const breaks = warnings.filter((w) => w.code === 'BALANCE_MISMATCH').length;
   return rows >= 3 && breaks <= rows * 0.2;
+}
+
+/** Most neighbouring rows step back in time: the list is newest first. */
+function newestFirst(events: TableEvent[]): boolean {
+  const key = (d: PartialDate) => (d.year ?? 0) * 372 + d.month * 31 + d.day;
+  let back = 0;
+  let forward = 0;
+  let previous: number | null = null;
+  for (const e of events) {
+    if (e.type !== 'row') continue;
+    const k = key(e.row.date);
+    if (previous !== null && k < previous) back++;
+    if (previous !== null && k > previous) forward++;
+    previous = k;
+  }
+  return back >= 3 && back > 4 * forward;
 }
 
 /** Days a row may fall outside the printed period (late postings) before it is remarked on. */

@@ -249,3 +249,28 @@ describe('statements: dates and the period', () => {
     assert.equal(p.transactions[1].date, '2023-01-03');
   });
 });
+
+describe('statements: a transaction history printed newest first', () => {
+  it('is read oldest first, so the balance chain runs forward and proves it', () => {
+    const p = parseStatement([
+      page(1, [
+        ...TOP,
+        ...rows(
+          ['05/01/2024', 'Coffee', '-35.50', '1,264.50'],
+          ['04/01/2024', 'Rent', '-200.00', '1,300.00'],
+          ['03/01/2024', 'Groceries', '-300.00', '1,500.00'],
+          ['02/01/2024', 'Salary ACME', '800.00', '1,800.00'],
+        ),
+      ]),
+    ]);
+    assert.deepEqual(p.transactions.map((t) => [t.date, t.amountCents, t.balanceCents, t.seq]), [
+      ['2024-01-02', 80000, 180000, 1],
+      ['2024-01-03', -30000, 150000, 2],
+      ['2024-01-04', -20000, 130000, 3],
+      ['2024-01-05', -3550, 126450, 4],
+    ]);
+    assert.equal(p.openingBalanceCents, 100000);
+    assert.equal(p.closingBalanceCents, 126450);
+    assert.equal(p.reconciled, true);
+  });
+});
