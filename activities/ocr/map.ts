@@ -32,6 +32,9 @@ const ROW_PER_EM = 0.95;
 const MERGE_GAP_EM = 0.75;
 /** A "word" whose box is smaller than this share of the font size both ways is a speck of dust. */
 const SPECK_EM = 0.3;
+/** Rands grouped by commas, then two digits (and a Cr) as the next word: the point was read as a space. */
+const GROUPED_WHOLE = /(?:^|\s)-?\d{1,3}(?:,\d{3})+$/;
+const CENTS_PART = /^\d{2}(?:cr|dr|kt|dt)?$/i;
 /** Punctuation that stands alone in a statement: a separate minus, brackets, a star. */
 const LONE_MARKS = /^[-()*]$/;
 
@@ -114,7 +117,8 @@ export function toPositionedPage(geometry: PageGeometry, ocr: OcrText): Position
       const [x0, y] = unskew(w.bbox.x0, base);
       const x1 = x0 + (w.bbox.x1 - w.bbox.x0);
       if (run && x0 - run.x1 < MERGE_GAP_EM * size && x0 >= run.x1 - 0.2 * size) {
-        run.str += ` ${text}`;
+        // "1,876 21Cr": a figure whose decimal point OCR read as a space.
+        run.str += GROUPED_WHOLE.test(run.str) && CENTS_PART.test(text) ? `.${text}` : ` ${text}`;
         run.x1 = x1;
       } else {
         flush();
