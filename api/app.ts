@@ -11,6 +11,7 @@ import type { Config } from '../core/config';
 import type { FileStore } from '../core/file-store';
 import type { Logger } from '../core/logger';
 import { errorHandler } from './middleware/error-handler';
+import { securityHeaders } from './middleware/security-headers';
 import { requireUser } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
 import { requestLog } from './middleware/request-log';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestLog(deps.logger));
   app.use(requestMetrics(metrics)); // outside the error handler: sees the final status
+  app.use(securityHeaders()); // outside the error handler: errors carry them too
   app.use(errorHandler(deps.logger));
   app.use(
     cors({

@@ -136,7 +136,7 @@ export const SCHEMAS: Record<string, Schema> = {
     status: { enum: ['ok', 'degraded'] },
     checks: closed(['postgres', 'temporal'], { postgres: ref('HealthCheck'), temporal: ref('HealthCheck') }),
   }),
-  HealthCheck: closed(['ok', 'latency_ms'], { ok: { type: 'boolean' }, latency_ms: int({ minimum: 0 }), error: str() }),
+  HealthCheck: closed(['ok', 'latency_ms'], { ok: { type: 'boolean' }, latency_ms: int({ minimum: 0 }) }),
   Session: closed(
     ['session_id', 'status', 'bank_source', 'client_id', 'file_name', 'transaction_count', 'period_start', 'period_end',
       'opening_balance', 'closing_balance', 'reconciled', 'created_at'],

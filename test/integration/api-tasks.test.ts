@@ -68,6 +68,15 @@ describe('REST API: tasks, errors and isolation', function () {
       }
     });
 
+    it('marks every answer, errors included, not to be stored or sniffed', async () => {
+      for (const token of [tokenFor(config, 'alice'), null]) {
+        const res = await api.json('/tasks', { token });
+        assert.equal(res.status, token ? 200 : 401);
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      }
+    });
+
     it('leaves /healthz public and reports both dependencies', async () => {
       const res = await api.json('/healthz');
       assert.equal(res.status, 200);
@@ -83,6 +92,9 @@ describe('REST API: tasks, errors and isolation', function () {
         assert.equal(res.status, 503);
         assert.equal(res.body.checks.postgres.ok, true);
         assert.equal(res.body.checks.temporal.ok, false);
+        // Which dependency is down, never why: the error names addresses.
+        assert.deepEqual(Object.keys(res.body.checks.temporal).sort(), ['latency_ms', 'ok']);
+        assert.ok(!JSON.stringify(res.body).includes('127.0.0.1'), JSON.stringify(res.body));
       } finally {
         await broken.close();
       }
