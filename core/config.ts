@@ -71,7 +71,7 @@ const DEFAULTS = {
   UPLOAD_RETENTION_DAYS: 7,
   LOG_LEVEL: 'info',
   WORKER_METRICS_PORT: 9464, // 0: no Prometheus endpoint on the worker
-  WORKER_METRICS_HOST: '0.0.0.0',
+  WORKER_METRICS_HOST: '127.0.0.1',
   // Empty: the API's /metrics answers 404. Set: scrapers send `Authorization: Bearer <token>`.
   METRICS_TOKEN: '',
   // The seed's queue weights (higher = more urgent), turned into Temporal priority keys at submission.

@@ -15,6 +15,7 @@ describe('configuration', () => {
     assert.equal(c.resultTtlSeconds, 3600);
     assert.equal(c.cleanup.cron, '0 2 * * *');
     assert.equal(c.jwtSecretIsDefault, true);
+    assert.equal(c.worker.metricsHost, '127.0.0.1', 'the unauthenticated worker metrics stay on loopback unless told otherwise');
   });
 
   const bad: Array<[Record<string, string>, RegExp]> = [
