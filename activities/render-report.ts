@@ -56,7 +56,8 @@ export function createReportActivities(deps: ReportDeps) {
         if (total > deps.maxRows) {
           throw new TaskInputError('REPORT_TOO_LARGE', `The session has ${total} rows; reports hold at most ${deps.maxRows}`);
         }
-        const filename = input.fileKey.split('/').pop() as string;
+        // The download is named by the report's time; the task id in the key is for uniqueness only.
+        const filename = (input.fileKey.split('/').pop() as string).replace(/_[0-9a-f]{8}-[0-9a-f-]{27}(?=\.)/, '');
         const writer = files.createWriter({
           fileKey: input.fileKey,
           userId: input.userId,

@@ -132,7 +132,7 @@ describe('statement operations end to end (HTTP → Temporal → Postgres)', fun
         await finish(rep.body.task_id);
         const out = (await result(rep.body.task_id)).body;
         assert.equal(out.status, 'SUCCESS', JSON.stringify(out));
-        assert.match(out.result.file_key, new RegExp(`^reports/${sessionId}/report_\\d{8}_\\d{6}\\.${type === 'excel' ? 'xlsx' : 'csv'}$`));
+        assert.match(out.result.file_key, new RegExp(`^reports/${sessionId}/report_\\d{8}_\\d{6}_${rep.body.task_id}\\.${type === 'excel' ? 'xlsx' : 'csv'}$`));
         const dl = await api.request(`/download_file?file_key=${encodeURIComponent(out.result.file_key)}`, { token: alice });
         assert.equal(dl.status, 200);
         const bytes = Buffer.from(await dl.arrayBuffer());
@@ -163,6 +163,17 @@ describe('statement operations end to end (HTTP → Temporal → Postgres)', fun
         const after = await api.json(`/download_file?file_key=${encodeURIComponent(out.result.file_key)}`, { token: alice });
         assert.equal(after.status, 404);
       }
+
+      // Two reports of one session at once (the same second, as often as not): a file each,
+      // and deleting one task leaves the other's report.
+      const both = await Promise.all([0, 1].map(() => api.json(`/reports/generate_async?session_id=${sessionId}&report_type=csv`, { method: 'POST', token: alice })));
+      await Promise.all(both.map((r) => finish(r.body.task_id)));
+      const keys = await Promise.all(both.map(async (r) => (await result(r.body.task_id)).body.result.file_key as string));
+      assert.notEqual(keys[0], keys[1]);
+      await api.json(`/tasks/${both[0].body.task_id}`, { method: 'DELETE', token: alice });
+      const kept = await api.request(`/download_file?file_key=${encodeURIComponent(keys[1])}`, { token: alice });
+      assert.equal(kept.status, 200);
+      assert.match(kept.headers.get('content-disposition') ?? '', /filename="report_\d{8}_\d{6}\.csv"/);
     });
   });
 
