@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { closeTask, type TaskClosing } from '../core/close-task';
-import type { TaskStatus } from '../core/task-contract';
+import { SYSTEM_USER_ID, type TaskStatus } from '../core/task-contract';
 
 export interface ProgressWrite {
   taskId: string;
@@ -69,7 +69,7 @@ export function createSystemTaskActivities(db: Knex) {
       await db('task_status')
         .insert({
           task_id: input.taskId,
-          user_id: 'system',
+          user_id: SYSTEM_USER_ID,
           task_name: input.taskName,
           queue: input.queue,
           status: 'PENDING',

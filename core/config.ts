@@ -233,6 +233,26 @@ export function queuePriorityKeys(spec: string): Record<TaskQueue, number> {
   return keys;
 }
 
+/** Secrets published in this repository (the development default, the example files' placeholders). */
+const PUBLISHED_SECRET = /change-?me/i;
+const MIN_PRODUCTION_SECRET_BYTES = 32;
+
+/**
+ * In production a secret anyone can read in this repository, or one short enough to guess
+ * offline from a single token, lets anyone in: refused at start, in one line.
+ */
+function productionSecrets(jwtSecret: string, metricsToken: string): void {
+  if (jwtSecret === DEFAULTS.JWT_SECRET || PUBLISHED_SECRET.test(jwtSecret)) {
+    throw new ConfigError('JWT_SECRET is a published example value; set a random one (openssl rand -hex 32) when NODE_ENV=production');
+  }
+  if (Buffer.byteLength(jwtSecret) < MIN_PRODUCTION_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production (openssl rand -hex 32)`);
+  }
+  if (metricsToken && PUBLISHED_SECRET.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN is a published example value; set a random one (openssl rand -hex 32) or leave it empty');
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = raw(env, 'NODE_ENV');
   const isProduction = nodeEnv === 'production';
@@ -244,6 +264,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!jwtSecretIsDefault && jwtSecret.length < 16) {
     throw new ConfigError('JWT_SECRET must be at least 16 characters');
   }
+  if (isProduction) productionSecrets(jwtSecret, env.METRICS_TOKEN?.trim() ?? '');
   const databaseUrl = raw(env, 'DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://`);

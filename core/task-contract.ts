@@ -90,3 +90,6 @@ export const SUBMITTED_MESSAGES: Record<TaskName, string> = {
   generate_report_async: 'Report generation started. Use GET /tasks/{task_id}/status to check progress.',
   cleanup_old_results: 'Cleanup started. Use GET /tasks/{task_id}/status to check progress.',
 };
+
+/** The owner of the tasks the service starts itself (the cleanup schedule); no person is. */
+export const SYSTEM_USER_ID = 'system';

@@ -1,10 +1,11 @@
 /** `npm run token -- <user-id>`: a development JWT (HS256, JWT_SECRET, sub = user id, 24 h by default). */
 import jwt from 'jsonwebtoken';
 import { loadConfigOrExit } from '../core/config';
+import { SYSTEM_USER_ID } from '../core/task-contract';
 
 const userId = process.argv[2];
-if (!userId || userId.startsWith('-') || userId.length > 128) {
-  process.stderr.write('usage: npm run token -- <user-id>\n');
+if (!userId || userId.startsWith('-') || userId.length > 128 || userId === SYSTEM_USER_ID) {
+  process.stderr.write(`usage: npm run token -- <user-id>   (not "${SYSTEM_USER_ID}": the service's own tasks run as it)\n`);
   process.exit(2);
 }
 const config = loadConfigOrExit();

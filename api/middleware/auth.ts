@@ -16,8 +16,11 @@ export function requireUser(secret: string, publicPaths: RegExp[], queryToken?: 
   const verify = jwt({ secret, algorithms: ['HS256'] }).unless({ path: publicPaths });
   const identify: Middleware = async (ctx, next) => {
     if (publicPaths.some((p) => p.test(ctx.path))) return next();
-    const sub = (ctx.state.user as { sub?: unknown } | undefined)?.sub;
+    const claims = ctx.state.user as { sub?: unknown; exp?: unknown } | undefined;
+    const sub = claims?.sub;
     if (typeof sub !== 'string' && typeof sub !== 'number') throw new UnauthorizedError('The token has no subject (sub)');
+    // A token that never expires cannot be taken back short of changing the secret for everyone.
+    if (typeof claims?.exp !== 'number') throw new UnauthorizedError('The token has no expiry (exp)');
     const userId = String(sub);
     if (userId.length === 0 || userId.length > 128) throw new UnauthorizedError('The token subject is not a valid user id');
     ctx.state.userId = userId;

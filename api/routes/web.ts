@@ -16,6 +16,7 @@ import type { Context } from 'koa';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../core/config';
 import { BadRequestError, NotFoundError } from '../../core/errors';
+import { SYSTEM_USER_ID } from '../../core/task-contract';
 
 export const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
 
@@ -43,6 +44,7 @@ const CSP = [
 ].join('; ');
 
 const USER_ID = /^[\w.@-]{1,128}$/;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 async function sendFile(ctx: Context, name: string): Promise<void> {
   const data = await readFile(path.join(PUBLIC_DIR, name));
@@ -74,11 +76,15 @@ export function webRoutes(deps: { config: Config }): Router {
 
   if (!deps.config.isProduction) {
     router.post('/dev/token', (ctx) => {
+      // A development convenience for the person at this machine, not for the network the
+      // API may be bound to; and never for the account the service's own tasks run as.
+      if (!LOOPBACK.has(ctx.req.socket.remoteAddress ?? '')) throw new NotFoundError('Not found');
       const body = (ctx.request as unknown as { body?: { user_id?: unknown } }).body ?? {};
       const userId = body.user_id ?? 'demo-user';
       if (typeof userId !== 'string' || !USER_ID.test(userId)) {
         throw new BadRequestError('user_id must be 1–128 letters, digits, dots, @, dashes or underscores', 'BAD_USER_ID');
       }
+      if (userId === SYSTEM_USER_ID) throw new BadRequestError(`"${SYSTEM_USER_ID}" is reserved for the service's own tasks`, 'BAD_USER_ID');
       const ttl = deps.config.jwtTtlSeconds;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {

@@ -60,12 +60,22 @@ describe('REST API: tasks, errors and isolation', function () {
       const forged = tokenFor(testConfig({ JWT_SECRET: 'another-secret-0123456789' }), 'alice');
       const expired = tokenFor(config, 'alice', -10);
       const noSub = jwt.sign({ name: 'x' }, config.jwtSecret, { algorithm: 'HS256' });
-      for (const token of [null, forged, expired, noSub, 'not-a-jwt']) {
+      const noExpiry = jwt.sign({ sub: 'alice' }, config.jwtSecret, { algorithm: 'HS256' });
+      for (const token of [null, forged, expired, noSub, noExpiry, 'not-a-jwt']) {
         const res = await api.json('/tasks', { token });
         assert.equal(res.status, 401, `token ${token}`);
         assert.equal(res.body.error.code, 'UNAUTHORIZED');
         assert.equal(typeof res.body.error.message, 'string');
       }
+    });
+
+    it('mints development tokens for people only, never for the service\'s own tasks', async () => {
+      const json = { 'Content-Type': 'application/json' };
+      const ok = await api.json('/dev/token', { method: 'POST', headers: json, body: JSON.stringify({ user_id: 'carol' }) });
+      assert.equal(ok.status, 200);
+      const system = await api.json('/dev/token', { method: 'POST', headers: json, body: JSON.stringify({ user_id: 'system' }) });
+      assert.equal(system.status, 400);
+      assert.equal(system.body.error.code, 'BAD_USER_ID');
     });
 
     it('marks every answer, errors included, not to be stored or sniffed', async () => {

@@ -11,7 +11,7 @@ import { createLogger } from '../../core/logger';
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
-    JWT_SECRET: 'test-secret-0123456789abcdef',
+    JWT_SECRET: 'test-secret-0123456789abcdef0123456789',
     RETRY_INITIAL_INTERVAL_SECONDS: '60',
     PROGRESS_MIRROR_INTERVAL_MS: '0',
     ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: '2',

@@ -36,7 +36,7 @@ interface Service {
 function interpolate(value: string | number): string {
   return String(value).replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
     if (op === '-') return arg ?? '';
-    if (op === '?') return name === 'JWT_SECRET' ? 'compose-test-secret-0123456789' : `compose-${name}`;
+    if (op === '?') return name === 'JWT_SECRET' ? 'compose-test-secret-0123456789abcdef0123456789' : `compose-${name}`;
     return '';
   });
 }

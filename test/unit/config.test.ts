@@ -29,6 +29,11 @@ describe('configuration', () => {
     [{ SOFT_TIME_LIMIT_SECONDS: '100', HARD_TIME_LIMIT_SECONDS: '100' }, /HARD_TIME_LIMIT_SECONDS must be greater/],
     [{ NODE_ENV: 'production' }, /JWT_SECRET is required when NODE_ENV=production/],
     [{ JWT_SECRET: 'short' }, /at least 16 characters/],
+    // Production: no published secret, none short enough to guess offline from one token.
+    [{ NODE_ENV: 'production', JWT_SECRET: 'statementflow-development-secret-change-me' }, /JWT_SECRET is a published example value/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'CHANGE-ME-at-least-16-characters' }, /JWT_SECRET is a published example value/],
+    [{ NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef0123456789' }, /at least 32 bytes when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), METRICS_TOKEN: 'CHANGE-ME-a-long-random-token' }, /METRICS_TOKEN is a published example value/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   ];
   for (const [env, message] of bad) {
@@ -36,6 +41,10 @@ describe('configuration', () => {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
     });
   }
+
+  it('takes a random 32-byte secret in production', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: '9f'.repeat(32) }).isProduction, true);
+  });
 
   it('makes an entry point print one line and exit 1 on a bad value', () => {
     const root = path.resolve(__dirname, '../..');
