@@ -14,6 +14,7 @@
 import { MONEY_KINDS, withRanges, type Column, type TableLayout } from './columns';
 import type { Cell, Line } from './lines';
 import type { CellReader } from './placement';
+import { groupByRightEdge } from './right-edges';
 
 /** Right edges of one column's figures closer than this are one column. */
 const RIGHT_EDGE_GAP = 6;
@@ -77,17 +78,6 @@ function rowOf(line: Line, reader: CellReader): Row | null {
   return date && money.length > 0 ? { date, money, texts } : null;
 }
 
-/** Figures grouped by right edge, left to right. */
-function groups(figures: Figure[]): Figure[][] {
-  const sorted = [...figures].sort((a, b) => a.edge - b.edge);
-  const out: Figure[][] = [];
-  for (const f of sorted) {
-    const last = out[out.length - 1];
-    if (last && f.edge - last[last.length - 1].edge <= RIGHT_EDGE_GAP) last.push(f);
-    else out.push([f]);
-  }
-  return out;
-}
 
 const centre = (a: { left: number; right: number }) => (a.left + a.right) / 2;
 const overlap = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.min(a.right, b.right) - Math.max(a.left, b.left);
@@ -113,7 +103,7 @@ export function fitColumnsToData(header: TableLayout, lines: readonly Line[], fr
 
   // Money: the groups of figures, left to right, go to the money labels in the same order.
   const moneyLabels = header.columns.filter((c) => MONEY_KINDS.has(c.kind) || c.kind === 'ignore').sort((a, b) => a.left - b.left);
-  const spans = groups(rows.flatMap((r) => r.money))
+  const spans = groupByRightEdge(rows.flatMap((r) => r.money), (f) => f.edge, RIGHT_EDGE_GAP)
     .filter((g) => g.length >= MIN_GROUP)
     .map((g) => ({ left: Math.min(...g.map((f) => f.x)), right: Math.max(...g.map((f) => f.right)) }));
   const named = inOrder(spans, moneyLabels);

@@ -13,6 +13,7 @@ import { parseAmount } from '../grammar/amount';
 import { parseDate, type DateFormat } from '../grammar/date';
 import { withRanges, type Column, type ColumnKind, type TableLayout } from './columns';
 import type { Cell, Line } from './lines';
+import { groupByRightEdge } from './right-edges';
 
 interface Candidate {
   line: Line;
@@ -42,14 +43,7 @@ function candidate(line: Line, formats: readonly DateFormat[]): Candidate | null
 }
 
 function clusters(cells: Cell[], minCount: number): Cell[][] {
-  const sorted = [...cells].sort((a, b) => a.right - b.right);
-  const out: Cell[][] = [];
-  for (const c of sorted) {
-    const last = out[out.length - 1];
-    if (last && c.right - last[last.length - 1].right <= CLUSTER_GAP) last.push(c);
-    else out.push([c]);
-  }
-  return out.filter((g) => g.length >= minCount);
+  return groupByRightEdge(cells, (c) => c.right, CLUSTER_GAP).filter((g) => g.length >= minCount);
 }
 
 function span(kind: ColumnKind, label: string, cells: Cell[]): Omit<Column, 'lo' | 'hi'> {
