@@ -10,7 +10,7 @@ import { UnauthorizedError } from '../../core/errors';
  * Optional check of a token sent in the query string (only the SSE route accepts one, see
  * api/routes/events.ts): returns its claims, undefined when there is none, throws 401.
  */
-export type QueryTokenCheck = (ctx: Context) => { sub: string } | undefined;
+export type QueryTokenCheck = (ctx: Context) => { sub: string; exp: number } | undefined;
 
 export function requireUser(secret: string, publicPaths: RegExp[], queryToken?: QueryTokenCheck): Middleware {
   const verify = jwt({ secret, algorithms: ['HS256'] }).unless({ path: publicPaths });

@@ -48,7 +48,7 @@ export function signStreamToken(config: Config, userId: string, taskId: string):
  */
 export function streamTokenAuth(config: Config) {
   const key = streamKey(config.jwtSecret);
-  return (ctx: Context): { sub: string } | undefined => {
+  return (ctx: Context): { sub: string; exp: number } | undefined => {
     const raw = ctx.query.access_token;
     if (raw === undefined) return undefined;
     const m = EVENTS_PATH.exec(ctx.path);
@@ -70,7 +70,7 @@ export function streamTokenAuth(config: Config) {
     if (typeof claims.tid !== 'string' || claims.tid.toLowerCase() !== m[1].toLowerCase()) {
       throw new UnauthorizedError('The stream token is for another task');
     }
-    return { sub: String(claims.sub ?? '') };
+    return { sub: String(claims.sub ?? ''), exp: claims.exp };
   };
 }
 
