@@ -149,8 +149,8 @@ function resolveWith(
       }
     }
     if (!decided && running !== null && balance !== null) {
-      // A row that shows an amount while the balance stays put (FNB's "collection attempt"
-      // notices) moved no money: the bank does not count it, and neither do we.
+      // A row that shows an amount while the balance stays put (FNB's notice of a debit
+      // order it tried to collect) moved no money: the bank does not count it, nor do we.
       if (balance === running && options.every((o) => o !== 0)) {
         out.warnings.push({
           page: row.page,
