@@ -55,7 +55,7 @@ export const workFileKey = (taskId: string, first: number, last: number) => `wor
  */
 export function parseChunks(chunks: Buffer[]): ParsedStatement {
   if (chunks.some(chunkHasOcrPages)) {
-    return parsePages(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]));
+    return parsePages(pagesOf(chunks));
   }
   return parseStatementFrom(function* () {
     for (const c of chunks) yield* (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
@@ -74,7 +74,18 @@ export function parsePages(pages: PositionedPage[]): ParsedStatement {
  */
 export async function parseChunksInActivity(chunks: Buffer[], between: () => void): Promise<ParsedStatement> {
   if (!chunks.some(chunkHasOcrPages)) return parseChunks(chunks);
-  return parseWithOcrYielding(chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]), between);
+  return parseWithOcrYielding(pagesOf(chunks), between);
+}
+
+/** Every page of the work files, at once (the OCR repair needs them all at hand). */
+function pagesOf(chunks: Buffer[]): PositionedPage[] {
+  return chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]);
+}
+
+/** The extracted pages with those OCR read put in their place. */
+function withOcrPages(pages: PositionedPage[], read: PositionedPage[]): PositionedPage[] {
+  const byPage = new Map(read.map((p) => [p.page, p]));
+  return pages.map((p) => byPage.get(p.page) ?? p);
 }
 
 function tooManyPages(pageCount: number, max: number): TaskInputError {
@@ -107,9 +118,7 @@ export async function readStatementFile(
     if (textless.length > options.ocr.maxPages) throw tooManyScannedPages(textless.length, options.ocr.maxPages);
     const engine = createOcr(options.ocr);
     try {
-      const read = await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length));
-      const byPage = new Map(read.map((p) => [p.page, p]));
-      pages = pages.map((p) => byPage.get(p.page) ?? p);
+      pages = withOcrPages(pages, await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length)));
     } finally {
       await engine.close();
     }
@@ -165,8 +174,7 @@ export function createParseActivities(deps: ParseDeps) {
             const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
             void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
           });
-          const byPage = new Map(read.map((p) => [p.page, p]));
-          pages = pages.map((p) => byPage.get(p.page) ?? p);
+          pages = withOcrPages(pages, read);
         }
         heartbeat();
         const key = workFileKey(input.taskId, input.firstPage, input.lastPage);

@@ -46,14 +46,19 @@ function figureOf(cell: Cell): Figure {
   return { x: cell.x, right: cell.right, edge: cell.right - tail * perChar };
 }
 
-/** A date at the start of a cell ("15 Feb" alone, or "15 Feb" followed by the description). */
-function datePrefix(cell: Cell, reader: CellReader): { x: number; right: number } | null {
-  if (reader.date(cell.text)) return { x: cell.x, right: cell.right };
+/**
+ * A date at the start of a cell ("15 Feb" alone, or "15 Feb" followed by the description),
+ * with what follows it in the same item, placed by character share.
+ */
+function datePrefix(cell: Cell, reader: CellReader): { x: number; right: number; rest: Cell | null } | null {
+  if (reader.date(cell.text)) return { x: cell.x, right: cell.right, rest: null };
   const words = cell.text.split(' ');
   const perChar = (cell.right - cell.x) / Math.max(1, cell.text.length);
   for (let n = Math.min(3, words.length - 1); n >= 1; n--) {
     const head = words.slice(0, n).join(' ');
-    if (reader.date(head)) return { x: cell.x, right: cell.x + head.length * perChar };
+    if (!reader.date(head)) continue;
+    const right = cell.x + head.length * perChar;
+    return { x: cell.x, right, rest: { text: words.slice(n).join(' '), x: right + perChar, right: cell.right } };
   }
   return null;
 }
@@ -67,17 +72,16 @@ function rowOf(line: Line, reader: CellReader): Row | null {
       money.push(figureOf(cell));
       continue;
     }
-    const d: Row['date'] | null = date ? null : datePrefix(cell, reader);
+    const d: ReturnType<typeof datePrefix> = date ? null : datePrefix(cell, reader);
     if (d) {
-      date = d;
-      if (d.right < cell.right - 1) texts.push({ text: cell.text.slice(cell.text.indexOf(' ') + 1), x: d.right + 1, right: cell.right }); // the description run into the date's item
+      date = { x: d.x, right: d.right };
+      if (d.rest) texts.push(d.rest); // the description run into the date's item
       continue;
     }
     texts.push(cell);
   }
   return date && money.length > 0 ? { date, money, texts } : null;
 }
-
 
 const centre = (a: { left: number; right: number }) => (a.left + a.right) / 2;
 const overlap = (a: { left: number; right: number }, b: { left: number; right: number }) => Math.min(a.right, b.right) - Math.max(a.left, b.left);

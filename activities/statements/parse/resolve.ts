@@ -87,9 +87,10 @@ export function resolveRows(
   years: YearResolver,
   openingHint: number | null,
 ): Resolved {
+  const convention = amountConvention(events, bank);
   let best: (Resolved & { breaks: number }) | null = null;
   for (const sign of balanceReadings(events)) {
-    const r = resolveWith(events, bank, years, openingHint, sign);
+    const r = resolveWith(events, bank, years, openingHint, sign, convention);
     if (!best || r.breaks < best.breaks) best = r;
   }
   const { breaks: _, ...resolved } = best!;
@@ -102,8 +103,8 @@ function resolveWith(
   years: YearResolver,
   openingHint: number | null,
   sign: BalanceSign,
+  convention: Convention,
 ): Resolved & { breaks: number } {
-  const convention = amountConvention(events, bank);
   const out: Resolved & { breaks: number } = { entries: [], warnings: [], skipped: [], breaks: 0 };
   let running: number | null = openingHint;
 
