@@ -3,8 +3,8 @@
  * migrations through core/db.ts at start, with the same directory and table.
  */
 import type { Knex } from 'knex';
-import { loadConfigOrExit, requireInfrastructure } from './core/config';
-import { knexConfig } from './core/db';
+import { loadConfigOrExit, requireInfrastructure } from './platform/config';
+import { knexConfig } from './db/knex';
 
 const config = loadConfigOrExit();
 requireInfrastructure(config, 'knex', { database: true });

@@ -3,14 +3,14 @@
  * and file store; tests hand in their own.
  */
 import type { Knex } from 'knex';
-import type { Config } from '../core/config';
-import { FileStore } from '../core/file-store';
-import { createCategorizeActivities } from './categorize-session';
-import { createParseActivities, type ParseDeps } from './parse-statement';
-import { createReportActivities } from './render-report';
+import type { Config } from '../platform/config';
+import { FileStore } from '../db/files';
+import { createCategorizeActivities } from './bulk-categorize';
+import { createParseActivities, type ParseDeps } from './parse-pdf';
+import { createReportActivities } from './generate-report';
 import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
-import { createCleanupActivities } from './cleanup';
-import { createOcr } from './ocr';
+import { createCleanupActivities } from './cleanup-old-results';
+import { createOcr } from '../domain/ocr';
 
 export interface ActivityDeps {
   db: Knex;

@@ -10,7 +10,7 @@
  */
 import { ApplicationFailure, activityInfo, CancelledFailure, heartbeat, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { AppError, TaskInputError } from '../core/errors';
+import { AppError, TaskInputError } from '../contract/errors';
 import { recordAttempt } from './task-mirror';
 
 /**

@@ -5,8 +5,8 @@
  * and applies only if it is newer than what the row holds; percent never goes backwards.
  */
 import type { Knex } from 'knex';
-import { closeTask, type TaskClosing } from '../core/close-task';
-import { SYSTEM_USER_ID, type TaskStatus } from '../core/task-contract';
+import { closeTask, type TaskClosing } from '../db/tasks';
+import { SYSTEM_USER_ID, type TaskStatus } from '../contract/tasks';
 
 export interface ProgressWrite {
   taskId: string;

@@ -3,14 +3,14 @@
  * and TEMPORAL_ADDRESS. `npm start` uses startApi() with the embedded infrastructure.
  */
 import type { Server } from 'node:http';
-import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
-import { onStopSignal } from '../core/stop-signals';
-import { createDb, migrateLatest } from '../core/db';
-import { FileStore } from '../core/file-store';
-import { createLogger, type Logger } from '../core/logger';
-import { connectTemporal } from '../core/temporal-client';
+import { loadConfigOrExit, requireInfrastructure, type Config } from '../platform/config';
+import { onStopSignal } from '../platform/stop-signals';
+import { createDb, migrateLatest } from '../db/knex';
+import { FileStore } from '../db/files';
+import { createLogger, type Logger } from '../platform/logger';
+import { connectTemporal } from '../platform/temporal-client';
 import { createApp } from './app';
-import { TaskEventsHub } from './task-events-hub';
+import { TaskEventsHub } from './events/hub';
 
 export async function startApi(config: Config, logger: Logger): Promise<{ server: Server; close: () => Promise<void> }> {
   const db = createDb(config.databaseUrl);

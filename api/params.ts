@@ -1,5 +1,5 @@
 /** Query-parameter readers that answer 400 with a clear message instead of guessing. */
-import { BadRequestError } from '../core/errors';
+import { BadRequestError } from '../contract/errors';
 
 export function intParam(
   value: unknown,

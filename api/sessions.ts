@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError } from '../core/errors';
+import { ConflictError, NotFoundError } from '../contract/errors';
 
 /** A session of the caller's that is READY; anyone else's answers exactly like a missing one. */
 export async function findReadySession(db: Knex, userId: string, sessionId: string) {

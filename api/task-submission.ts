@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Config } from '../core/config';
-import { BadRequestError, ServiceUnavailableError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { closeTask } from '../core/close-task';
-import type { ApiMetrics } from '../core/metrics';
-import { TASK_TYPES, type TaskName } from '../core/task-contract';
-import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
+import type { Config } from '../platform/config';
+import { BadRequestError, ServiceUnavailableError } from '../contract/errors';
+import type { Logger } from '../platform/logger';
+import { closeTask } from '../db/tasks';
+import type { ApiMetrics } from '../platform/metrics';
+import { TASK_TYPES, type TaskName } from '../contract/tasks';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 
 export interface SubmitDeps {
   db: Knex;

@@ -4,10 +4,10 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { NotFoundError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { isTerminal, progressQuery, type ProgressState } from '../core/task-contract';
-import { reconcileTask } from '../core/task-reconcile';
+import { NotFoundError } from '../contract/errors';
+import type { Logger } from '../platform/logger';
+import { isTerminal, progressQuery, type ProgressState } from '../contract/tasks';
+import { reconcileTask } from '../platform/task-reconcile';
 import { isUuid } from './params';
 
 export interface TaskRow {

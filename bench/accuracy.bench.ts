@@ -12,9 +12,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readStatementFile } from '../activities/parse-statement';
-import { releasePdfThreadIfIdle } from '../activities/statements';
-import { loadConfig } from '../core/config';
+import { readStatementFile } from '../activities/parse-pdf';
+import { releasePdfThreadIfIdle } from '../domain/statements';
+import { loadConfig } from '../platform/config';
 
 interface Expected {
   statement: boolean | null;

@@ -12,14 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import {
-  applyRulesToRange,
-  compileRuleSet,
-  countByCategory,
-  prepareEvaluator,
-  validateRuleSet,
-  type Condition,
-} from '../activities/rules';
+import { applyRulesToRange, countByCategory } from '../db/categories';
+import { compileRuleSet, validateRuleSet, type Condition } from '../domain/rules';
+import { prepareEvaluator } from '../test/support/rules/evaluate';
 import { getTestDb, stopTestPostgres } from '../test/support/postgres';
 
 const PREFIXES = ['POS PURCHASE', 'DEBIT ORDER', 'EFT PAYMENT', 'Card Purchase', 'ATM WITHDRAWAL', 'SALARY', 'INTEREST', 'MONTHLY FEE', 'TRANSFER', 'REFUND'];

@@ -17,8 +17,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { extractPages } from '../activities/statements';
-import { createOcrPages, OcrPool, parseWithOcr } from '../activities/ocr';
+import { extractPages } from '../domain/statements';
+import { createOcrPages, OcrPool } from '../domain/ocr';
+import { parseWithOcr } from '../domain/statements';
 import type { TruthRow } from '../test/fixtures/statements';
 
 type Truth = Array<Pick<TruthRow, 'date' | 'amountCents' | 'balanceCents'>>;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../activities/reports';
+import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../domain/reports';
 
 const CATEGORIES = ['Fuel', 'Groceries', 'Utilities', 'Transport', 'Dining', 'Salary', 'Rent', 'Bank Fees', null];
 const WORDS = ['POS PURCHASE', 'DEBIT ORDER', 'EFT', 'CARD', 'SHELL', 'WOOLWORTHS', 'CHECKERS', 'ESKOM', 'UBER'];

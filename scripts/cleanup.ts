@@ -4,11 +4,11 @@
  * workflow directly with dryRun set. Waits for the outcome and prints the counts.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfigOrExit, requireInfrastructure } from '../core/config';
-import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
-import { connectTemporal } from '../core/temporal-client';
-import { TASK_TYPES, type CleanupInput } from '../core/task-contract';
-import { taskSettingsFrom } from '../core/task-settings';
+import { loadConfigOrExit, requireInfrastructure } from '../platform/config';
+import { withRunningEmbeddedInfra } from '../devenv/running-infra';
+import { connectTemporal } from '../platform/temporal-client';
+import { TASK_TYPES, type CleanupInput } from '../contract/tasks';
+import { taskSettingsFrom } from '../platform/task-settings';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {

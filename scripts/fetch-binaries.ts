@@ -3,8 +3,8 @@
  * CLI and the time-skipping test server, and prints where each one is. CI runs it before
  * the tests so the first test does not pay for the download. Exit 1 with one line on failure.
  */
-import { describeError, InfraError } from '../core/runtime/errors';
-import { resolveTemporalCli, resolveTestServer } from '../core/runtime/binaries';
+import { describeError, InfraError } from '../devenv/errors';
+import { resolveTemporalCli, resolveTestServer } from '../devenv/binaries';
 
 const log = (m: string): void => {
   process.stderr.write(`fetch-binaries: ${m}\n`);

@@ -5,10 +5,10 @@
  * are used as they are and the matching embedded server is not started.
  * A bad input (configuration, a taken port, a missing binary) prints one line and exits 1.
  */
-import { loadConfigOrExit } from '../core/config';
-import { onStopSignal } from '../core/stop-signals';
-import { describeError, InfraError } from '../core/runtime/errors';
-import { startEmbeddedInfra, type EmbeddedInfra } from '../core/runtime/infra';
+import { loadConfigOrExit } from '../platform/config';
+import { onStopSignal } from '../platform/stop-signals';
+import { describeError, InfraError } from '../devenv/errors';
+import { startEmbeddedInfra, type EmbeddedInfra } from '../devenv/infra';
 
 const config = loadConfigOrExit();
 const debug = config.logLevel === 'debug';

@@ -1,7 +1,7 @@
 /** `npm run migrate`: apply the knex migrations to DATABASE_URL. */
-import { loadConfigOrExit, requireInfrastructure } from '../core/config';
-import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
-import { createDb, migrateLatest } from '../core/db';
+import { loadConfigOrExit, requireInfrastructure } from '../platform/config';
+import { withRunningEmbeddedInfra } from '../devenv/running-infra';
+import { createDb, migrateLatest } from '../db/knex';
 
 async function main() {
   const config = withRunningEmbeddedInfra(loadConfigOrExit(), { database: true }, (m) => process.stderr.write(`${m}\n`));

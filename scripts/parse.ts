@@ -10,12 +10,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TaskInputError } from '../core/errors';
-import { loadConfigOrExit } from '../core/config';
-import { readStatementFile, type ReadStatement } from '../activities/parse-statement';
-import { releasePdfThreadIfIdle, type ParsedStatement } from '../activities/statements';
-import { formatCents } from '../activities/statements/grammar/amount';
-import { csvRecord, textField } from '../activities/reports/csv/escape';
+import { TaskInputError } from '../contract/errors';
+import { loadConfigOrExit } from '../platform/config';
+import { readStatementFile, type ReadStatement } from '../activities/parse-pdf';
+import { releasePdfThreadIfIdle, type ParsedStatement } from '../domain/statements';
+import { formatCents } from '../domain/statements/grammar/amount';
+import { csvRecord, textField } from '../domain/reports/csv/escape';
 
 const USAGE = 'usage: npm run parse -- <statement.pdf> [--json | --csv] [--no-ocr]\n';
 

@@ -1,7 +1,7 @@
 /** `npm run schedules`: create or update the cleanup schedule from configuration, and show it. */
-import { loadConfigOrExit, requireInfrastructure } from '../core/config';
-import { withRunningEmbeddedInfra } from '../core/runtime/running-infra';
-import { connectTemporal } from '../core/temporal-client';
+import { loadConfigOrExit, requireInfrastructure } from '../platform/config';
+import { withRunningEmbeddedInfra } from '../devenv/running-infra';
+import { connectTemporal } from '../platform/temporal-client';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {

@@ -4,15 +4,15 @@
  * all four queues, the cleanup schedule, and the API. Ctrl-C or SIGTERM stops everything,
  * leaving no server process behind; the next start resumes on the same DATA_DIR.
  */
-import { loadConfigOrExit } from '../core/config';
-import { onStopSignal } from '../core/stop-signals';
-import { createDb, migrateLatest } from '../core/db';
-import { createLogger } from '../core/logger';
-import { describeError, startEmbeddedInfra } from '../core/runtime';
+import { loadConfigOrExit } from '../platform/config';
+import { onStopSignal } from '../platform/stop-signals';
+import { createDb, migrateLatest } from '../db/knex';
+import { createLogger } from '../platform/logger';
+import { describeError, startEmbeddedInfra } from '../devenv';
 import { startApi } from '../api/main';
 import { startWorker } from '../worker/main';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
-import { connectTemporal } from '../core/temporal-client';
+import { connectTemporal } from '../platform/temporal-client';
 import { installWorkerTelemetry } from '../worker/telemetry';
 
 async function main(): Promise<void> {

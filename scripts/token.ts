@@ -1,7 +1,7 @@
 /** `npm run token -- <user-id>`: a development JWT (HS256, JWT_SECRET, sub = user id, 24 h by default). */
 import jwt from 'jsonwebtoken';
-import { loadConfigOrExit } from '../core/config';
-import { SYSTEM_USER_ID } from '../core/task-contract';
+import { loadConfigOrExit } from '../platform/config';
+import { SYSTEM_USER_ID } from '../contract/tasks';
 
 const userId = process.argv[2];
 if (!userId || userId.startsWith('-') || userId.length > 128 || userId === SYSTEM_USER_ID) {

@@ -5,9 +5,9 @@
  * schedule, and a changed configuration updates it.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { Config } from '../core/config';
-import { TASK_TYPES, type CleanupInput } from '../core/task-contract';
-import { taskSettingsFrom } from '../core/task-settings';
+import type { Config } from '../platform/config';
+import { TASK_TYPES, type CleanupInput } from '../contract/tasks';
+import { taskSettingsFrom } from '../platform/task-settings';
 
 /** Missed runs (server down at 02:00) are still taken if the server is back within this window. */
 export const CATCHUP_WINDOW = '6h';

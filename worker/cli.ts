@@ -3,7 +3,7 @@
  * plus the Temporal-specific knobs. Defaults come from configuration.
  */
 import { parseArgs } from 'node:util';
-import { TASK_QUEUES, type Config, type TaskQueue } from '../core/config';
+import { TASK_QUEUES, type Config, type TaskQueue } from '../platform/config';
 import type { WorkerSettings } from './create-workers';
 
 export const WORKER_HELP = `Usage: npm run worker -- [options]

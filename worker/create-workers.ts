@@ -4,7 +4,7 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import type { Config, TaskQueue } from '../core/config';
+import type { Config, TaskQueue } from '../platform/config';
 import { createActivities, type ActivityDeps } from '../activities';
 
 export interface WorkerSettings {

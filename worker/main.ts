@@ -5,15 +5,15 @@
  */
 import os from 'node:os';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { loadConfigOrExit, requireInfrastructure, type Config } from '../core/config';
-import { onStopSignal } from '../core/stop-signals';
-import { createDb, migrateLatest } from '../core/db';
-import { createLogger, type Logger } from '../core/logger';
+import { loadConfigOrExit, requireInfrastructure, type Config } from '../platform/config';
+import { onStopSignal } from '../platform/stop-signals';
+import { createDb, migrateLatest } from '../db/knex';
+import { createLogger, type Logger } from '../platform/logger';
 import { parseWorkerArgs, UsageError, WORKER_HELP } from './cli';
 import { createWorkers, type WorkerSettings } from './create-workers';
 import { workflowSource } from './workflow-source';
 import { ensureCleanupSchedule } from './cleanup-schedule';
-import { connectTemporal } from '../core/temporal-client';
+import { connectTemporal } from '../platform/temporal-client';
 import { installWorkerTelemetry } from './telemetry';
 
 export interface RunningWorker {

@@ -8,7 +8,7 @@
  * lines alike. Install once per process, before the first connection or worker.
  */
 import { LogTimestamp, Runtime, type LogLevel as SdkLogLevel, type LogMetadata, type Logger as SdkLogger } from '@temporalio/worker';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../platform/logger';
 
 const RENAMED: Record<string, string> = {
   workflowId: 'task_id',

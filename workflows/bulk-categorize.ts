@@ -4,8 +4,8 @@
  * category the task changed.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { createCategorizeActivities } from '../activities/categorize-session';
-import type { BulkCategorizeInput } from '../core/task-contract';
+import type { createCategorizeActivities } from '../activities/bulk-categorize';
+import type { BulkCategorizeInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
 type CategorizeActivities = ReturnType<typeof createCategorizeActivities>;

@@ -4,9 +4,9 @@
  * is recorded in task_status like any task (user "system").
  */
 import { proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { createCleanupActivities, CleanupStep } from '../activities/cleanup';
+import type { createCleanupActivities, CleanupStep } from '../activities/cleanup-old-results';
 import type { createSystemTaskActivities } from '../activities/task-mirror';
-import type { CleanupInput } from '../core/task-contract';
+import type { CleanupInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
 type CleanupActivities = ReturnType<typeof createCleanupActivities> & ReturnType<typeof createSystemTaskActivities>;

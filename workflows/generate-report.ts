@@ -4,8 +4,8 @@
  * writes the same key and a cancelled or failed report is removed by that key.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createReportActivities } from '../activities/render-report';
-import type { GenerateReportInput } from '../core/task-contract';
+import type { createReportActivities } from '../activities/generate-report';
+import type { GenerateReportInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
 type ReportActivities = ReturnType<typeof createReportActivities>;

@@ -3,9 +3,9 @@
  * parse, validate and save in one step. Page text travels through the file store by key.
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createParseActivities } from '../activities/parse-statement';
-import type { ParsePdfInput } from '../core/task-contract';
-import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
+import type { createParseActivities } from '../activities/parse-pdf';
+import type { ParsePdfInput } from '../contract/tasks';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 import { activityOptions, TaskRun } from './task-run';
 
 type ParseActivities = ReturnType<typeof createParseActivities>;

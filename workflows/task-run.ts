@@ -20,8 +20,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskMirrorActivities } from '../activities/task-mirror';
-import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../core/task-contract';
-import { SEARCH_ATTRIBUTE_KEYS } from '../core/runtime/search-attributes';
+import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../contract/tasks';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 
 type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
 

@@ -4,7 +4,7 @@
  */
 import jwt from 'koa-jwt';
 import type { Context, Middleware } from 'koa';
-import { UnauthorizedError } from '../../core/errors';
+import { UnauthorizedError } from '../../contract/errors';
 
 /**
  * Optional check of a token sent in the query string (only the SSE route accepts one, see

@@ -4,8 +4,8 @@
  * answered with a generic 500, so a client never sees internals.
  */
 import type { Middleware } from 'koa';
-import { AppError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { AppError } from '../../contract/errors';
+import type { Logger } from '../../platform/logger';
 
 const KNOWN_STATUS_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',

@@ -3,7 +3,7 @@
  * both in the common error shape. Only for requests that declare a JSON body.
  */
 import type { Middleware } from 'koa';
-import { BadRequestError, PayloadTooLargeError } from '../../core/errors';
+import { BadRequestError, PayloadTooLargeError } from '../../contract/errors';
 
 export function jsonBody(limitBytes: number): Middleware {
   return async (ctx, next) => {

@@ -4,7 +4,7 @@
  * Mounted outside the error handler so the status is the one the client got.
  */
 import type { Middleware } from 'koa';
-import type { ApiMetrics } from '../../core/metrics';
+import type { ApiMetrics } from '../../platform/metrics';
 
 export function requestMetrics(metrics: Pick<ApiMetrics, 'httpDuration'>): Middleware {
   return async (ctx, next) => {

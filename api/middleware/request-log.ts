@@ -4,7 +4,7 @@
  * logged (they may carry tokens).
  */
 import type { Context, Middleware } from 'koa';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../../platform/logger';
 
 export function requestLog(logger: Logger): Middleware {
   return async (ctx, next) => {

@@ -3,7 +3,7 @@
  * Every route registered in api/app.ts has an entry here; test/integration/openapi.test.ts
  * compares the two lists and checks real responses against these schemas.
  */
-import { TASK_NAMES, TASK_STATUSES } from '../../core/task-contract';
+import { TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 import { SCHEMAS } from './schemas';
 
 type Obj = Record<string, unknown>;

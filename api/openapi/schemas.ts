@@ -3,7 +3,7 @@
  * Response objects are closed (`additionalProperties: false`) so the contract test
  * (test/integration/openapi.test.ts) notices a field the code adds without documenting it.
  */
-import { TASK_NAMES, TASK_STATUSES } from '../../core/task-contract';
+import { TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });

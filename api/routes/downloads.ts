@@ -1,7 +1,7 @@
 /** GET /download_file?file_key=: stream a stored file to its owner, and to no one else. */
 import Router from '@koa/router';
-import { BadRequestError, NotFoundError } from '../../core/errors';
-import type { FileStore } from '../../core/file-store';
+import { BadRequestError, NotFoundError } from '../../contract/errors';
+import type { FileStore } from '../../db/files';
 
 /** Only the shapes the service itself produces; anything else is refused before any lookup. */
 const FILE_KEY = /^(reports|uploads)\/[0-9a-f-]{36}\/[\w.\- ()]{1,160}$/i;

@@ -16,11 +16,11 @@ import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import jwt from 'jsonwebtoken';
-import type { Config } from '../../core/config';
-import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../../core/errors';
-import { isTerminal } from '../../core/task-contract';
-import { reconcileTask } from '../../core/task-reconcile';
-import type { TaskEvent, TaskEventsHub } from '../task-events-hub';
+import type { Config } from '../../platform/config';
+import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../../contract/errors';
+import { isTerminal } from '../../contract/tasks';
+import { reconcileTask } from '../../platform/task-reconcile';
+import type { TaskEvent, TaskEventsHub } from '../events/hub';
 import { findOwnTask, type TaskRow, type TaskViewDeps } from '../task-view';
 
 const EVENTS_PATH = /^\/tasks\/([^/]+)\/events$/;

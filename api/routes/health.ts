@@ -7,7 +7,7 @@
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../../platform/logger';
 
 const CHECK_TIMEOUT_MS = 2000;
 

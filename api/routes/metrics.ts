@@ -6,8 +6,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import { NotFoundError, UnauthorizedError } from '../../core/errors';
-import type { ApiMetrics } from '../../core/metrics';
+import { NotFoundError, UnauthorizedError } from '../../contract/errors';
+import type { ApiMetrics } from '../../platform/metrics';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

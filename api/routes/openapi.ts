@@ -1,6 +1,6 @@
 /** GET /openapi.json: the OpenAPI 3.1 document of this API (public; rendered at /docs). */
 import Router from '@koa/router';
-import type { Config } from '../../core/config';
+import type { Config } from '../../platform/config';
 import { buildOpenApiDocument } from '../openapi/document';
 
 export function openapiRoutes(deps: { config: Config }): Router {

@@ -1,7 +1,7 @@
 /** GET /sessions and GET /sessions/:id/transactions: the caller's parsed statements. */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
-import { NotFoundError } from '../../core/errors';
+import { NotFoundError } from '../../contract/errors';
 import { intParam, isUuid } from '../params';
 
 const num = (v: string | null) => (v === null ? null : Number(v));

@@ -1,9 +1,9 @@
 /** GET /tasks, GET /tasks/:id/status, GET /tasks/:id/result, DELETE /tasks/:id */
 import Router from '@koa/router';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { BadRequestError, GoneError, ConflictError } from '../../core/errors';
-import type { FileStore } from '../../core/file-store';
-import { isTerminal, TASK_NAMES, TASK_STATUSES } from '../../core/task-contract';
+import { BadRequestError, GoneError, ConflictError } from '../../contract/errors';
+import type { FileStore } from '../../db/files';
+import { isTerminal, TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 import { findOwnTask, freshTask, statusBody, type TaskRow, type TaskViewDeps } from '../task-view';
 import { intParam } from '../params';
 

@@ -14,9 +14,9 @@ import path from 'node:path';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import jwt from 'jsonwebtoken';
-import type { Config } from '../../core/config';
-import { BadRequestError, NotFoundError } from '../../core/errors';
-import { SYSTEM_USER_ID } from '../../core/task-contract';
+import type { Config } from '../../platform/config';
+import { BadRequestError, NotFoundError } from '../../contract/errors';
+import { SYSTEM_USER_ID } from '../../contract/tasks';
 
 export const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
 

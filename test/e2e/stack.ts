@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { Worker } from '@temporalio/worker';
-import { TASK_QUEUES, type Config, type TaskQueue } from '../../core/config';
+import { TASK_QUEUES, type Config, type TaskQueue } from '../../platform/config';
 import { createWorkers } from '../../worker/create-workers';
 import { getTestDb } from '../support/postgres';
 import { getDevServer, getDevServerNativeConnection, getWorkflowBundle } from '../support/temporal';

@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
 import { createActivities } from '../../activities';
-import type { Config } from '../../core/config';
+import type { Config } from '../../platform/config';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
 import { generatedRows, seedSession, testConfig, tokenFor } from '../support/fixtures';

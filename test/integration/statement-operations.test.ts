@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
-import type { Config } from '../../core/config';
+import type { Config } from '../../platform/config';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getTimeSkippingEnv } from '../support/temporal';
 import { testConfig, tokenFor } from '../support/fixtures';

@@ -10,9 +10,9 @@ import {
   testServerExecutable,
   TEMPORAL_CLI_VERSION,
   TEMPORAL_TEST_SERVER_VERSION,
-} from '../../core/runtime/binaries';
-import { InfraError } from '../../core/runtime/errors';
-import { CACHE_DIR } from '../../core/runtime/paths';
+} from '../../devenv/binaries';
+import { InfraError } from '../../devenv/errors';
+import { CACHE_DIR } from '../../devenv/paths';
 
 /** Runs the test server without arguments: it prints its usage (to stderr) and exits 0. */
 function testServerUsage(file: string): string {

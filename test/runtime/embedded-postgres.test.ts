@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../core/runtime/embedded-postgres';
-import { InfraError } from '../../core/runtime/errors';
-import { getFreePort, isAlive } from '../../core/runtime/processes';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../devenv/embedded-postgres';
+import { InfraError } from '../../devenv/errors';
+import { getFreePort, isAlive } from '../../devenv/processes';
 import { getTestDatabaseUrl, getTestDb, truncateAll } from '../support/postgres';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -5,10 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { loadConfig } from '../../core/config';
-import { startEmbeddedInfra } from '../../core/runtime/infra';
-import { PROJECT_ROOT } from '../../core/runtime/paths';
-import { isAlive } from '../../core/runtime/processes';
+import { loadConfig } from '../../platform/config';
+import { startEmbeddedInfra } from '../../devenv/infra';
+import { PROJECT_ROOT } from '../../devenv/paths';
+import { isAlive } from '../../devenv/processes';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 async function selectOne(url: string): Promise<unknown> {

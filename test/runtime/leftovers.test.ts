@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { claimDataDir, isOrphaned, parentOf, releaseDataDir, startTimeOf } from '../../core/runtime/leftovers';
+import { claimDataDir, isOrphaned, parentOf, releaseDataDir, startTimeOf } from '../../devenv/leftovers';
 
 describe('runtime: leftovers of a killed start', () => {
   let dataDir: string;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { PROJECT_ROOT } from '../../core/runtime/paths';
+import { PROJECT_ROOT } from '../../devenv/paths';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 describe('runtime: operator commands beside a running start', function () {

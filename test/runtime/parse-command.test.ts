@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../core/runtime/paths';
+import { PROJECT_ROOT } from '../../devenv/paths';
 import { FIXTURES, generateStatement, invoicePdf, type GeneratedStatement } from '../fixtures/statements';
 
 describe('runtime: npm run parse', function () {

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../core/runtime/paths';
-import { getFreePort } from '../../core/runtime/processes';
+import { PROJECT_ROOT } from '../../devenv/paths';
+import { getFreePort } from '../../devenv/processes';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../support/embedded-env';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');

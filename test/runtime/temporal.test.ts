@@ -4,10 +4,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { InfraError } from '../../core/runtime/errors';
-import { getFreePort, isAlive } from '../../core/runtime/processes';
-import { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS } from '../../core/runtime/search-attributes';
-import { startTemporalDevServer, type RunningTemporalDevServer } from '../../core/runtime/temporal-dev-server';
+import { InfraError } from '../../devenv/errors';
+import { getFreePort, isAlive } from '../../devenv/processes';
+import { CUSTOM_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_KEYS } from '../../contract/search-attributes';
+import { startTemporalDevServer, type RunningTemporalDevServer } from '../../devenv/temporal-dev-server';
 import { createTimeSkippingEnv, getDevServer, getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getFreePort } from '../../core/runtime/processes';
+import { getFreePort } from '../../devenv/processes';
 
 export interface EmbeddedPorts {
   pg: number;

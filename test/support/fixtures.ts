@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
-import { loadConfig, type Config } from '../../core/config';
-import { createLogger } from '../../core/logger';
+import { loadConfig, type Config } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({

@@ -7,10 +7,10 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createApp } from '../../api/app';
-import type { Config } from '../../core/config';
-import { FileStore } from '../../core/file-store';
-import { silentLogger } from '../../core/logger';
-import { TaskEventsHub } from '../../api/task-events-hub';
+import type { Config } from '../../platform/config';
+import { FileStore } from '../../db/files';
+import { silentLogger } from '../../platform/logger';
+import { TaskEventsHub } from '../../api/events/hub';
 
 /**
  * Every JSON answer seen through TestApi.json() in this mocha run, so the OpenAPI contract

@@ -13,7 +13,7 @@
  * call these pay nothing.
  */
 import type { Knex } from 'knex';
-import type { RunningPostgres } from '../../core/runtime/embedded-postgres';
+import type { RunningPostgres } from '../../devenv/embedded-postgres';
 
 export const TEST_DATABASE = 'statementflow_test';
 
@@ -37,7 +37,7 @@ function verbose(message: string): void {
 
 async function start(): Promise<TestPostgres> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { createDb, migrateLatest } = require('../../core/db') as typeof import('../../core/db');
+  const { createDb, migrateLatest } = require('../../db/knex') as typeof import('../../db/knex');
   const started = Date.now();
   let base: Omit<TestPostgres, 'db'>;
 
@@ -64,8 +64,8 @@ async function startEmbedded(): Promise<Omit<TestPostgres, 'db'>> {
   const fs = require('node:fs') as typeof import('node:fs');
   const os = require('node:os') as typeof import('node:os');
   const path = require('node:path') as typeof import('node:path');
-  const { startEmbeddedPostgres } = require('../../core/runtime/embedded-postgres') as typeof import('../../core/runtime/embedded-postgres');
-  const { getFreePort } = require('../../core/runtime/processes') as typeof import('../../core/runtime/processes');
+  const { startEmbeddedPostgres } = require('../../devenv/embedded-postgres') as typeof import('../../devenv/embedded-postgres');
+  const { getFreePort } = require('../../devenv/processes') as typeof import('../../devenv/processes');
 
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-test-pg-'));
   // mkdtemp makes it 0700; as root, Postgres runs as the `postgres` user and must get in.

@@ -15,7 +15,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { RunningTemporalDevServer } from '../../core/runtime/temporal-dev-server';
+import type { RunningTemporalDevServer } from '../../devenv/temporal-dev-server';
 
 export interface TestDevServer {
   /** host:port of the frontend. */
@@ -47,12 +47,12 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   {
     const started = Date.now();
-    const { resolveTestServer, testServerExecutable } = require('../../core/runtime/binaries') as typeof import('../../core/runtime/binaries');
+    const { resolveTestServer, testServerExecutable } = require('../../devenv/binaries') as typeof import('../../devenv/binaries');
     const { TestWorkflowEnvironment } = require('@temporalio/testing') as typeof import('@temporalio/testing');
     const resolution = await resolveTestServer({ log: (m) => process.stderr.write(`[test harness] ${m}\n`) });
     const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable(resolution) } });
     // The test server rejects workflows that set unknown search attributes: register ours.
-    const { registerSearchAttributes } = require('../../core/runtime/search-attributes') as typeof import('../../core/runtime/search-attributes');
+    const { registerSearchAttributes } = require('../../devenv/search-attributes') as typeof import('../../devenv/search-attributes');
     try {
       await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     } catch (err) {
@@ -74,8 +74,8 @@ export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 export function getDevServer(): Promise<TestDevServer> {
   devServer ??= (async () => {
     const started = Date.now();
-    const { startTemporalDevServer } = require('../../core/runtime/temporal-dev-server') as typeof import('../../core/runtime/temporal-dev-server');
-    const { getFreePort } = require('../../core/runtime/processes') as typeof import('../../core/runtime/processes');
+    const { startTemporalDevServer } = require('../../devenv/temporal-dev-server') as typeof import('../../devenv/temporal-dev-server');
+    const { getFreePort } = require('../../devenv/processes') as typeof import('../../devenv/processes');
     const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     let server: RunningTemporalDevServer | undefined;
     let lastError: unknown;

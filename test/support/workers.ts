@@ -6,7 +6,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
-import type { Config, TaskQueue } from '../../core/config';
+import type { Config, TaskQueue } from '../../platform/config';
 import { trackWorker } from './live-workers';
 import { getWorkflowBundle } from './temporal';
 

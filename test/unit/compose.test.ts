@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { CONFIG_DEFAULTS, loadConfig, TASK_QUEUES } from '../../core/config';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../../core/runtime/search-attributes';
+import { CONFIG_DEFAULTS, loadConfig, TASK_QUEUES } from '../../platform/config';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 import { parseWorkerArgs } from '../../worker/cli';
 
 const ROOT = path.resolve(__dirname, '../..');

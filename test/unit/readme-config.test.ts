@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_DEFAULTS, loadConfig } from '../../core/config';
+import { CONFIG_DEFAULTS, loadConfig } from '../../platform/config';
 
 function readmeTable(): Map<string, string> {
   const text = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');

@@ -9,10 +9,11 @@ import { Client, type Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { Knex } from 'knex';
 import { createApp } from '../../../api/app';
-import type { Config } from '../../../core/config';
-import { FileStore } from '../../../core/file-store';
-import { createLogger } from '../../../core/logger';
-import { registerSearchAttributes, SEARCH_ATTRIBUTE_KEYS } from '../../../core/runtime/search-attributes';
+import type { Config } from '../../../platform/config';
+import { FileStore } from '../../../db/files';
+import { createLogger } from '../../../platform/logger';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../../contract/search-attributes';
+import { registerSearchAttributes } from '../../../devenv/search-attributes';
 
 export const OPS_NAMESPACE = 'statementflow-ops-test';
 

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { TaskInputError } from '../../../core/errors';
-import {
-  applyRulesToRange,
-  compileRuleSet,
-  countByCategory,
-  evaluateRuleSet,
-  validateRuleSet,
-  type CompiledRuleSet,
-} from '../../../activities/rules';
+import { TaskInputError } from '../../../contract/errors';
+import { applyRulesToRange, countByCategory } from '../../../db/categories';
+import { compileRuleSet, validateRuleSet, type CompiledRuleSet } from '../../../domain/rules';
+import { evaluateRuleSet } from '../../support/rules/evaluate';
 import { getTestDb } from '../../support/postgres';
 import { ROWS } from '../../unit/rules/truth-table';
 import { apply, categories, createSession, insertRows } from './helpers';

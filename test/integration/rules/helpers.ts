@@ -1,7 +1,8 @@
 /** Test data for the rules' SQL tests: a session of known rows, and reading categories back. */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { applyRulesToRange, compileRuleSet, validateRuleSet, type Condition } from '../../../activities/rules';
+import { compileRuleSet, validateRuleSet, type Condition } from '../../../domain/rules';
+import { applyRulesToRange } from '../../../db/categories';
 import type { TruthRow } from '../../unit/rules/truth-table';
 
 export async function createSession(db: Knex): Promise<string> {

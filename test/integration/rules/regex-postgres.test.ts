@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { pgArrayLiteral } from '../../../activities/rules/compile-sql';
-import { compileRegex } from '../../../activities/rules/regex-safety';
+import { pgArrayLiteral } from '../../../domain/rules/compile-sql';
+import { compileRegex } from '../../../domain/rules/regex-safety';
+import { matcherFor } from '../../support/rules/regex-matcher';
 import { getTestDb } from '../../support/postgres';
 import { randomPattern, randomText } from '../../unit/rules/regex-fuzz';
 import { rng } from '../../support/random';
@@ -28,7 +29,7 @@ describe('rules: translated regexes mean the same in Postgres and in the TS eval
            FROM unnest(?::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`,
         [c.sources.pg, c.literal, c.sources.pg, pgArrayLiteral(texts)],
       )) as { rows: { m: boolean; pre: boolean }[] };
-      const m = c.matcher();
+      const m = matcherFor(c);
       texts.forEach((t, k) => {
         const want = m.test(t);
         assert.equal(res.rows[k].m, want, `pattern ${JSON.stringify(p)} (pg ${c.sources.pg}) on ${JSON.stringify(t)}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { evaluateRuleSet, validateRuleSet } from '../../../activities/rules';
+import { validateRuleSet } from '../../../domain/rules';
+import { evaluateRuleSet } from '../../support/rules/evaluate';
 import { getTestDb } from '../../support/postgres';
 import { CASES, ROWS } from '../../unit/rules/truth-table';
 import { createSession, insertRows, sqlMatches } from './helpers';

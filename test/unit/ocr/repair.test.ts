@@ -6,10 +6,10 @@
  * out, named OCR_UNPROVEN, and the statement unreconciled.
  */
 import assert from 'node:assert/strict';
-import { parseStatement, type PositionedPage } from '../../../activities/statements';
-import { dateVariants, explainAmount } from '../../../activities/ocr/confusions';
-import { parseWithOcr, parseWithOcrYielding } from '../../../activities/ocr/repair';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { parseStatement, type PositionedPage } from '../../../domain/statements';
+import { dateVariants, explainAmount } from '../../../domain/statements/ocr-repair/confusions';
+import { parseWithOcr, parseWithOcrYielding } from '../../../domain/statements/ocr-repair/repair';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { FIXTURES, type GeneratedStatement } from '../../fixtures/statements';
 import { comparable, extracted, rejects } from '../statements/helpers';
 

@@ -9,9 +9,10 @@
  * to its concurrency, and a cancel stops a page in progress.
  */
 import assert from 'node:assert/strict';
-import { extractPages, type ParsedStatement, type PositionedPage } from '../../../activities/statements';
-import { createOcrPages, OcrPool, parseWithOcr } from '../../../activities/ocr';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { extractPages, type ParsedStatement, type PositionedPage } from '../../../domain/statements';
+import { createOcrPages, OcrPool } from '../../../domain/ocr';
+import { parseWithOcr } from '../../../domain/statements';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { FIXTURES, generateStatement, invoicePdf, type GeneratedStatement } from '../../fixtures/statements';
 import { scanPdf } from '../../fixtures/ocr/scan';
 import { rejects } from '../statements/helpers';
@@ -139,9 +140,9 @@ describe('ocr: generated scans through the engine', function () {
     try {
       const controller = new AbortController();
       const stop = new Error('stop: the activity was cancelled');
-      const ocr = createOcrPages({ pool: one, dpi: 'scan', signal: () => controller.signal });
-      const first = ocr(scan, [1], () => undefined);
-      const second = ocr(scan, [2], () => undefined);
+      const ocr = createOcrPages({ pool: one, dpi: 'scan' });
+      const first = ocr(scan, [1], () => undefined, controller.signal);
+      const second = ocr(scan, [2], () => undefined, controller.signal);
       // The second waits for the first's engine: wait for that state, not for a time.
       while (one.queued === 0) await new Promise((r) => setTimeout(r, 20));
       assert.equal(one.queued, 1, 'one request waits: concurrency 1');

@@ -3,7 +3,7 @@
  * before parsing; words that merely look alike are left alone.
  */
 import assert from 'node:assert/strict';
-import { withoutRuleGlyphs } from '../../../activities/ocr/table-rules';
+import { withoutRuleGlyphs } from '../../../domain/statements/ocr-repair/table-rules';
 
 describe('ocr: table rules read as part of a word', () => {
   it('takes rules off the ends of words', () => {

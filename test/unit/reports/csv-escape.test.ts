@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { csvRecord, neutralizeFormula, quoteField, textField } from '../../../activities/reports/csv/escape';
+import { csvRecord, neutralizeFormula, quoteField, textField } from '../../../domain/reports/csv/escape';
 
 describe('reports: CSV escaping', () => {
   it('leaves plain fields alone', () => {

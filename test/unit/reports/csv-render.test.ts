@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../../../activities/reports';
+import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../../../domain/reports';
 import { expectedFigures, makeRows } from './dataset';
 import { DEFAULT_VAT, MemorySink, fromArray } from './helpers';
 

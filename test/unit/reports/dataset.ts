@@ -2,7 +2,7 @@
  * A deterministic statement and the figures every sheet should show for it, computed
  * here with plain loops and the test-side VAT oracle — sharing no code with the renderer.
  */
-import type { RenderOptions, ReportRow } from '../../../activities/reports';
+import type { RenderOptions, ReportRow } from '../../../domain/reports';
 import { oracleVat } from './helpers';
 import { rng } from '../../support/random';
 

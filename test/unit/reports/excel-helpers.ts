@@ -1,8 +1,8 @@
 /** Rendering and reading-back helpers shared by the Excel tests. */
 import assert from 'node:assert/strict';
 import type ExcelJS from 'exceljs';
-import type { RenderOptions, ReportRow } from '../../../activities/reports';
-import { renderExcelReport as renderExcelInternal } from '../../../activities/reports/excel/workbook';
+import type { RenderOptions, ReportRow } from '../../../domain/reports';
+import { renderExcelReport as renderExcelInternal } from '../../../domain/reports/excel/workbook';
 import { DEFAULT_VAT, MemorySink, fromArray, loadWorkbook, plain } from './helpers';
 
 export const CURRENCY = '"R" #,##0.00';

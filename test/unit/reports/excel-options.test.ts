@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderExcelReport, type RenderOptions, type ReportRow } from '../../../activities/reports';
+import { renderExcelReport, type RenderOptions, type ReportRow } from '../../../domain/reports';
 import { CATEGORY_ORDER, expectedFigures, makeRows } from './dataset';
 import { WITH_VAT, assertFrozen, render, rowValues, sheet } from './excel-helpers';
 import { DEFAULT_VAT, MemorySink, formulaOf, fromArray, plain, zipEntryText } from './helpers';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { sheetBacklogBytes } from '../../../activities/reports/excel/backlog';
+import { sheetBacklogBytes } from '../../../domain/reports/excel/backlog';
 import { MemorySink } from './helpers';
 
 async function writeRows(ws: ExcelJS.Worksheet, n: number): Promise<void> {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import type { ReportRow } from '../../../activities/reports';
+import type { ReportRow } from '../../../domain/reports';
 
 export async function* fromArray(rows: readonly ReportRow[]): AsyncIterable<ReportRow> {
   for (const r of rows) yield r;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../../../activities/reports';
+import { renderCsvReport, renderExcelReport, type RenderOptions, type ReportRow } from '../../../domain/reports';
 import { BlockedSink, DEFAULT_VAT, MemorySink, loadWorkbook, settle } from './helpers';
 
 type Renderer = typeof renderCsvReport;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { rowPreparer } from '../../../activities/reports/rows';
-import { SummaryAccumulator } from '../../../activities/reports/summary';
-import type { RenderOptions, ReportRow } from '../../../activities/reports';
+import { rowPreparer } from '../../../domain/reports/rows';
+import { SummaryAccumulator } from '../../../domain/reports/summary';
+import type { RenderOptions, ReportRow } from '../../../domain/reports';
 import { DEFAULT_VAT } from './helpers';
 
 function accumulate(rows: ReportRow[], opts: RenderOptions): SummaryAccumulator {

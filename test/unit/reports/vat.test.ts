@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { isVatCategory, vatFromInclusiveCents } from '../../../activities/reports';
-import { vatCategoryMatcher } from '../../../activities/reports/vat';
+import { isVatCategory, vatFromInclusiveCents } from '../../../domain/reports';
+import { vatCategoryMatcher } from '../../../domain/reports/vat';
 import { DEFAULT_VAT, oracleVat } from './helpers';
 import { rng } from '../../support/random';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildUpdateStatement, compileRuleSet, LIMITS, validateRuleSet } from '../../../activities/rules';
-import { decimalText, pgArrayLiteral } from '../../../activities/rules/compile-sql';
+import { buildUpdateStatement, compileRuleSet, LIMITS, validateRuleSet } from '../../../domain/rules';
+import { decimalText, pgArrayLiteral } from '../../../domain/rules/compile-sql';
 import { CASES } from './truth-table';
 
 const MAX = { maxRules: 500 };

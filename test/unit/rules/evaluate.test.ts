@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { evaluateRuleSet, prepareEvaluator, validateRuleSet, type Condition, type RuleSet } from '../../../activities/rules';
+import { validateRuleSet, type Condition, type RuleSet } from '../../../domain/rules';
+import { evaluateRuleSet, prepareEvaluator } from '../../support/rules/evaluate';
 import { CASES, ROWS } from './truth-table';
 
 const MAX = { maxRules: 500 };

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { caseClose, emitRegex, JS_REGEX_FLAGS } from '../../../activities/rules/regex-emit';
-import { requiredLiteral } from '../../../activities/rules/regex-literal';
-import { nativeLengthLimit } from '../../../activities/rules/regex-matcher';
-import { foldAscii } from '../../../activities/rules/text';
-import { Nfa } from '../../../activities/rules/regex-nfa';
-import { parseRegex } from '../../../activities/rules/regex-parse';
-import { compileRegex, MAX_PROGRAM_SIZE } from '../../../activities/rules/regex-safety';
+import { caseClose, emitRegex, JS_REGEX_FLAGS } from '../../../domain/rules/regex-emit';
+import { requiredLiteral } from '../../../domain/rules/regex-literal';
+import { matcherFor, nativeLengthLimit } from '../../support/rules/regex-matcher';
+import { foldAscii } from '../../../domain/rules/text';
+import { Nfa } from '../../../domain/rules/regex-nfa';
+import { parseRegex } from '../../../domain/rules/regex-parse';
+import { compileRegex, MAX_PROGRAM_SIZE } from '../../../domain/rules/regex-safety';
 import { randomPattern, randomText } from './regex-fuzz';
 import { rng } from '../../support/random';
 
@@ -37,7 +37,7 @@ describe('rules: regex subset', () => {
       const ast = parseRegex(p);
       const nfa = Nfa.compile(ast, MAX_PROGRAM_SIZE);
       const re = new RegExp(c.sources.js, JS_REGEX_FLAGS);
-      const m = c.matcher();
+      const m = matcherFor(c);
       for (let j = 0; j < 20; j++) {
         const t = randomText(r);
         const want = nfa.test(t);
@@ -64,7 +64,7 @@ describe('rules: regex subset', () => {
     for (const p of ['.*.*.*.*.*.*x', '\\s*\\s*\\s*\\s*\\s*$', '.{0,100}.{0,100}.{0,100}.{0,100}y', 'a*a*a*a*a*a*a*a*b']) {
       const c = compileRegex(p);
       assert.ok(c.ok, p);
-      const m = c.matcher();
+      const m = matcherFor(c);
       const started = Date.now();
       assert.equal(m.test(`${'a '.repeat(2500)}`), p.startsWith('\\s'), p);
       assert.ok(Date.now() - started < 3000, `${p}: ${Date.now() - started} ms`);
@@ -92,7 +92,7 @@ describe('rules: regex subset', () => {
       const c = compileRegex(p);
       if (!c.ok || c.literal === null) continue;
       used++;
-      const m = c.matcher();
+      const m = matcherFor(c);
       for (let j = 0; j < 30; j++) {
         const t = randomText(r);
         if (m.test(t)) assert.ok(foldAscii(t).includes(c.literal), `${JSON.stringify(p)} matches ${JSON.stringify(t)} without ${c.literal}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { escapeLike, likeEndsWith, likeStartsWith } from '../../../activities/rules/like-escape';
-import { codePointLength, foldAscii, textProblem } from '../../../activities/rules/text';
+import { escapeLike, likeEndsWith, likeStartsWith } from '../../../domain/rules/like-escape';
+import { codePointLength, foldAscii, textProblem } from '../../../domain/rules/text';
 
 describe('rules: text helpers', () => {
   it('escapes the LIKE metacharacters % _ and the escape character \\', () => {

@@ -4,7 +4,7 @@
  * non-ASCII, an emoji, a newline, a no-break space, NULL balances, numeric(14,2) extremes,
  * a leap day) and, for every op on every field kind, the rows that must match.
  */
-import type { Condition, EvalTransaction } from '../../../activities/rules';
+import type { Condition, EvalTransaction } from '../../../domain/rules';
 
 export interface TruthRow extends EvalTransaction {
   seq: number;

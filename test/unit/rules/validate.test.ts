@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ValidationError } from '../../../core/errors';
-import { LIMITS, validateRuleSet, type RuleProblem } from '../../../activities/rules';
+import { ValidationError } from '../../../contract/errors';
+import { LIMITS, validateRuleSet, type RuleProblem } from '../../../domain/rules';
 
 const MAX = { maxRules: 500 };
 const leaf = (over: Record<string, unknown> = {}) => ({ field: 'description', op: 'contains', value: 'x', ...over });

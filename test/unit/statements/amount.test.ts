@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatCents, parseAmount, parseCount, signedCents } from '../../../activities/statements/grammar/amount';
+import { formatCents, parseAmount, parseCount, signedCents } from '../../../domain/statements/grammar/amount';
 
 const cents = (s: string) => {
   const a = parseAmount(s);

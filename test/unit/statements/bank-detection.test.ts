@@ -5,8 +5,8 @@
  * transaction table.
  */
 import assert from 'node:assert/strict';
-import { parseStatement } from '../../../activities/statements';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { parseStatement } from '../../../domain/statements';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { page, rejects, table, type Spec } from './helpers';
 
 const period: Spec = ['Statement period: 01/03/2024 to 31/03/2024', 36, 100];

@@ -3,7 +3,7 @@
  * other row still comes back exactly.
  */
 import assert from 'node:assert/strict';
-import { parseStatement } from '../../../activities/statements';
+import { parseStatement } from '../../../domain/statements';
 import { FIXTURES, type StatementSpec } from '../../fixtures/statements';
 import { comparable, extracted } from './helpers';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { findFullDates, parseDate, toIso, YearResolver, type DateFormat } from '../../../activities/statements/grammar/date';
+import { findFullDates, parseDate, toIso, YearResolver, type DateFormat } from '../../../domain/statements/grammar/date';
 
 const ALL: DateFormat[] = ['iso', 'ymd8', 'dmy', 'dmony', 'dmon'];
 const read = (s: string, f: DateFormat[] = ALL) => parseDate(s, f);

@@ -4,8 +4,8 @@
  * its page and line; the statement must reconcile with no warnings and no skipped rows.
  */
 import assert from 'node:assert/strict';
-import { chunkHasOcrPages, parseChunks } from '../../../activities/parse-statement';
-import { extractPages, parseStatement, parseStatementFrom } from '../../../activities/statements';
+import { chunkHasOcrPages, parseChunks } from '../../../activities/parse-pdf';
+import { extractPages, parseStatement, parseStatementFrom } from '../../../domain/statements';
 import { FIXTURES, generateStatement } from '../../fixtures/statements';
 import type { Producer } from '../../fixtures/statements/pdf-canvas';
 import { comparable, extracted } from './helpers';

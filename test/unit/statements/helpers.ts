@@ -3,7 +3,7 @@
  * test states exactly where each cell sits), and fixtures generated and extracted once
  * per test run.
  */
-import { extractPages, type PositionedPage, type TextItem } from '../../../activities/statements';
+import { extractPages, type PositionedPage, type TextItem } from '../../../domain/statements';
 import { generateStatement, type GeneratedStatement, type StatementSpec } from '../../fixtures/statements';
 
 /** Helvetica-ish width, enough for column mapping. */

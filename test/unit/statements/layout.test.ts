@@ -3,14 +3,14 @@
  */
 import assert from 'node:assert/strict';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { generic } from '../../../activities/statements/banks/generic';
-import { fnb } from '../../../activities/statements/banks/fnb';
-import { columnAt, matchHeader } from '../../../activities/statements/layout/columns';
-import { FurnitureCounts } from '../../../activities/statements/layout/furniture';
-import { LayoutInference } from '../../../activities/statements/layout/infer-columns';
-import type { DateFormat } from '../../../activities/statements/grammar/date';
-import { buildLines, monospaceAdvance, type Line } from '../../../activities/statements/layout/lines';
-import type { TextItem } from '../../../activities/statements';
+import { generic } from '../../../domain/statements/banks/generic';
+import { fnb } from '../../../domain/statements/banks/fnb';
+import { columnAt, matchHeader } from '../../../domain/statements/layout/columns';
+import { FurnitureCounts } from '../../../domain/statements/layout/furniture';
+import { LayoutInference } from '../../../domain/statements/layout/infer-columns';
+import type { DateFormat } from '../../../domain/statements/grammar/date';
+import { buildLines, monospaceAdvance, type Line } from '../../../domain/statements/layout/lines';
+import type { TextItem } from '../../../domain/statements';
 import { item, page, type Spec } from './helpers';
 
 const cells = (l: Line) => l.cells.map((c) => c.text);

@@ -4,10 +4,10 @@
  * thread that dies failing its requests as retryable (not as a bad PDF) and coming back.
  */
 import assert from 'node:assert/strict';
-import { extractPages, inspectPdf } from '../../../activities/statements';
-import { pdfThreadRunning, releasePdfThreadIfIdle, stopPdfThread } from '../../../activities/statements/pdf/thread';
-import { inkCoverage, openRenderer } from '../../../activities/ocr/render';
-import { TaskInputError } from '../../../core/errors/task-errors';
+import { extractPages, inspectPdf } from '../../../domain/statements';
+import { pdfThreadRunning, releasePdfThreadIfIdle, stopPdfThread } from '../../../domain/statements/pdf/thread';
+import { inkCoverage, openRenderer } from '../../../domain/ocr/render';
+import { TaskInputError } from '../../../contract/errors/task-errors';
 import { FIXTURES, largeStatement, scannedStatementPdf } from '../../fixtures/statements';
 import { extracted } from './helpers';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { PDFParse } from 'pdf-parse';
-import { extractPages, inspectPdf, parseStatement } from '../../../activities/statements';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { extractPages, inspectPdf, parseStatement } from '../../../domain/statements';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { encryptedStatementPdf, FIXTURES, invoicePdf, scannedStatementPdf, truncated } from '../../fixtures/statements';
 import { PdfBuilder } from '../../fixtures/statements/pdf-canvas';
 import { extracted, rejects } from './helpers';

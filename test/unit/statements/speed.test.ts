@@ -4,7 +4,7 @@
  * The bounds are generous so a busy CI machine does not fail them.
  */
 import assert from 'node:assert/strict';
-import { extractPages, parseStatement } from '../../../activities/statements';
+import { extractPages, parseStatement } from '../../../domain/statements';
 import { largeStatement } from '../../fixtures/statements';
 import { comparable } from './helpers';
 

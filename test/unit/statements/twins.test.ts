@@ -5,7 +5,7 @@
  * goes through extractPages and parseStatement and must come back exactly as generated.
  */
 import assert from 'node:assert/strict';
-import { extractPages, parseStatement, type ParsedStatement } from '../../../activities/statements';
+import { extractPages, parseStatement, type ParsedStatement } from '../../../domain/statements';
 import { TWINS, type Twin, type TwinResult } from '../../fixtures/statements/twins';
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();

@@ -4,8 +4,8 @@
  * compared, unreadable rows are set aside with their text.
  */
 import assert from 'node:assert/strict';
-import { parseStatement, type ParsedStatement } from '../../../activities/statements';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { parseStatement, type ParsedStatement } from '../../../domain/statements';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { page, rejects, table, type Spec } from './helpers';
 
 const HEADER: [string, number, 'r'?][] = [['Date', 36], ['Description', 100], ['Amount', 400, 'r'], ['Balance', 500, 'r']];

@@ -5,8 +5,8 @@
  * may let an invoice through.
  */
 import assert from 'node:assert/strict';
-import { parseStatement } from '../../../activities/statements';
-import { TaskErrorCodes } from '../../../core/errors/task-errors';
+import { parseStatement } from '../../../domain/statements';
+import { TaskErrorCodes } from '../../../contract/errors/task-errors';
 import { page, rejects, table, type Spec } from './helpers';
 
 const CARD_HEADER: [string, number, 'r'?][] = [['Transaction Date', 36], ['Description', 130], ['Amount', 480, 'r']];

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { loadConfig, TASK_QUEUES } from '../../../core/config';
+import { loadConfig, TASK_QUEUES } from '../../../platform/config';
 import { parseWorkerArgs, UsageError, WORKER_HELP } from '../../../worker/cli';
 
 const config = loadConfig({ WORKER_CONCURRENCY: '4', WORKER_WORKFLOW_CONCURRENCY: '40', WORKER_CACHE_SIZE: '250', WORKER_SHUTDOWN_GRACE_SECONDS: '30' });

@@ -1,6 +1,6 @@
 /** TASK_PRIORITIES: the seed's queue weights become Temporal priority keys (1 first … 5 last). */
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, queuePriorityKeys } from '../../../core/config';
+import { ConfigError, loadConfig, queuePriorityKeys } from '../../../platform/config';
 
 describe('queue priority → Temporal priority key', () => {
   it("maps the seed's pdf_processing:10,reports:5,default:1 by default; an unlisted queue keeps Temporal's default 3", () => {

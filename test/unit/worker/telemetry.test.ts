@@ -1,7 +1,7 @@
 /** The worker's runtime logger: SDK lines become our JSON lines, with the workflow id named task_id. */
 import assert from 'node:assert/strict';
 import { LogTimestamp } from '@temporalio/worker';
-import { createLogger } from '../../../core/logger';
+import { createLogger } from '../../../platform/logger';
 import { JsonRuntimeLogger, toLogFields } from '../../../worker/telemetry';
 
 describe('worker telemetry: JSON runtime logger', () => {

@@ -1,0 +1,114 @@
+/**
+ * Activities of the bulkCategorize workflow. The validated rule set lives in the task's
+ * row (`task_status.params.rules`), not in workflow history. Before the first chunk, the
+ * session's existing categories are recorded (only the non-empty ones: a fresh session
+ * costs nothing); chunks then apply the compiled rules set-based and commit one by one, and
+ * a failed or cancelled task puts every row back to what was recorded (or to no category).
+ */
+import type { Knex } from 'knex';
+import { TaskErrorCodes, TaskInputError } from '../contract/errors';
+import { compileRuleSet, validateRuleSet, type CompiledRuleSet } from '../domain/rules';
+import { applyRulesToRange, countByCategory } from '../db/categories';
+import { taskActivity } from './task-activity';
+
+export interface CategorizeDeps {
+  db: Knex;
+  maxRules: number;
+  statementTimeoutMs: number;
+}
+
+export interface CategorizeResult {
+  status: 'success';
+  session_id: string;
+  categorized_count: number;
+  uncategorized_count: number;
+  by_category: Record<string, number>;
+  rows_changed: number;
+}
+
+export function createCategorizeActivities(deps: CategorizeDeps) {
+  const { db } = deps;
+  const compiledByTask = new Map<string, CompiledRuleSet>();
+
+  async function compiledRules(taskId: string): Promise<CompiledRuleSet> {
+    const cached = compiledByTask.get(taskId);
+    if (cached) return cached;
+    const row = await db('task_status').where({ task_id: taskId }).first('params');
+    if (!row) throw new TaskInputError(TaskErrorCodes.INVALID_RULES, 'The task has no rule set');
+    // The row's params also name the session; the rule set is the rules and the flag.
+    const { rules, only_uncategorized } = row.params as { rules?: unknown; only_uncategorized?: unknown };
+    const ruleInput = only_uncategorized === undefined ? { rules } : { rules, only_uncategorized };
+    const compiled = compileRuleSet(validateRuleSet(ruleInput, { maxRules: deps.maxRules }));
+    if (compiledByTask.size > 100) compiledByTask.clear();
+    compiledByTask.set(taskId, compiled);
+    return compiled;
+  }
+
+  return {
+    prepareCategorization: taskActivity(db, async (input: { taskId: string; userId: string; sessionId: string }) => {
+      const session = await db('sessions').where({ id: input.sessionId, user_id: input.userId }).first('status');
+      if (!session || session.status !== 'READY') {
+        throw new TaskInputError(TaskErrorCodes.SESSION_NOT_FOUND, 'The session does not exist or is not ready');
+      }
+      await compiledRules(input.taskId); // validates again: the row could have been written by an older API
+      await db.raw(
+        `insert into category_undo (task_id, session_id, seq, old_category)
+         select ?, session_id, seq, category from transactions
+         where session_id = ? and category is not null
+         on conflict (task_id, seq) do nothing`,
+        [input.taskId, input.sessionId],
+      );
+      const r = await db('transactions')
+        .where({ session_id: input.sessionId })
+        .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
+      return { seqMin: r?.min ?? 0, seqMax: r?.max ?? -1, rowCount: r?.count ?? 0 };
+    }),
+
+    categorizeChunk: taskActivity(
+      db,
+      async (input: { taskId: string; sessionId: string; seqFrom: number; seqTo: number }) => {
+        const compiled = await compiledRules(input.taskId);
+        return applyRulesToRange(db, {
+          sessionId: input.sessionId,
+          seqFrom: input.seqFrom,
+          seqTo: input.seqTo,
+          compiled,
+          statementTimeoutMs: deps.statementTimeoutMs,
+        });
+      },
+    ),
+
+    summarizeCategories: taskActivity(
+      db,
+      async (input: { taskId: string; sessionId: string; rowsChanged: number }): Promise<CategorizeResult> => {
+        const c = await countByCategory(db, input.sessionId);
+        return {
+          status: 'success',
+          session_id: input.sessionId,
+          categorized_count: c.categorized,
+          uncategorized_count: c.uncategorized,
+          by_category: c.byCategory,
+          rows_changed: input.rowsChanged,
+        };
+      },
+    ),
+
+    /** After success: forget the undo rows. After failure or cancel: restore, then forget. */
+    settleCategorization: async (input: { taskId: string; sessionId: string; restore: boolean }): Promise<void> => {
+      await db.transaction(async (trx) => {
+        if (input.restore) {
+          // Rows without a recorded category had none before the task.
+          await trx.raw(
+            `update transactions t set category = u.old_category
+             from transactions s
+             left join category_undo u on u.task_id = ? and u.seq = s.seq
+             where s.session_id = ? and t.id = s.id and t.category is distinct from u.old_category`,
+            [input.taskId, input.sessionId],
+          );
+        }
+        await trx('category_undo').where({ task_id: input.taskId }).delete();
+      });
+      compiledByTask.delete(input.taskId);
+    },
+  };
+}

@@ -1,0 +1,312 @@
+/**
+ * Activities of the parsePdf workflow. The upload is read from the file store by key;
+ * extracted pages go back to the store as work files, so nothing large ever travels
+ * through workflow history. Saving is one database transaction: a failed or retried save
+ * leaves no half-written session.
+ */
+import { Context, heartbeat } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { TaskErrorCodes, TaskInputError } from '../contract/errors';
+import type { FileStore } from '../db/files';
+import {
+  extractPages,
+  inspectPdf,
+  isOcrPage,
+  parseStatementFrom,
+  parseWithOcr,
+  parseWithOcrYielding,
+  releasePdfThreadIfIdle,
+  type ParsedStatement,
+  type PositionedPage,
+} from '../domain/statements';
+import { createOcr, scannedPageCount, tooManyScannedPages, type OcrPagesFn } from '../domain/ocr';
+import { refineProgress } from './task-mirror';
+import { taskActivity } from './task-activity';
+import { centsToDecimalString, centsToNumber } from '../domain/money';
+
+export interface ParseDeps {
+  db: Knex;
+  files: FileStore;
+  maxPages: number;
+  /** Optional OCR for pages without a text layer; absent means such pages fail with PDF_NO_TEXT. */
+  ocrPages?: OcrPagesFn;
+  /** Most scanned pages read by OCR in one statement (OCR_MAX_PAGES); more fail OCR_TOO_MANY_PAGES. */
+  ocrMaxPages?: number;
+}
+
+export interface ParseStatementResult {
+  status: 'success';
+  session_id: string;
+  transaction_count: number;
+  bank_source: string;
+  warnings: ParsedStatement['warnings'];
+  skipped_rows: ParsedStatement['skippedRows'];
+  warnings_total: number;
+  skipped_rows_total: number;
+  opening_balance: number | null;
+  closing_balance: number | null;
+  period_start: string | null;
+  period_end: string | null;
+  reconciled: boolean;
+}
+
+/** Keeps the workflow result far below Temporal's payload limit whatever the input. */
+const MAX_LISTED = 200;
+const INSERT_BATCH = 2000; // 7 columns × 2000 = 14,000 parameters, well under 65,535
+
+export const workFileKey = (taskId: string, first: number, last: number) => `work/${taskId}/pages-${first}-${last}.json`;
+
+/**
+ * Parses the statement from the extraction's work files (JSON, in page order). Text
+ * statements are streamed: the parser reads the pages twice, one work file at a time,
+ * so memory holds the compact JSON and one chunk's pages, not every page's items (about
+ * 0.3 MB per page). Pages read by OCR go through the OCR repair, which re-parses with
+ * candidate corrections and needs them all at hand; scans are capped at OCR_MAX_PAGES.
+ */
+export function parseChunks(chunks: Buffer[]): ParsedStatement {
+  if (chunks.some(chunkHasOcrPages)) {
+    return parsePages(pagesOf(chunks));
+  }
+  return parseStatementFrom(function* () {
+    for (const c of chunks) yield* (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
+  });
+}
+
+/** Every page at hand: pages read by OCR go through the OCR repair, text pages straight to the parser. */
+export function parsePages(pages: PositionedPage[]): ParsedStatement {
+  return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatementFrom(() => [...pages].sort((a, b) => a.page - b.page));
+}
+
+/**
+ * parseChunks inside an activity: the OCR repair can run for many seconds, so it hands
+ * the event loop back between its trial parses and calls `between` (heartbeat, and stop
+ * if cancelled) each time.
+ */
+export async function parseChunksInActivity(chunks: Buffer[], between: () => void): Promise<ParsedStatement> {
+  if (!chunks.some(chunkHasOcrPages)) return parseChunks(chunks);
+  return parseWithOcrYielding(pagesOf(chunks), between);
+}
+
+/** Every page of the work files, at once (the OCR repair needs them all at hand). */
+function pagesOf(chunks: Buffer[]): PositionedPage[] {
+  return chunks.flatMap((c) => JSON.parse(c.toString('utf8')) as PositionedPage[]);
+}
+
+/** The extracted pages with those OCR read put in their place. */
+function withOcrPages(pages: PositionedPage[], read: PositionedPage[]): PositionedPage[] {
+  const byPage = new Map(read.map((p) => [p.page, p]));
+  return pages.map((p) => byPage.get(p.page) ?? p);
+}
+
+function tooManyPages(pageCount: number, max: number): TaskInputError {
+  return new TaskInputError('PDF_TOO_MANY_PAGES', `The statement has ${pageCount} pages; at most ${max} are accepted`);
+}
+
+export interface ReadStatement {
+  parsed: ParsedStatement;
+  pageCount: number;
+  /** Pages read by OCR. */
+  ocrPages: number;
+}
+
+/**
+ * A whole statement file read in this process, by the steps the parse workflow runs as
+ * activities (inspect, extract, OCR for pages without text, parse), for `npm run parse`
+ * and the accuracy bench: no servers, no work files.
+ */
+export async function readStatementFile(
+  data: Uint8Array,
+  options: { maxPages: number; ocr: { maxPages: number; concurrency: number } | null; onOcrPage?: (done: number, of: number) => void },
+): Promise<ReadStatement> {
+  const { pageCount } = await inspectPdf(data);
+  if (pageCount > options.maxPages) {
+    throw tooManyPages(pageCount, options.maxPages);
+  }
+  let pages = await extractPages(data, 1, pageCount);
+  const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
+  if (textless.length > 0 && options.ocr) {
+    if (textless.length > options.ocr.maxPages) throw tooManyScannedPages(textless.length, options.ocr.maxPages);
+    const engine = createOcr(options.ocr);
+    try {
+      pages = withOcrPages(pages, await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length)));
+    } finally {
+      await engine.close();
+    }
+  }
+  return { parsed: parsePages(pages), pageCount, ocrPages: options.ocr ? textless.length : 0 };
+}
+
+/** Whether a work file holds a page OCR read: such a page carries an "ocr" key (in text, a quote would be escaped). */
+export function chunkHasOcrPages(chunk: Buffer): boolean {
+  return chunk.includes('"ocr":');
+}
+
+export function createParseActivities(deps: ParseDeps) {
+  const { db, files } = deps;
+
+  async function readUpload(fileKey: string): Promise<Buffer> {
+    const data = await files.read(fileKey);
+    if (!data) throw new TaskInputError(TaskErrorCodes.FILE_NOT_FOUND, 'The uploaded file is no longer available');
+    return data;
+  }
+
+  return {
+    inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
+      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)));
+      if (pageCount > deps.maxPages) {
+        throw tooManyPages(pageCount, deps.maxPages);
+      }
+      return { pageCount };
+    }),
+
+    extractPageChunk: taskActivity(
+      db,
+      async (input: { taskId: string; userId: string; fileKey: string; firstPage: number; lastPage: number; pageCount?: number }) => {
+        const data = new Uint8Array(await readUpload(input.fileKey));
+        let pages = await extractPages(data, input.firstPage, input.lastPage);
+        const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
+        if (textless.length > 0 && deps.ocrPages) {
+          // From the inspect step; workflows started before it was passed ask the PDF again.
+          const pageCount = input.pageCount ?? (await inspectPdf(data)).pageCount;
+          // Counting the document's other scanned pages re-reads them: only when it could matter.
+          if (deps.ocrMaxPages !== undefined && pageCount > deps.ocrMaxPages) {
+            const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
+            const scanned = await scannedPageCount(data, chunk, pageCount);
+            if (scanned > deps.ocrMaxPages) throw tooManyScannedPages(scanned, deps.ocrMaxPages);
+          }
+          // Per-page progress inside the chunk (the workflow moves it per chunk).
+          const before = input.firstPage - 1 + (pages.length - textless.length);
+          const read = await deps.ocrPages(data, textless, (done) => {
+            heartbeat({ ocrPagesDone: done });
+            const percent = 5 + (60 * (before + done)) / Math.max(1, pageCount);
+            // Pages are read in order; name the page by its number in the document, since a
+            // chunk may hold a single page ("page 1 of 1" would tell the user nothing).
+            const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
+            void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
+          }, Context.current().cancellationSignal);
+          pages = withOcrPages(pages, read);
+        }
+        heartbeat();
+        const key = workFileKey(input.taskId, input.firstPage, input.lastPage);
+        await files.put(
+          { fileKey: key, userId: input.userId, kind: 'work', filename: `${key}`, contentType: 'application/json' },
+          Buffer.from(JSON.stringify(pages)),
+        );
+        return { workKey: key, textlessPages: textless.length };
+      },
+    ),
+
+    parseAndSaveStatement: taskActivity(
+      db,
+      async (input: {
+        taskId: string;
+        userId: string;
+        sessionId: string;
+        clientId: string | null;
+        fileKey: string;
+        fileName: string;
+        workKeys: string[];
+      }): Promise<ParseStatementResult> => {
+        // This step needs no pdf.js: give the thread's memory back (if no other task on
+        // this worker is using it) before reading the statement.
+        await releasePdfThreadIfIdle();
+        const chunks: Buffer[] = [];
+        for (const key of input.workKeys) {
+          const buf = await files.read(key);
+          if (!buf) throw new Error(`work file ${key} is missing; the extraction step must run again`);
+          chunks.push(buf);
+          heartbeat();
+        }
+        const parsed = await parseChunksInActivity(chunks, () => {
+          heartbeat();
+          Context.current().cancellationSignal.throwIfAborted();
+        });
+        await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
+        const upload = await files.stat(input.fileKey);
+        await saveStatement(db, input, parsed, upload?.sha256 ?? null);
+        return {
+          status: 'success',
+          session_id: input.sessionId,
+          transaction_count: parsed.transactions.length,
+          bank_source: parsed.bankSource,
+          warnings: parsed.warnings.slice(0, MAX_LISTED),
+          skipped_rows: parsed.skippedRows.slice(0, MAX_LISTED),
+          warnings_total: parsed.warnings.length,
+          skipped_rows_total: parsed.skippedRows.length,
+          opening_balance: centsToNumber(parsed.openingBalanceCents),
+          closing_balance: centsToNumber(parsed.closingBalanceCents),
+          period_start: parsed.periodStart,
+          period_end: parsed.periodEnd,
+          reconciled: parsed.reconciled,
+        };
+      },
+    ),
+
+    /** Cleanup after success, failure or cancel: work files always go; a failed session keeps no rows. */
+    discardParseWork: async (input: { taskId: string; sessionId: string; failed: boolean }): Promise<void> => {
+      await db('stored_files').where('file_key', 'like', `work/${input.taskId}/%`).delete();
+      if (input.failed) {
+        await db.transaction(async (trx) => {
+          await trx('transactions').where({ session_id: input.sessionId }).delete();
+          await trx('sessions')
+            .where({ id: input.sessionId })
+            .update({ status: 'FAILED', transaction_count: 0, updated_at: trx.fn.now() });
+        });
+      }
+    },
+  };
+}
+
+async function saveStatement(
+  db: Knex,
+  input: { taskId: string; userId: string; sessionId: string; clientId: string | null; fileKey: string; fileName: string },
+  parsed: ParsedStatement,
+  sha256: string | null,
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('sessions')
+      .insert({
+        id: input.sessionId,
+        user_id: input.userId,
+        client_id: input.clientId,
+        task_id: input.taskId,
+        status: 'PARSING',
+        file_name: input.fileName,
+        file_key: input.fileKey,
+        file_sha256: sha256,
+      })
+      .onConflict('id')
+      .ignore();
+    // A retried save replaces what an earlier attempt wrote: the end state is the same.
+    await trx('transactions').where({ session_id: input.sessionId }).delete();
+    const rows = parsed.transactions;
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      await trx('transactions').insert(
+        rows.slice(i, i + INSERT_BATCH).map((t) => ({
+          session_id: input.sessionId,
+          seq: t.seq,
+          date: t.date,
+          description: t.description,
+          amount: centsToDecimalString(t.amountCents),
+          balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
+          page: t.page,
+          raw_text: t.rawText,
+        })),
+      );
+      heartbeat();
+    }
+    await trx('sessions')
+      .where({ id: input.sessionId })
+      .update({
+        status: 'READY',
+        bank_source: parsed.bankSource,
+        period_start: parsed.periodStart,
+        period_end: parsed.periodEnd,
+        opening_balance: parsed.openingBalanceCents === null ? null : centsToDecimalString(parsed.openingBalanceCents),
+        closing_balance: parsed.closingBalanceCents === null ? null : centsToDecimalString(parsed.closingBalanceCents),
+        reconciled: parsed.reconciled,
+        transaction_count: rows.length,
+        updated_at: trx.fn.now(),
+      });
+  });
+}

@@ -1,0 +1,141 @@
+/** POST /upload_pdf_async: store the PDF in the shared file store, then start parsePdf. */
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import multer from '@koa/multer';
+import type { Middleware } from 'koa';
+import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../../contract/errors';
+import type { FileStore } from '../../db/files';
+import { SUBMITTED_MESSAGES, type ParsePdfInput } from '../../contract/tasks';
+import { taskSettingsFrom } from '../../platform/task-settings';
+import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
+
+const CLIENT_ID = /^[\w.-]{1,64}$/;
+
+/** A file name safe to store and to echo in Content-Disposition. */
+export function safeFileName(name: string | undefined, fallback: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[^\w.\- ()]/g, '_').replace(/^\.+/, '').slice(0, 120).trim();
+  return cleaned || fallback;
+}
+
+/**
+ * At most `max` uploads received and stored at once by this process: each is held in
+ * memory until the file store has it, so this bounds that memory (max × MAX_UPLOAD_BYTES).
+ * One more waits for a free slot — its body unread, so it costs a socket, not memory —
+ * for up to `waitMs`, and only then is refused with 503 and Retry-After: a burst of
+ * uploads is slowed down, not turned away.
+ */
+function limitConcurrentUploads(max: number, waitMs: number): Middleware {
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  const acquire = (ctx: { req: NodeJS.EventEmitter }): Promise<boolean> => {
+    if (inFlight < max) {
+      inFlight += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const give = () => {
+        clearTimeout(timer);
+        ctx.req.off('close', gone);
+        resolve(true); // the slot is handed over: inFlight stays as it is
+      };
+      const drop = () => {
+        const i = waiting.indexOf(give);
+        if (i >= 0) waiting.splice(i, 1);
+        ctx.req.off('close', gone);
+        resolve(false);
+      };
+      const timer = setTimeout(drop, waitMs);
+      const gone = () => {
+        clearTimeout(timer);
+        drop(); // the client hung up while waiting
+      };
+      ctx.req.once('close', gone);
+      waiting.push(give);
+    });
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight -= 1;
+  };
+  return async (ctx, next) => {
+    if (!(await acquire(ctx))) {
+      ctx.set('Retry-After', '5');
+      throw new ServiceUnavailableError(`The server is busy receiving ${max} other uploads; try again in a few seconds`, 'UPLOADS_BUSY');
+    }
+    try {
+      await next();
+    } finally {
+      release();
+    }
+  };
+}
+
+function receiveOnePdf(maxBytes: number): Middleware {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096 } });
+  const single = upload.single('file');
+  return async (ctx, next) => {
+    if (!ctx.is('multipart/form-data')) throw new BadRequestError('Send the PDF as multipart/form-data in a part named "file"', 'MISSING_FILE');
+    try {
+      await single(ctx, async () => undefined);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') throw new PayloadTooLargeError(`The file is larger than ${maxBytes} bytes`, 'FILE_TOO_LARGE');
+      if (code?.startsWith('LIMIT_')) throw new BadRequestError((err as Error).message, 'BAD_UPLOAD');
+      throw new BadRequestError('The multipart body could not be read', 'BAD_UPLOAD');
+    }
+    return next();
+  };
+}
+
+export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
+  const router = new Router();
+  router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads, deps.config.uploadWaitSeconds * 1000), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
+    const file = (ctx as unknown as { file?: { buffer: Buffer; originalname: string } }).file;
+    if (!file) throw new BadRequestError('No file part named "file" was sent', 'MISSING_FILE');
+    if (file.buffer.length === 0) throw new BadRequestError('The uploaded file is empty', 'EMPTY_FILE');
+    if (!file.buffer.subarray(0, 1024).includes('%PDF-')) {
+      throw new UnsupportedMediaTypeError('The file is not a PDF', 'NOT_A_PDF');
+    }
+    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+    const clientIdRaw = body.client_id;
+    if (clientIdRaw !== undefined && (typeof clientIdRaw !== 'string' || !CLIENT_ID.test(clientIdRaw))) {
+      throw new BadRequestError('client_id must be 1–64 letters, digits, dots, dashes or underscores', 'BAD_CLIENT_ID');
+    }
+    const clientId = (clientIdRaw as string | undefined) ?? null;
+    const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
+    const userId: string = ctx.state.userId;
+    const taskId = randomUUID();
+    const sessionId = randomUUID();
+    const fileName = safeFileName(file.originalname, 'statement.pdf');
+    const fileKey = `uploads/${taskId}/${fileName}`;
+    // The store hashes the file as it writes it: its sha256 is not computed twice.
+    const stored = await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
+
+    const { taskId: id } = await submitTask<ParsePdfInput & { pagesPerChunk: number }>(deps, {
+      taskId,
+      userId,
+      taskName: 'parse_pdf_async',
+      idempotencyKey,
+      clientId,
+      params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: stored.sha256 },
+      memo: { file_name: fileName, session_id: sessionId, ...(clientId ? { client_id: clientId } : {}) },
+      onAbandoned: async () => void (await deps.files.delete(fileKey)),
+      input: (tid) => ({
+        taskId: tid,
+        userId,
+        taskName: 'parse_pdf_async',
+        settings: taskSettingsFrom(deps.config),
+        fileKey,
+        fileName,
+        clientId,
+        sessionId,
+        pagesPerChunk: deps.config.pdf.pagesPerChunk,
+      }),
+    });
+    ctx.status = 202;
+    ctx.body = { task_id: id, status: 'submitted', message: SUBMITTED_MESSAGES.parse_pdf_async };
+  });
+  return router;
+}

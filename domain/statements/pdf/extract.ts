@@ -1,0 +1,108 @@
+/**
+ * Positioned text out of a PDF, through pdf.js (pdfjs-dist, the library pdf-parse wraps):
+ * each page's getTextContent() gives text items with their transform, no rendering.
+ * pdf-parse's getText() flattens pages to strings and loses the x/y we need.
+ *
+ * pdf.js runs in its own worker thread as plain JavaScript (thread.ts explains why). One
+ * document is loaded per call and destroyed afterwards; pages are visited once each and
+ * cleaned up as we go, so the cost is linear in the pages asked for.
+ */
+import { TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
+import { pageHasText } from '../text-layer';
+import type { PositionedPage, TextItem } from '../types';
+import { askPdfThread, PDF_THREAD_STOPPED, type PdfThreadError } from './thread';
+
+// What the thread sends back for one page.
+interface PdfTextItem {
+  str?: string;
+  transform?: number[];
+  width?: number;
+}
+interface RawPage {
+  page: number;
+  width: number;
+  height: number;
+  transform: number[];
+  items: PdfTextItem[];
+}
+
+function isPasswordError(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  return name === 'PasswordException' || /password/i.test(String((err as Error)?.message ?? ''));
+}
+
+const UNREADABLE =
+  'The file could not be read as a PDF: it may be damaged, incomplete (cut off while downloading) or not a PDF at all.';
+
+/**
+ * Every complete PDF ends with "%%EOF" (possibly followed by a little padding). pdf.js
+ * would try to rebuild a cut-off file and could return its first pages as if that were
+ * the whole statement; a statement with its last pages missing must not pass as complete.
+ */
+function looksComplete(data: Uint8Array): boolean {
+  const tail = Buffer.from(data.buffer, data.byteOffset, data.byteLength).subarray(Math.max(0, data.byteLength - 65_536));
+  return tail.includes('%%EOF');
+}
+
+async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Promise<T> {
+  if (!looksComplete(data)) throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
+  try {
+    return await request();
+  } catch (err) {
+    const e = err as PdfThreadError;
+    // The thread died (memory, a crash): nothing is known about the file, so the activity may retry.
+    if (e.name === PDF_THREAD_STOPPED) throw new Error(e.message);
+    if (isPasswordError(e)) {
+      throw new TaskInputError(
+        TaskErrorCodes.PDF_ENCRYPTED,
+        'The PDF is password-protected. Open it with its password, save or print it as a PDF without a password, and upload that copy.',
+      );
+    }
+    if (e.page) {
+      throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, `Page ${e.page} of the PDF could not be read: the file may be damaged or incomplete.`);
+    }
+    throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
+  }
+}
+
+export async function inspectPdf(data: Uint8Array): Promise<{ pageCount: number }> {
+  const { numPages } = await openDocument(data, () => askPdfThread<{ numPages: number }>({ op: 'inspect', data }));
+  return { pageCount: numPages };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Viewport × item transform: where the text sits on the page as displayed, y down. */
+function toItem(item: PdfTextItem, vt: number[]): TextItem | null {
+  const str = item.str;
+  const t = item.transform;
+  if (!str || !t || !/\S/.test(str)) return null;
+  const a = vt[0] * t[0] + vt[2] * t[1];
+  const b = vt[1] * t[0] + vt[3] * t[1];
+  const c = vt[0] * t[2] + vt[2] * t[3];
+  const d = vt[1] * t[2] + vt[3] * t[3];
+  const e = vt[0] * t[4] + vt[2] * t[5] + vt[4];
+  const f = vt[1] * t[4] + vt[3] * t[5] + vt[5];
+  // Only upright, left-to-right text belongs to a table; rotated margin notes do not.
+  if (a <= 0 || d >= 0 || Math.abs(b) > 0.05 * a || Math.abs(c) > 0.05 * -d) return null;
+  const height = Math.hypot(c, d);
+  return { str, x: round(e), y: round(f - height), width: round(item.width ?? 0), height: round(height) };
+}
+
+/** Pages firstPage..lastPage (1-based, inclusive; lastPage is clipped to the document). */
+export async function extractPages(data: Uint8Array, firstPage: number, lastPage: number): Promise<PositionedPage[]> {
+  if (!Number.isInteger(firstPage) || !Number.isInteger(lastPage) || firstPage < 1 || lastPage < firstPage) {
+    throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
+  }
+  const { pages } = await openDocument(data, () =>
+    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }),
+  );
+  return pages.map((raw) => {
+    const items: TextItem[] = [];
+    for (const it of raw.items) {
+      const item = toItem(it, raw.transform);
+      if (item) items.push(item);
+    }
+    return { page: raw.page, width: round(raw.width), height: round(raw.height), items, hasText: pageHasText(items) };
+  });
+}
