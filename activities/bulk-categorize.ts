@@ -8,7 +8,9 @@
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { compileRuleSet, validateRuleSet, type CompiledRuleSet } from '../domain/rules';
-import { applyRulesToRange, countByCategory } from '../db/categories';
+import { applyRulesToRange, countByCategory, recordCategoryUndo, settleCategoryUndo } from '../db/categories';
+import { findReadySessionOfUser, sessionSeqRange } from '../db/sessions';
+import { taskParams } from '../db/tasks';
 import { taskActivity } from './task-activity';
 
 export interface CategorizeDeps {
@@ -33,10 +35,10 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
   async function compiledRules(taskId: string): Promise<CompiledRuleSet> {
     const cached = compiledByTask.get(taskId);
     if (cached) return cached;
-    const row = await db('task_status').where({ task_id: taskId }).first('params');
-    if (!row) throw new TaskInputError(TaskErrorCodes.INVALID_RULES, 'The task has no rule set');
+    const params = await taskParams(db, taskId);
+    if (!params) throw new TaskInputError(TaskErrorCodes.INVALID_RULES, 'The task has no rule set');
     // The row's params also name the session; the rule set is the rules and the flag.
-    const { rules, only_uncategorized } = row.params as { rules?: unknown; only_uncategorized?: unknown };
+    const { rules, only_uncategorized } = params as { rules?: unknown; only_uncategorized?: unknown };
     const ruleInput = only_uncategorized === undefined ? { rules } : { rules, only_uncategorized };
     const compiled = compileRuleSet(validateRuleSet(ruleInput, { maxRules: deps.maxRules }));
     if (compiledByTask.size > 100) compiledByTask.clear();
@@ -46,22 +48,12 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
 
   return {
     prepareCategorization: taskActivity(db, async (input: { taskId: string; userId: string; sessionId: string }) => {
-      const session = await db('sessions').where({ id: input.sessionId, user_id: input.userId }).first('status');
-      if (!session || session.status !== 'READY') {
+      if (!(await findReadySessionOfUser(db, input.userId, input.sessionId))) {
         throw new TaskInputError(TaskErrorCodes.SESSION_NOT_FOUND, 'The session does not exist or is not ready');
       }
       await compiledRules(input.taskId); // validates again: the row could have been written by an older API
-      await db.raw(
-        `insert into category_undo (task_id, session_id, seq, old_category)
-         select ?, session_id, seq, category from transactions
-         where session_id = ? and category is not null
-         on conflict (task_id, seq) do nothing`,
-        [input.taskId, input.sessionId],
-      );
-      const r = await db('transactions')
-        .where({ session_id: input.sessionId })
-        .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
-      return { seqMin: r?.min ?? 0, seqMax: r?.max ?? -1, rowCount: r?.count ?? 0 };
+      await recordCategoryUndo(db, input.taskId, input.sessionId);
+      return sessionSeqRange(db, input.sessionId);
     }),
 
     categorizeChunk: taskActivity(
@@ -95,19 +87,7 @@ export function createCategorizeActivities(deps: CategorizeDeps) {
 
     /** After success: forget the undo rows. After failure or cancel: restore, then forget. */
     settleCategorization: async (input: { taskId: string; sessionId: string; restore: boolean }): Promise<void> => {
-      await db.transaction(async (trx) => {
-        if (input.restore) {
-          // Rows without a recorded category had none before the task.
-          await trx.raw(
-            `update transactions t set category = u.old_category
-             from transactions s
-             left join category_undo u on u.task_id = ? and u.seq = s.seq
-             where s.session_id = ? and t.id = s.id and t.category is distinct from u.old_category`,
-            [input.taskId, input.sessionId],
-          );
-        }
-        await trx('category_undo').where({ task_id: input.taskId }).delete();
-      });
+      await settleCategoryUndo(db, input.taskId, input.sessionId, input.restore);
       compiledByTask.delete(input.taskId);
     },
   };

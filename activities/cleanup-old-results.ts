@@ -5,11 +5,11 @@
  */
 import { getClient } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import type { CleanupStep } from '../contract/tasks';
 import type { FileStore } from '../db/files';
+import { clearExpiredResults, deleteFinishedTasks, quietOpenTasks } from '../db/tasks';
 import { closedOutcome, reconcileTask } from '../platform/task-reconcile';
 
-export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks'] as const;
-export type CleanupStep = (typeof CLEANUP_STEPS)[number];
 
 export interface CleanupPolicy {
   now: string; // ISO; fixed for the whole run so every batch sees the same cut-offs
@@ -43,26 +43,8 @@ export interface CleanupConfig {
 }
 
 export function createCleanupActivities(deps: { db: Knex; files: FileStore; cleanup: CleanupConfig }) {
-  const { db } = deps;
+  const { db, files } = deps;
   const before = (p: CleanupPolicy, days: number) => new Date(new Date(p.now).getTime() - days * DAY_MS);
-
-  /** Deletes (or, in a dry run, only counts) one batch of candidates selected by `candidates`. */
-  async function removeBatch(
-    table: 'stored_files' | 'task_status',
-    keyColumn: 'file_key' | 'task_id',
-    candidates: Knex.QueryBuilder,
-    p: CleanupPolicy,
-    offset: number,
-  ): Promise<BatchOutcome> {
-    const keys = (await candidates.orderBy(keyColumn).limit(p.batchSize).offset(offset).select(keyColumn)).map(
-      (r: Record<string, string>) => r[keyColumn],
-    );
-    if (!p.dryRun && keys.length) await db(table).whereIn(keyColumn, keys).delete();
-    return { affected: keys.length, scanned: keys.length };
-  }
-
-  const files = (kind: 'report' | 'upload' | 'work', cutoff: Date) =>
-    db('stored_files').where({ kind }).andWhere('created_at', '<', cutoff);
 
   return {
     /** Defaults for a scheduled run, from the worker's configuration. */
@@ -79,44 +61,21 @@ export function createCleanupActivities(deps: { db: Knex; files: FileStore; clea
     cleanupBatch: async (input: { step: CleanupStep; policy: CleanupPolicy; offset: number }): Promise<BatchOutcome> => {
       const p = input.policy;
       const now = new Date(p.now);
+      const batch = { limit: p.batchSize, offset: input.offset };
+      const outcome = (n: number): BatchOutcome => ({ affected: n, scanned: n });
       switch (input.step) {
-        case 'expired_results': {
-          const ids = (
-            await db('task_status')
-              .whereNotNull('result')
-              .andWhere('expires_at', '<', now)
-              .orderBy('task_id')
-              .limit(p.batchSize)
-              .offset(input.offset)
-              .select('task_id')
-          ).map((r: { task_id: string }) => r.task_id);
-          if (!p.dryRun && ids.length) await db('task_status').whereIn('task_id', ids).update({ result: null });
-          return { affected: ids.length, scanned: ids.length };
-        }
+        case 'expired_results':
+          return outcome(await clearExpiredResults(db, now, batch, p.dryRun));
         case 'report_files':
-          return removeBatch('stored_files', 'file_key', files('report', before(p, p.reportRetentionDays)), p, input.offset);
+          return outcome(await files.deleteOlderThan('report', before(p, p.reportRetentionDays), batch, p.dryRun));
         case 'upload_files':
-          return removeBatch('stored_files', 'file_key', files('upload', before(p, p.uploadRetentionDays)), p, input.offset);
+          return outcome(await files.deleteOlderThan('upload', before(p, p.uploadRetentionDays), batch, p.dryRun));
         case 'work_files':
-          return removeBatch('stored_files', 'file_key', files('work', before(p, WORK_FILE_RETENTION_DAYS)), p, input.offset);
+          return outcome(await files.deleteOlderThan('work', before(p, WORK_FILE_RETENTION_DAYS), batch, p.dryRun));
         case 'old_tasks':
-          return removeBatch(
-            'task_status',
-            'task_id',
-            db('task_status')
-              .whereIn('status', ['SUCCESS', 'FAILED', 'CANCELLED'])
-              .andWhere('created_at', '<', before(p, p.taskRetentionDays)),
-            p,
-            input.offset,
-          );
+          return outcome(await deleteFinishedTasks(db, before(p, p.taskRetentionDays), batch, p.dryRun));
         case 'unmirrored_tasks': {
-          const rows = await db('task_status')
-            .whereIn('status', ['PENDING', 'PROCESSING'])
-            .andWhere('updated_at', '<', new Date(now.getTime() - UNMIRRORED_AFTER_MS))
-            .orderBy('task_id')
-            .limit(p.batchSize)
-            .offset(input.offset)
-            .select('task_id', 'status', 'created_at');
+          const rows = await quietOpenTasks(db, new Date(now.getTime() - UNMIRRORED_AFTER_MS), batch);
           let affected = 0;
           const client = getClient();
           for (const row of rows) {

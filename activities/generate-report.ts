@@ -9,8 +9,8 @@ import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import type { FileStore } from '../db/files';
 import { renderCsvReport, renderExcelReport, type VatSettings } from '../domain/reports';
-import { sessionRows } from '../db/sessions';
-import { refineProgress } from './task-mirror';
+import { findReadySessionOfUser, sessionRows } from '../db/sessions';
+import { refineProgress } from '../db/tasks';
 import { taskActivity } from './task-activity';
 
 export interface ReportDeps {
@@ -46,10 +46,8 @@ export function createReportActivities(deps: ReportDeps) {
         includeVat: boolean;
         fileKey: string;
       }): Promise<ReportResult> => {
-        const session = await db('sessions')
-          .where({ id: input.sessionId, user_id: input.userId })
-          .first('status', 'transaction_count', 'bank_source', 'file_name');
-        if (!session || session.status !== 'READY') {
+        const session = await findReadySessionOfUser(db, input.userId, input.sessionId);
+        if (!session) {
           throw new TaskInputError(TaskErrorCodes.SESSION_NOT_FOUND, 'The session does not exist or is not ready');
         }
         const total: number = session.transaction_count;

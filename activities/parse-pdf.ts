@@ -7,7 +7,9 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
+import { workFileKey } from '../contract/file-keys';
 import type { FileStore } from '../db/files';
+import { failSession, saveStatement } from '../db/sessions';
 import {
   extractPages,
   inspectPdf,
@@ -20,9 +22,9 @@ import {
   type PositionedPage,
 } from '../domain/statements';
 import { createOcr, scannedPageCount, tooManyScannedPages, type OcrPagesFn } from '../domain/ocr';
-import { refineProgress } from './task-mirror';
+import { refineProgress } from '../db/tasks';
 import { taskActivity } from './task-activity';
-import { centsToDecimalString, centsToNumber } from '../domain/money';
+import { centsToNumber } from '../domain/money';
 
 export interface ParseDeps {
   db: Knex;
@@ -52,9 +54,7 @@ export interface ParseStatementResult {
 
 /** Keeps the workflow result far below Temporal's payload limit whatever the input. */
 const MAX_LISTED = 200;
-const INSERT_BATCH = 2000; // 7 columns × 2000 = 14,000 parameters, well under 65,535
 
-export const workFileKey = (taskId: string, first: number, last: number) => `work/${taskId}/pages-${first}-${last}.json`;
 
 /**
  * Parses the statement from the extraction's work files (JSON, in page order). Text
@@ -223,7 +223,7 @@ export function createParseActivities(deps: ParseDeps) {
         });
         await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
         const upload = await files.stat(input.fileKey);
-        await saveStatement(db, input, parsed, upload?.sha256 ?? null);
+        await saveStatement(db, { ...input, sha256: upload?.sha256 ?? null }, parsed, () => heartbeat());
         return {
           status: 'success',
           session_id: input.sessionId,
@@ -244,69 +244,9 @@ export function createParseActivities(deps: ParseDeps) {
 
     /** Cleanup after success, failure or cancel: work files always go; a failed session keeps no rows. */
     discardParseWork: async (input: { taskId: string; sessionId: string; failed: boolean }): Promise<void> => {
-      await db('stored_files').where('file_key', 'like', `work/${input.taskId}/%`).delete();
-      if (input.failed) {
-        await db.transaction(async (trx) => {
-          await trx('transactions').where({ session_id: input.sessionId }).delete();
-          await trx('sessions')
-            .where({ id: input.sessionId })
-            .update({ status: 'FAILED', transaction_count: 0, updated_at: trx.fn.now() });
-        });
-      }
+      await files.deleteWorkFiles(input.taskId);
+      if (input.failed) await failSession(db, input.sessionId);
     },
   };
 }
 
-async function saveStatement(
-  db: Knex,
-  input: { taskId: string; userId: string; sessionId: string; clientId: string | null; fileKey: string; fileName: string },
-  parsed: ParsedStatement,
-  sha256: string | null,
-): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('sessions')
-      .insert({
-        id: input.sessionId,
-        user_id: input.userId,
-        client_id: input.clientId,
-        task_id: input.taskId,
-        status: 'PARSING',
-        file_name: input.fileName,
-        file_key: input.fileKey,
-        file_sha256: sha256,
-      })
-      .onConflict('id')
-      .ignore();
-    // A retried save replaces what an earlier attempt wrote: the end state is the same.
-    await trx('transactions').where({ session_id: input.sessionId }).delete();
-    const rows = parsed.transactions;
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      await trx('transactions').insert(
-        rows.slice(i, i + INSERT_BATCH).map((t) => ({
-          session_id: input.sessionId,
-          seq: t.seq,
-          date: t.date,
-          description: t.description,
-          amount: centsToDecimalString(t.amountCents),
-          balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
-          page: t.page,
-          raw_text: t.rawText,
-        })),
-      );
-      heartbeat();
-    }
-    await trx('sessions')
-      .where({ id: input.sessionId })
-      .update({
-        status: 'READY',
-        bank_source: parsed.bankSource,
-        period_start: parsed.periodStart,
-        period_end: parsed.periodEnd,
-        opening_balance: parsed.openingBalanceCents === null ? null : centsToDecimalString(parsed.openingBalanceCents),
-        closing_balance: parsed.closingBalanceCents === null ? null : centsToDecimalString(parsed.closingBalanceCents),
-        reconciled: parsed.reconciled,
-        transaction_count: rows.length,
-        updated_at: trx.fn.now(),
-      });
-  });
-}

@@ -11,7 +11,7 @@
 import { ApplicationFailure, activityInfo, CancelledFailure, heartbeat, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { AppError, TaskInputError } from '../contract/errors';
-import { recordAttempt } from './task-mirror';
+import { recordAttempt, taskOwner } from '../db/tasks';
 
 /**
  * Every task activity heartbeats while it runs (the SDK throttles the sends), so a dead
@@ -82,13 +82,11 @@ async function userField(db: Knex, input: { taskId: string; userId?: unknown }):
   if (typeof input.userId === 'string') return { user_id: input.userId };
   let user = USERS.get(input.taskId);
   if (user === undefined) {
-    let row: { user_id?: string } | undefined;
     try {
-      row = await db('task_status').where({ task_id: input.taskId }).first('user_id');
+      user = await taskOwner(db, input.taskId);
     } catch {
       return {}; // a log field is not worth failing the activity; not cached, so the next line retries
     }
-    user = row?.user_id ?? null;
     if (USERS.size >= USERS_MAX) USERS.delete(USERS.keys().next().value as string);
     USERS.set(input.taskId, user);
   }

@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../platform/config';
 import { BadRequestError, ServiceUnavailableError } from '../contract/errors';
 import type { Logger } from '../platform/logger';
-import { closeTask } from '../db/tasks';
+import { closeTask, insertPendingTask, isUniqueViolation, taskIdByIdempotencyKey } from '../db/tasks';
 import type { ApiMetrics } from '../platform/metrics';
 import { TASK_TYPES, type TaskName } from '../contract/tasks';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
@@ -51,9 +51,7 @@ export function readIdempotencyKey(header: string | undefined): string | undefin
 }
 
 export async function findByIdempotencyKey(db: Knex, userId: string, key: string | undefined): Promise<string | null> {
-  if (!key) return null;
-  const row = await db('task_status').where({ user_id: userId, idempotency_key: key }).first('task_id');
-  return row?.task_id ?? null;
+  return key ? taskIdByIdempotencyKey(db, userId, key) : null;
 }
 
 export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise<{ taskId: string; existing: boolean }> {
@@ -66,19 +64,17 @@ export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise
   const taskId = s.taskId ?? randomUUID();
   const { workflowType, queue } = TASK_TYPES[s.taskName];
   try {
-    await db('task_status').insert({
-      task_id: taskId,
-      user_id: s.userId,
-      task_name: s.taskName,
+    await insertPendingTask(db, {
+      taskId,
+      userId: s.userId,
+      taskName: s.taskName,
       queue,
-      status: 'PENDING',
-      progress_message: 'Waiting for a worker',
-      params: JSON.stringify(s.params ?? {}),
-      idempotency_key: s.idempotencyKey ?? null,
+      params: s.params ?? {},
+      idempotencyKey: s.idempotencyKey ?? null,
     });
   } catch (err) {
     // Two identical submissions raced: the unique index let one through; answer with it.
-    if ((err as { code?: string }).code === '23505' && s.idempotencyKey) {
+    if (isUniqueViolation(err) && s.idempotencyKey) {
       const winner = await findByIdempotencyKey(db, s.userId, s.idempotencyKey);
       if (winner) {
         await s.onAbandoned?.();

@@ -8,34 +8,17 @@ import { NotFoundError } from '../contract/errors';
 import type { Logger } from '../platform/logger';
 import { isTerminal, progressQuery, type ProgressState } from '../contract/tasks';
 import { reconcileTask } from '../platform/task-reconcile';
+import { findTaskOfUser, type TaskRow } from '../db/tasks';
 import { isUuid } from './params';
 
-export interface TaskRow {
-  task_id: string;
-  user_id: string;
-  task_name: string;
-  queue: string;
-  status: string;
-  progress_percent: number;
-  progress_message: string;
-  attempt: number;
-  result: unknown;
-  error: { code: string; message: string } | null;
-  file_key: string | null;
-  created_at: Date;
-  updated_at: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
-  expires_at: Date | null;
-  result_cleared_at: Date | null;
-}
+export type { TaskRow };
 
 const QUERY_DEADLINE_MS = 1500;
 
 export async function findOwnTask(db: Knex, userId: string, taskId: string): Promise<TaskRow> {
   // Not a UUID, absent, or someone else's: the same answer, so ids can't be probed.
   if (!isUuid(taskId)) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
-  const row = await db<TaskRow>('task_status').where({ task_id: taskId, user_id: userId }).first();
+  const row = await findTaskOfUser(db, userId, taskId);
   if (!row) throw new NotFoundError('Task not found', 'TASK_NOT_FOUND');
   return row;
 }
@@ -73,7 +56,7 @@ export async function freshTask(deps: TaskViewDeps, userId: string, taskId: stri
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** The seed's status JSON, plus attempt and error where they apply. */
+/** The status JSON clients of the Celery service know, plus attempt and error where they apply. */
 export function statusBody(row: TaskRow, live?: ProgressState) {
   // The activity may refine the mirrored percent between workflow steps: take the larger.
   const useLive = live && live.percent >= row.progress_percent;

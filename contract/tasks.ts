@@ -8,6 +8,7 @@ import { defineQuery } from '@temporalio/workflow';
 export const TASK_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
+export const OPEN_STATUSES: readonly TaskStatus[] = ['PENDING', 'PROCESSING'];
 export const isTerminal = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);
 
 /** Seed task name → workflow type and default task queue. */
@@ -60,8 +61,13 @@ export interface GenerateReportInput extends TaskEnvelope {
   includeVat: boolean;
 }
 
+/** The retention steps of a cleanup run, in the order they run. */
+export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks'] as const;
+export type CleanupStep = (typeof CLEANUP_STEPS)[number];
+
 export interface CleanupInput {
-  settings?: TaskSettings;
+  /** From the starter's configuration, like every task's (the schedule's action carries it). */
+  settings: TaskSettings;
   dryRun?: boolean;
   /** Set by tests to pin "now"; otherwise the workflow's own clock is used. */
   now?: string;

@@ -93,3 +93,34 @@ export async function countByCategory(db: Knex, sessionId: string): Promise<Cate
   }
   return out;
 }
+
+/**
+ * Before a rule run: the session's current categories, kept per task so that a failed or
+ * cancelled run can put them back.
+ */
+export async function recordCategoryUndo(db: Knex, taskId: string, sessionId: string): Promise<void> {
+  await db.raw(
+    `insert into category_undo (task_id, session_id, seq, old_category)
+     select ?, session_id, seq, category from transactions
+     where session_id = ? and category is not null
+     on conflict (task_id, seq) do nothing`,
+    [taskId, sessionId],
+  );
+}
+
+/** After a run: on success forget the undo rows; on failure or cancel restore from them, then forget. */
+export async function settleCategoryUndo(db: Knex, taskId: string, sessionId: string, restore: boolean): Promise<void> {
+  await db.transaction(async (trx) => {
+    if (restore) {
+      // Rows without a recorded category had none before the task.
+      await trx.raw(
+        `update transactions t set category = u.old_category
+         from transactions s
+         left join category_undo u on u.task_id = ? and u.seq = s.seq
+         where s.session_id = ? and t.id = s.id and t.category is distinct from u.old_category`,
+        [taskId, sessionId],
+      );
+    }
+    await trx('category_undo').where({ task_id: taskId }).delete();
+  });
+}

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import type { Knex } from 'knex';
+import { workFilePrefix } from '../contract/file-keys';
 
 export type FileKind = 'upload' | 'report' | 'work';
 
@@ -203,5 +204,28 @@ export class FileStore {
 
   async delete(fileKey: string): Promise<boolean> {
     return (await this.db('stored_files').where({ file_key: fileKey }).delete()) > 0;
+  }
+
+  /** A parse's scratch files (its extracted pages), whatever chunks it wrote. */
+  async deleteWorkFiles(taskId: string): Promise<void> {
+    await this.db('stored_files').where('file_key', 'like', `${workFilePrefix(taskId)}%`).delete();
+  }
+
+  /**
+   * Deletes (in a dry run, only counts) one batch of `kind` files created before `cutoff`;
+   * their chunks go with them (foreign key). Returns how many were in the batch.
+   */
+  async deleteOlderThan(kind: FileKind, cutoff: Date, batch: { limit: number; offset: number }, dryRun: boolean): Promise<number> {
+    const keys = (
+      await this.db<FileRow>('stored_files')
+        .where({ kind })
+        .andWhere('created_at', '<', cutoff)
+        .orderBy('file_key')
+        .limit(batch.limit)
+        .offset(batch.offset)
+        .select('file_key')
+    ).map((r) => r.file_key);
+    if (!dryRun && keys.length) await this.db('stored_files').whereIn('file_key', keys).delete();
+    return keys.length;
   }
 }

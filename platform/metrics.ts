@@ -13,6 +13,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Knex } from 'knex';
 import type { Logger } from './logger';
+import { countFinished, countOpen, dbTimeAgo } from '../db/tasks';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -30,8 +31,6 @@ export interface ApiMetricsOptions {
   logger?: Logger;
 }
 
-const TERMINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
-const OPEN = ['PENDING', 'PROCESSING'];
 
 export function createApiMetrics(db: Knex, options: ApiMetricsOptions = {}): ApiMetrics {
   const registry = new Registry();
@@ -70,16 +69,9 @@ export function createApiMetrics(db: Knex, options: ApiMetricsOptions = {}): Api
       // Serialized: two overlapping scrapes must not count the same window twice.
       finishing = finishing.then(async () => {
         try {
-          const { rows } = await db.raw<{ rows: { upto: Date }[] }>(`select now() - make_interval(secs => ?) as upto`, [lag]);
-          const upto = rows[0].upto;
+          const upto = await dbTimeAgo(db, lag);
           if (watermark) {
-            const counts = await db('task_status')
-              .whereIn('status', TERMINAL)
-              .where('completed_at', '>', watermark)
-              .where('completed_at', '<=', upto)
-              .groupBy('task_name', 'status')
-              .select('task_name', 'status', db.raw('count(*)::int as n'));
-            for (const c of counts) finished.inc({ task_name: c.task_name, status: c.status }, Number(c.n));
+            for (const c of await countFinished(db, watermark, upto)) finished.inc({ task_name: c.task_name, status: c.status }, c.n);
           }
           watermark = upto;
         } catch (err) {
@@ -99,10 +91,7 @@ export function createApiMetrics(db: Knex, options: ApiMetricsOptions = {}): Api
     if (openRead && Date.now() - openRead.at < 1000) return openRead.done;
     const done = (async () => {
       try {
-        const rows = await db('task_status')
-          .whereIn('status', OPEN)
-          .groupBy('task_name', 'queue', 'status')
-          .select('task_name', 'queue', 'status', db.raw('count(*)::int as n'), db.raw('extract(epoch from now() - min(created_at))::float8 as age'));
+        const rows = await countOpen(db);
         open.reset();
         oldest.reset();
         const ages = new Map<string, { queue: string; status: string; age: number }>();

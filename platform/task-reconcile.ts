@@ -5,14 +5,9 @@
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { closeTask, type TaskClosing } from '../db/tasks';
+import { closeTask, type OpenTaskRow, type TaskClosing } from '../db/tasks';
 import type { TaskErrorBody } from '../contract/tasks';
 
-export interface OpenTaskRow {
-  task_id: string;
-  status: string;
-  created_at: Date;
-}
 
 /** How long a PENDING row may exist without its workflow before it is called lost. */
 const LOST_AFTER_MS = 2 * 60 * 1000;

@@ -5,6 +5,7 @@
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createReportActivities } from '../activities/generate-report';
+import { reportFileKey } from '../contract/file-keys';
 import type { GenerateReportInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
@@ -12,18 +13,6 @@ type ReportActivities = ReturnType<typeof createReportActivities>;
 
 /** Workflows started before the key carried the task id keep the key they began with. */
 const REPORT_KEY_PER_TASK = 'report-key-per-task';
-
-/**
- * The task's id is part of the key: two reports of one session started in the same second
- * must not share a file (the second would overwrite the first, and deleting one task would
- * delete the other's report). `taskId` is null only for workflows started before it was.
- */
-export function reportFileKey(sessionId: string, startedAt: Date, reportType: 'excel' | 'csv', taskId: string | null): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const d = startedAt;
-  const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-  return `reports/${sessionId}/report_${stamp}${taskId ? `_${taskId}` : ''}.${reportType === 'excel' ? 'xlsx' : 'csv'}`;
-}
 
 export async function generateReport(input: GenerateReportInput) {
   const run = new TaskRun(input);

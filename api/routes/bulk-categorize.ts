@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { SUBMITTED_MESSAGES, type BulkCategorizeInput } from '../../contract/tasks';
 import { taskSettingsFrom } from '../../platform/task-settings';
 import { validateRuleSet } from '../../domain/rules';
+import { openTaskOnSession } from '../../db/tasks';
 import { uuidParam } from '../params';
 import { findReadySession } from '../sessions';
 import { findByIdempotencyKey, readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
@@ -16,14 +17,10 @@ export function categorizeRoutes(deps: SubmitDeps): Router {
     const ruleSet = validateRuleSet((ctx.request as unknown as { body?: unknown }).body, { maxRules: deps.config.rules.maxRules });
     await findReadySession(deps.db, userId, sessionId);
     // Two rule runs on one session would interleave chunks and undo each other's cleanup.
-    const running = await deps.db('task_status')
-      .where({ user_id: userId, task_name: 'bulk_categorize_async' })
-      .whereIn('status', ['PENDING', 'PROCESSING'])
-      .whereRaw(`params->>'session_id' = ?`, [sessionId])
-      .first('task_id');
+    const running = await openTaskOnSession(deps.db, userId, 'bulk_categorize_async', sessionId);
     const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
     if (running && !(await findByIdempotencyKey(deps.db, userId, idempotencyKey))) {
-      throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', { task_id: running.task_id });
+      throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', { task_id: running });
     }
     const { taskId } = await submitTask<BulkCategorizeInput & { chunkRows: number }>(deps, {
       userId,

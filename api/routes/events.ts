@@ -21,7 +21,8 @@ import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../
 import { isTerminal } from '../../contract/tasks';
 import { reconcileTask } from '../../platform/task-reconcile';
 import type { TaskEvent, TaskEventsHub } from '../events/hub';
-import { findOwnTask, type TaskRow, type TaskViewDeps } from '../task-view';
+import { findTask, type OpenTaskRow } from '../../db/tasks';
+import { findOwnTask, type TaskViewDeps } from '../task-view';
 
 const EVENTS_PATH = /^\/tasks\/([^/]+)\/events$/;
 const STREAM_AUDIENCE = 'statementflow:task-events';
@@ -97,11 +98,11 @@ export function eventRoutes(deps: EventRouteDeps): Router {
   // A quiet, open task may belong to a workflow that closed without mirroring its end
   // (terminated, timed out, cancelled before its first step): reconciling writes the final
   // row, and the trigger turns that into the final event for every stream on it.
-  const reconcile = async (row: Pick<TaskRow, 'task_id' | 'status' | 'created_at'>) => {
+  const reconcile = async (row: OpenTaskRow) => {
     if (!isTerminal(row.status)) await reconcileTask(deps.temporal, deps.db, row, deps.resultTtlSeconds);
   };
   deps.hub.reconcileQuietTasks(async (taskId) => {
-    const row = await deps.db('task_status').where({ task_id: taskId }).first('task_id', 'status', 'created_at');
+    const row = await findTask(deps.db, taskId);
     if (row) await reconcile(row);
   }, reconcileSeconds * 1000);
 

@@ -5,6 +5,7 @@ import multer from '@koa/multer';
 import type { Middleware } from 'koa';
 import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../../contract/errors';
 import type { FileStore } from '../../db/files';
+import { uploadFileKey } from '../../contract/file-keys';
 import { SUBMITTED_MESSAGES, type ParsePdfInput } from '../../contract/tasks';
 import { taskSettingsFrom } from '../../platform/task-settings';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
@@ -109,7 +110,7 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
     const taskId = randomUUID();
     const sessionId = randomUUID();
     const fileName = safeFileName(file.originalname, 'statement.pdf');
-    const fileKey = `uploads/${taskId}/${fileName}`;
+    const fileKey = uploadFileKey(taskId, fileName);
     // The store hashes the file as it writes it: its sha256 is not computed twice.
     const stored = await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
 

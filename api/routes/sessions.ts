@@ -1,13 +1,14 @@
 /** GET /sessions and GET /sessions/:id/transactions: the caller's parsed statements. */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
-import { NotFoundError } from '../../contract/errors';
-import { intParam, isUuid } from '../params';
+import { listSessionsOfUser, transactionsPage, type SessionRecord } from '../../db/sessions';
+import { intParam } from '../params';
+import { findOwnSession } from '../sessions';
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
-function sessionBody(s: Record<string, any>) {
+function sessionBody(s: SessionRecord) {
   return {
     session_id: s.id,
     status: s.status,
@@ -30,34 +31,21 @@ export function sessionRoutes(deps: { db: Knex }): Router {
   router.get('/sessions', async (ctx) => {
     const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 200, fallback: 50 });
     const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 1_000_000, fallback: 0 });
-    const rows = await deps.db('sessions').where({ user_id: ctx.state.userId }).orderBy('created_at', 'desc').limit(limit).offset(offset);
+    const rows = await listSessionsOfUser(deps.db, ctx.state.userId, { limit, offset });
     ctx.body = { sessions: rows.map(sessionBody), limit, offset };
   });
 
   router.get('/sessions/:id', async (ctx) => {
-    if (!isUuid(ctx.params.id)) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
-    const id = ctx.params.id.toLowerCase();
-    const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first();
-    if (!s) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
-    ctx.body = sessionBody(s);
+    ctx.body = sessionBody(await findOwnSession(deps.db, ctx.state.userId, ctx.params.id));
   });
 
   router.get('/sessions/:id/transactions', async (ctx) => {
-    // A malformed id is answered like a missing session: ids can't be probed.
-    if (!isUuid(ctx.params.id)) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
-    const id = ctx.params.id.toLowerCase();
+    const s = await findOwnSession(deps.db, ctx.state.userId, ctx.params.id);
     const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 10000, fallback: 1000 });
     const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
-    const s = await deps.db('sessions').where({ id, user_id: ctx.state.userId }).first('id', 'bank_source', 'transaction_count', 'status');
-    if (!s) throw new NotFoundError('Session not found', 'SESSION_NOT_FOUND');
-    const rows = await deps.db('transactions')
-      .where({ session_id: id })
-      .orderBy('seq')
-      .limit(limit)
-      .offset(offset)
-      .select('id', deps.db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance', 'category');
+    const rows = await transactionsPage(deps.db, s.id, { limit, offset });
     ctx.body = {
-      session_id: id,
+      session_id: s.id,
       bank_source: s.bank_source,
       status: s.status,
       total: s.transaction_count,

@@ -3,8 +3,9 @@ import Router from '@koa/router';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { BadRequestError, GoneError, ConflictError } from '../../contract/errors';
 import type { FileStore } from '../../db/files';
-import { isTerminal, TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
-import { findOwnTask, freshTask, statusBody, type TaskRow, type TaskViewDeps } from '../task-view';
+import { isTerminal, TASK_NAMES, TASK_STATUSES, type TaskName, type TaskStatus } from '../../contract/tasks';
+import { clearTaskResult, listTasksOfUser } from '../../db/tasks';
+import { findOwnTask, freshTask, statusBody, type TaskViewDeps } from '../task-view';
 import { intParam } from '../params';
 
 export function taskRoutes(deps: TaskViewDeps & { files: FileStore }): Router {
@@ -21,12 +22,13 @@ export function taskRoutes(deps: TaskViewDeps & { files: FileStore }): Router {
     }
     const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 200, fallback: 50 });
     const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 1_000_000, fallback: 0 });
-    const base = deps.db<TaskRow>('task_status').where({ user_id: ctx.state.userId });
-    if (status) base.andWhere({ status: status as string });
-    if (taskName) base.andWhere({ task_name: taskName as string });
-    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
-    const rows = await base.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'task_id', order: 'desc' }]).limit(limit).offset(offset);
-    ctx.body = { tasks: rows.map((r) => statusBody(r)), total: Number(count), limit, offset };
+    const { rows, total } = await listTasksOfUser(deps.db, ctx.state.userId, {
+      status: status as TaskStatus | undefined,
+      taskName: taskName as TaskName | undefined,
+      limit,
+      offset,
+    });
+    ctx.body = { tasks: rows.map((r) => statusBody(r)), total, limit, offset };
   });
 
   router.get('/tasks/:id/status', async (ctx) => {
@@ -62,9 +64,7 @@ export function taskRoutes(deps: TaskViewDeps & { files: FileStore }): Router {
       return;
     }
     if (row.file_key) await deps.files.delete(row.file_key);
-    await deps.db('task_status')
-      .where({ task_id: row.task_id })
-      .update({ result: null, result_cleared_at: deps.db.fn.now(), updated_at: deps.db.fn.now() });
+    await clearTaskResult(deps.db, row.task_id);
     ctx.body = { message: 'Task result deleted' };
   });
 

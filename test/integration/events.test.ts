@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { estimateEtaSeconds } from '../../api/events/hub';
+import { estimateEtaSeconds } from '../../db/task-events';
 import { buildOpenApiDocument } from '../../api/openapi/document';
 import { checkSchema } from '../support/schema-check';
 import { signStreamToken, streamKey } from '../../api/routes/events';

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createTaskMirrorActivities, refineProgress } from '../../activities/task-mirror';
+import { createTaskMirrorActivities } from '../../activities/task-mirror';
+import { refineProgress } from '../../db/tasks';
 import { getTestDb, truncateAll } from '../support/postgres';
 
 describe('task_status mirror', () => {
