@@ -3,11 +3,16 @@
  * migrations through core/db.ts at start, with the same directory and table.
  */
 import type { Knex } from 'knex';
-import { loadConfigOrExit, requireInfrastructure } from './platform/config';
+import { loadConfig, onConfigError, requireInfrastructure } from './platform/config';
 import { knexConfig } from './db/knex';
 
-const config = loadConfigOrExit();
-requireInfrastructure(config, 'knex', { database: true });
+const config = onConfigError(
+  () => requireInfrastructure(loadConfig(), 'knex', { database: true }),
+  (line) => {
+    process.stderr.write(`${line}\n`);
+    process.exit(1);
+  },
+);
 
 const knexfile: Record<string, Knex.Config> = {
   development: knexConfig(config.databaseUrl),

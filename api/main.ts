@@ -3,7 +3,7 @@
  * and TEMPORAL_ADDRESS. `npm start` uses startApi() with the embedded infrastructure.
  */
 import type { Server } from 'node:http';
-import { loadConfigOrExit, requireInfrastructure, type Config } from '../platform/config';
+import { loadConfig, onConfigError, requireInfrastructure, type Config } from '../platform/config';
 import { onStopSignal } from '../platform/stop-signals';
 import { createDb, migrateLatest } from '../db/knex';
 import { FileStore } from '../db/files';
@@ -39,9 +39,14 @@ export async function startApi(config: Config, logger: Logger): Promise<{ server
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel as 'info', { service: 'api' });
-  requireInfrastructure(config, 'npm run api', { database: true, temporal: true });
+  const config = onConfigError(
+    () => requireInfrastructure(loadConfig(), 'npm run api', { database: true, temporal: true }),
+    (line) => {
+      process.stderr.write(`${line}\n`);
+      process.exit(1);
+    },
+  );
+  const logger = createLogger(config.logLevel, { service: 'api' });
   if (config.jwtSecretIsDefault) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   const db = createDb(config.databaseUrl);
   await migrateLatest(db).finally(() => db.destroy());

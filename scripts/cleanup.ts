@@ -4,7 +4,7 @@
  * workflow directly with dryRun set. Waits for the outcome and prints the counts.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfigOrExit, requireInfrastructure } from '../platform/config';
+import { loadConfig, onConfigError, requireInfrastructure } from '../platform/config';
 import { withRunningEmbeddedInfra } from '../devenv/running-infra';
 import { connectTemporal } from '../platform/temporal-client';
 import { TASK_TYPES, type CleanupInput } from '../contract/tasks';
@@ -18,8 +18,16 @@ async function main() {
     process.stderr.write(`usage: npm run cleanup [-- --dry-run]   (unknown: ${unknown.join(' ')})\n`);
     process.exit(2);
   }
-  const config = withRunningEmbeddedInfra(loadConfigOrExit(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
-  requireInfrastructure(config, 'npm run cleanup', { temporal: true }, true);
+  const config = onConfigError(
+    () => {
+      const found = withRunningEmbeddedInfra(loadConfig(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
+      return requireInfrastructure(found, 'npm run cleanup', { temporal: true }, true);
+    },
+    (line) => {
+      process.stderr.write(`${line}\n`);
+      process.exit(1);
+    },
+  );
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     let workflowId: string;

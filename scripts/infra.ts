@@ -5,12 +5,15 @@
  * are used as they are and the matching embedded server is not started.
  * A bad input (configuration, a taken port, a missing binary) prints one line and exits 1.
  */
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfig, onConfigError } from '../platform/config';
 import { onStopSignal } from '../platform/stop-signals';
 import { describeError, InfraError } from '../devenv/errors';
 import { startEmbeddedInfra, type EmbeddedInfra } from '../devenv/infra';
 
-const config = loadConfigOrExit();
+const config = onConfigError(loadConfig, (line) => {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+});
 const debug = config.logLevel === 'debug';
 
 function fail(err: unknown): never {

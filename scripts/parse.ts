@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaskInputError } from '../contract/errors';
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfig, onConfigError } from '../platform/config';
 import { readStatementFile, type ReadStatement } from '../activities/parse-pdf';
 import { releasePdfThreadIfIdle, type ParsedStatement } from '../domain/statements';
 import { formatCents } from '../domain/statements/grammar/amount';
@@ -95,7 +95,10 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const config = loadConfigOrExit();
+    const config = onConfigError(loadConfig, (line) => {
+      process.stderr.write(`${line}\n`);
+      process.exit(1);
+    });
     const onOcrPage = (done: number, of: number) => process.stderr.write(`\rOCR: page ${done} of ${of}${done === of ? '\n' : ''}`);
     const r = await readStatementFile(new Uint8Array(data), { maxPages: config.pdf.maxPages, ocr: opts.ocr && config.ocr.enabled ? config.ocr : null, onOcrPage });
     if (opts.output === 'json') process.stdout.write(JSON.stringify(r.parsed, null, 2) + '\n');

@@ -1,12 +1,20 @@
 /** `npm run schedules`: create or update the cleanup schedule from configuration, and show it. */
-import { loadConfigOrExit, requireInfrastructure } from '../platform/config';
+import { loadConfig, onConfigError, requireInfrastructure } from '../platform/config';
 import { withRunningEmbeddedInfra } from '../devenv/running-infra';
 import { connectTemporal } from '../platform/temporal-client';
 import { ensureCleanupSchedule } from '../worker/cleanup-schedule';
 
 async function main() {
-  const config = withRunningEmbeddedInfra(loadConfigOrExit(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
-  requireInfrastructure(config, 'npm run schedules', { temporal: true }, true);
+  const config = onConfigError(
+    () => {
+      const found = withRunningEmbeddedInfra(loadConfig(), { temporal: true }, (m) => process.stderr.write(`${m}\n`));
+      return requireInfrastructure(found, 'npm run schedules', { temporal: true }, true);
+    },
+    (line) => {
+      process.stderr.write(`${line}\n`);
+      process.exit(1);
+    },
+  );
   const client = await connectTemporal(config.temporalAddress, config.temporalNamespace);
   try {
     const outcome = await ensureCleanupSchedule(client, config);

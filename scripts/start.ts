@@ -4,7 +4,7 @@
  * all four queues, the cleanup schedule, and the API. Ctrl-C or SIGTERM stops everything,
  * leaving no server process behind; the next start resumes on the same DATA_DIR.
  */
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfig, onConfigError } from '../platform/config';
 import { onStopSignal } from '../platform/stop-signals';
 import { createDb, migrateLatest } from '../db/knex';
 import { createLogger } from '../platform/logger';
@@ -16,8 +16,11 @@ import { connectTemporal } from '../platform/temporal-client';
 import { installWorkerTelemetry } from '../worker/telemetry';
 
 async function main(): Promise<void> {
-  const base = loadConfigOrExit();
-  const logger = createLogger(base.logLevel as 'info', { service: 'statementflow' });
+  const base = onConfigError(loadConfig, (line) => {
+    process.stderr.write(`${line}\n`);
+    process.exit(1);
+  });
+  const logger = createLogger(base.logLevel, { service: 'statementflow' });
   // JSON logs from the SDK, workflows and activities; the SDK's metrics on WORKER_METRICS_PORT.
   installWorkerTelemetry({ logger: logger.child({ service: 'worker' }), metricsPort: base.worker.metricsPort, metricsHost: base.worker.metricsHost });
   process.stdout.write('Starting Statementflow (embedded Postgres and Temporal on first run can take a minute)...\n');

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { loadConfigOrExit, requireInfrastructure, type Config } from '../platform/config';
+import { loadConfig, onConfigError, requireInfrastructure, type Config } from '../platform/config';
 import { onStopSignal } from '../platform/stop-signals';
 import { createDb, migrateLatest } from '../db/knex';
 import { createLogger, type Logger } from '../platform/logger';
@@ -60,7 +60,11 @@ export async function startWorker(config: Config, settings: WorkerSettings, logg
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const exitOnConfigError = (line: string): never => {
+    process.stderr.write(`${line}\n`);
+    return process.exit(1);
+  };
+  const config = onConfigError(loadConfig, exitOnConfigError);
   let cli;
   try {
     cli = parseWorkerArgs(process.argv.slice(2), config);
@@ -75,9 +79,9 @@ async function main(): Promise<void> {
     process.stdout.write(WORKER_HELP);
     return;
   }
-  const logger = createLogger((cli.logLevel ?? config.logLevel) as 'info', { service: 'worker' });
+  const logger = createLogger(cli.logLevel ?? config.logLevel, { service: 'worker' });
   if (cli.priorityNote) logger.warn(cli.priorityNote);
-  requireInfrastructure(config, 'npm run worker', { database: true, temporal: true });
+  onConfigError(() => requireInfrastructure(config, 'npm run worker', { database: true, temporal: true }), exitOnConfigError);
   // JSON logs for the SDK, workflows and activities, and the SDK's Prometheus metrics.
   // Signals stay ours (below) so shutdown is graceful and logged.
   installWorkerTelemetry({ logger, metricsPort: config.worker.metricsPort, metricsHost: config.worker.metricsHost });

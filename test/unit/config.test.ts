@@ -1,8 +1,12 @@
 /** Configuration: read once, validated, one clear line per bad value. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../platform/config';
+import { CONFIG_DEFAULTS, CONFIG_ROWS, ConfigError, loadConfig, onConfigError, requireInfrastructure } from '../../platform/config';
+import { REQUIRED } from '../../platform/config/table';
+
+const ROOT = path.resolve(__dirname, '../..');
 
 describe('configuration', () => {
   it('uses the documented defaults', () => {
@@ -34,7 +38,12 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', JWT_SECRET: 'CHANGE-ME-at-least-16-characters' }, /JWT_SECRET is a published example value/],
     [{ NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef0123456789' }, /at least 32 bytes when NODE_ENV=production/],
     [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), METRICS_TOKEN: 'CHANGE-ME-a-long-random-token' }, /METRICS_TOKEN is a published example value/],
-    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    // In production a placeholder is named as one even when also short: padding it would not help.
+    [{ NODE_ENV: 'production', JWT_SECRET: 'change-me' }, /JWT_SECRET is a published example value/],
+    [{ METRICS_TOKEN: 'too-short' }, /^METRICS_TOKEN must be at least 16 characters \(or empty to turn \/metrics off\)$/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" must be debug, info, warn or error$/],
+    [{ RETRY_BACKOFF_COEFFICIENT: '0.5' }, /^RETRY_BACKOFF_COEFFICIENT="0.5" must be a number between 1 and 100$/],
+    [{ DATABASE_URL: 'mysql://root:hunter2@db/x' }, /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/$/], // no password in the line
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)}`, () => {
@@ -47,9 +56,8 @@ describe('configuration', () => {
   });
 
   it('makes an entry point print one line and exit 1 on a bad value', () => {
-    const root = path.resolve(__dirname, '../..');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '42'], {
-      cwd: root,
+      cwd: ROOT,
       env: { ...process.env, PORT: 'nope' },
       encoding: 'utf8',
     });
@@ -58,9 +66,8 @@ describe('configuration', () => {
   });
 
   it('prints a development token that verifies with the secret and carries the user id', async () => {
-    const root = path.resolve(__dirname, '../..');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'user-42'], {
-      cwd: root,
+      cwd: ROOT,
       env: { ...process.env, JWT_SECRET: 'a-secret-of-enough-length' },
       encoding: 'utf8',
     });
@@ -69,5 +76,102 @@ describe('configuration', () => {
     const claims = jwt.default.verify(r.stdout.trim(), 'a-secret-of-enough-length', { algorithms: ['HS256'] }) as { sub: string; exp: number; iat: number };
     assert.equal(claims.sub, 'user-42');
     assert.equal(claims.exp - claims.iat, 24 * 3600);
+  });
+});
+
+describe('configuration table', () => {
+  it('has one row per environment variable, each with its own place in Config', () => {
+    const names = CONFIG_ROWS.map((r) => r.setting.env);
+    const paths = CONFIG_ROWS.map((r) => r.path);
+    assert.equal(new Set(names).size, names.length, 'a variable in two rows');
+    assert.equal(new Set(paths).size, paths.length, 'two rows writing the same place');
+    assert.deepEqual(Object.keys(CONFIG_DEFAULTS), names, 'the defaults are the rows\' own');
+  });
+
+  it('puts each row at its path in Config, parsed', () => {
+    const c = loadConfig({ RETRY_MAX_ATTEMPTS: '7', CORS_ORIGINS: 'https://a.example, ,https://b.example', OCR_ENABLED: 'off' });
+    const at = (p: string) => p.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
+    for (const { path: p } of CONFIG_ROWS) assert.notEqual(at(p), undefined, p);
+    assert.equal(at('retry.maximumAttempts'), 7);
+    assert.deepEqual(c.corsOrigins, ['https://a.example', 'https://b.example']);
+    assert.equal(c.ocr.enabled, false);
+    assert.equal(c.dataDir, path.resolve('.data'), 'DATA_DIR is made absolute');
+  });
+
+  it('trims values and reads a blank one as unset', () => {
+    assert.equal(loadConfig({ PORT: ' 8080 ' }).port, 8080);
+    assert.equal(loadConfig({ PORT: '   ' }).port, 8000);
+    assert.equal(loadConfig({ JWT_SECRET: '  ' }).jwtSecretIsDefault, true);
+    assert.equal(loadConfig({ JWT_SECRET: 'x'.repeat(16) }).jwtSecretIsDefault, false);
+  });
+
+  it('has a production default only where production differs: JWT_SECRET, which has none', () => {
+    const differ = CONFIG_ROWS.filter((r) => r.setting.production !== r.setting.development).map((r) => r.setting.env);
+    assert.deepEqual(differ, ['JWT_SECRET']);
+    assert.equal(CONFIG_ROWS.find((r) => r.setting.env === 'JWT_SECRET')!.setting.production, REQUIRED);
+  });
+
+  it('types logLevel as the logger\'s level', () => {
+    const level: 'debug' | 'info' | 'warn' | 'error' = loadConfig({ LOG_LEVEL: 'warn' }).logLevel;
+    assert.equal(level, 'warn');
+  });
+});
+
+describe('configuration errors are thrown, never a process exit', () => {
+  const realExit = process.exit;
+  beforeEach(() => {
+    process.exit = ((code?: number) => assert.fail(`process.exit(${code}) called by library code`)) as typeof process.exit;
+  });
+  afterEach(() => {
+    process.exit = realExit;
+  });
+
+  it('loadConfig throws a ConfigError whose line is what an entry point prints', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'nope' }),
+      (err: unknown) => err instanceof ConfigError && err.line === 'statementflow: configuration error: PORT="nope" is not a whole number',
+    );
+  });
+
+  it('requireInfrastructure returns the config when it has what the command needs, else throws one line', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x' });
+    assert.equal(requireInfrastructure(config, 'npm run migrate', { database: true }), config);
+    assert.throws(
+      () => requireInfrastructure(config, 'npm run api', { database: true, temporal: true }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.line === 'statementflow: npm run api needs TEMPORAL_ADDRESS: (`npm run infra` prints them), or use `npm start`' &&
+        !err.line.includes('\n'),
+    );
+  });
+
+  it('onConfigError hands the line to the entry point, and lets other errors through', () => {
+    assert.equal(onConfigError(() => 42, assert.fail), 42);
+    const lines: string[] = [];
+    const fail = (line: string): never => {
+      lines.push(line);
+      throw new Error('stopped');
+    };
+    assert.throws(() => onConfigError(() => loadConfig({ LOG_LEVEL: 'loud' }), fail), /stopped/);
+    assert.deepEqual(lines, ['statementflow: configuration error: LOG_LEVEL="loud" must be debug, info, warn or error']);
+    assert.throws(() => onConfigError(() => JSON.parse('{'), fail), SyntaxError);
+    assert.equal(lines.length, 1);
+  });
+
+  it('no configuration module calls process.exit: the entry points decide', () => {
+    const dir = path.join(ROOT, 'platform/config');
+    for (const file of fs.readdirSync(dir)) {
+      assert.doesNotMatch(fs.readFileSync(path.join(dir, file), 'utf8'), /process\.exit/, file);
+    }
+  });
+
+  it('makes an entry point that needs servers print what is missing in one line and exit 1', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'statementflow: npm run api needs DATABASE_URL and TEMPORAL_ADDRESS: (`npm run infra` prints them), or use `npm start`\n');
   });
 });
