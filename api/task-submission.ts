@@ -12,7 +12,8 @@ import { BadRequestError, ServiceUnavailableError } from '../contract/errors';
 import type { Logger } from '../platform/logger';
 import { closeTask, insertPendingTask, isUniqueViolation, taskIdByIdempotencyKey } from '../db/tasks';
 import type { ApiMetrics } from '../platform/metrics';
-import { TASK_TYPES, type TaskName } from '../contract/tasks';
+import { TASK_TYPES, type TaskEnvelope, type TaskInputs, type UserTaskName } from '../contract/tasks';
+import { taskSettingsFrom } from '../platform/task-settings';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 
 export interface SubmitDeps {
@@ -20,20 +21,20 @@ export interface SubmitDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
-  /** Counts accepted submissions (core/metrics.ts); optional so scripts and tests can omit it. */
+  /** Counts accepted submissions (platform/metrics.ts); optional so scripts and tests can omit it. */
   metrics?: Pick<ApiMetrics, 'tasksSubmitted'>;
 }
 
-export interface Submission<I> {
+export interface Submission<N extends UserTaskName> {
   userId: string;
-  taskName: TaskName;
+  taskName: N;
   /** Stored with the row (e.g. the rule set), read by activities: never sent through history. */
   params?: Record<string, unknown>;
   idempotencyKey?: string;
   memo?: Record<string, unknown>;
   clientId?: string | null;
-  /** Builds the workflow input once the task id is known. */
-  input: (taskId: string) => I;
+  /** The task's own part of its workflow input; the envelope (ids, settings) is added here. */
+  input: Omit<TaskInputs[N], keyof TaskEnvelope>;
   /** Undo side effects made before submitting (e.g. a stored upload) when the task is not created. */
   onAbandoned?: () => Promise<void>;
   /** A task id chosen by the caller (uploads key their file by it). */
@@ -54,7 +55,7 @@ export async function findByIdempotencyKey(db: Knex, userId: string, key: string
   return key ? taskIdByIdempotencyKey(db, userId, key) : null;
 }
 
-export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise<{ taskId: string; existing: boolean }> {
+export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Submission<N>): Promise<{ taskId: string; existing: boolean }> {
   const { db, temporal, config } = deps;
   const existing = await findByIdempotencyKey(db, s.userId, s.idempotencyKey);
   if (existing) {
@@ -88,7 +89,7 @@ export async function submitTask<I>(deps: SubmitDeps, s: Submission<I>): Promise
     await temporal.workflow.start(workflowType, {
       taskQueue: queue,
       workflowId: taskId,
-      args: [s.input(taskId)],
+      args: [{ ...s.input, taskId, userId: s.userId, taskName: s.taskName, settings: taskSettingsFrom(config) } as TaskInputs[N]],
       workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
       // The seed's queue weights as Temporal's priority key (TASK_PRIORITIES, see
       // docs/operations.md "Queue priority"); activities inherit it from the workflow.

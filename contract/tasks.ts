@@ -48,11 +48,15 @@ export interface ParsePdfInput extends TaskEnvelope {
   fileName: string;
   clientId: string | null;
   sessionId: string;
+  /** Pages per extraction activity on long statements (PDF_PAGES_PER_CHUNK). */
+  pagesPerChunk: number;
 }
 
 export interface BulkCategorizeInput extends TaskEnvelope {
   sessionId: string;
   /** The validated rule set is stored with the task row (params), not sent through history. */
+  /** Rows per categorization activity (RULES_CHUNK_ROWS). */
+  chunkRows: number;
 }
 
 export interface GenerateReportInput extends TaskEnvelope {
@@ -64,6 +68,14 @@ export interface GenerateReportInput extends TaskEnvelope {
 /** The retention steps of a cleanup run, in the order they run. */
 export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks'] as const;
 export type CleanupStep = (typeof CLEANUP_STEPS)[number];
+
+/** The input of each task a user submits, by task name. */
+export interface TaskInputs {
+  parse_pdf_async: ParsePdfInput;
+  bulk_categorize_async: BulkCategorizeInput;
+  generate_report_async: GenerateReportInput;
+}
+export type UserTaskName = keyof TaskInputs;
 
 export interface CleanupInput {
   /** From the starter's configuration, like every task's (the schedule's action carries it). */

@@ -10,7 +10,7 @@ import { activityOptions, TaskRun } from './task-run';
 
 type CategorizeActivities = ReturnType<typeof createCategorizeActivities>;
 
-export async function bulkCategorize(input: BulkCategorizeInput & { chunkRows: number }) {
+export async function bulkCategorize(input: BulkCategorizeInput) {
   const run = new TaskRun(input);
   const acts = proxyActivities<CategorizeActivities>(activityOptions(input.settings));
   const ids = { taskId: input.taskId, sessionId: input.sessionId };

@@ -10,7 +10,7 @@ import { activityOptions, TaskRun } from './task-run';
 
 type ParseActivities = ReturnType<typeof createParseActivities>;
 
-export async function parsePdf(input: ParsePdfInput & { pagesPerChunk: number }) {
+export async function parsePdf(input: ParsePdfInput) {
   const run = new TaskRun(input);
   const acts = proxyActivities<ParseActivities>(activityOptions(input.settings));
   let failed = true;

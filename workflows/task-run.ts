@@ -22,10 +22,9 @@ import {
 import type { createTaskMirrorActivities } from '../activities/task-mirror';
 import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../contract/tasks';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contract/errors/task-errors';
 
 type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
-
-export class SoftTimeLimitExceeded extends Error {}
 
 /**
  * Fields for every workflow log line: the SDK adds the workflow id (the worker's JSON
@@ -50,7 +49,7 @@ export function activityOptions(settings: TaskSettings) {
       initialInterval: settings.retry.initialIntervalMs,
       backoffCoefficient: settings.retry.backoffCoefficient,
       maximumInterval: settings.retry.maximumIntervalMs,
-      nonRetryableErrorTypes: ['TaskInputError'],
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
   };
 }

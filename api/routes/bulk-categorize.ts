@@ -1,7 +1,6 @@
 /** POST /bulk_categorize_async?session_id=: validate the rules up front, then start bulkCategorize. */
 import Router from '@koa/router';
-import { SUBMITTED_MESSAGES, type BulkCategorizeInput } from '../../contract/tasks';
-import { taskSettingsFrom } from '../../platform/task-settings';
+import { SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { validateRuleSet } from '../../domain/rules';
 import { openTaskOnSession } from '../../db/tasks';
 import { uuidParam } from '../params';
@@ -22,20 +21,13 @@ export function categorizeRoutes(deps: SubmitDeps): Router {
     if (running && !(await findByIdempotencyKey(deps.db, userId, idempotencyKey))) {
       throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', { task_id: running });
     }
-    const { taskId } = await submitTask<BulkCategorizeInput & { chunkRows: number }>(deps, {
+    const { taskId } = await submitTask(deps, {
       userId,
       taskName: 'bulk_categorize_async',
       idempotencyKey,
       params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
       memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
-      input: (tid) => ({
-        taskId: tid,
-        userId,
-        taskName: 'bulk_categorize_async',
-        settings: taskSettingsFrom(deps.config),
-        sessionId,
-        chunkRows: deps.config.rules.chunkRows,
-      }),
+      input: { sessionId, chunkRows: deps.config.rules.chunkRows },
     });
     ctx.status = 202;
     ctx.body = { task_id: taskId, status: 'submitted', message: SUBMITTED_MESSAGES.bulk_categorize_async };

@@ -2,7 +2,6 @@
 import Router from '@koa/router';
 import { ValidationError } from '../../contract/errors';
 import { SUBMITTED_MESSAGES, type GenerateReportInput } from '../../contract/tasks';
-import { taskSettingsFrom } from '../../platform/task-settings';
 import { boolParam, uuidParam } from '../params';
 import { findReadySession } from '../sessions';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
@@ -20,21 +19,13 @@ export function reportRoutes(deps: SubmitDeps): Router {
     const includeVat = boolParam(ctx.query.include_vat, 'include_vat', true);
     const userId: string = ctx.state.userId;
     const session = await findReadySession(deps.db, userId, sessionId);
-    const { taskId } = await submitTask<GenerateReportInput>(deps, {
+    const { taskId } = await submitTask(deps, {
       userId,
       taskName: 'generate_report_async',
       idempotencyKey: readIdempotencyKey(ctx.get('Idempotency-Key') || undefined),
       params: { session_id: sessionId, report_type: reportType, include_vat: includeVat },
       memo: { session_id: sessionId, report_type: reportType, file_name: session.file_name },
-      input: (tid) => ({
-        taskId: tid,
-        userId,
-        taskName: 'generate_report_async',
-        settings: taskSettingsFrom(deps.config),
-        sessionId,
-        reportType: reportType as GenerateReportInput['reportType'],
-        includeVat,
-      }),
+      input: { sessionId, reportType: reportType as GenerateReportInput['reportType'], includeVat },
     });
     ctx.status = 202;
     ctx.body = { task_id: taskId, status: 'submitted', message: SUBMITTED_MESSAGES.generate_report_async };

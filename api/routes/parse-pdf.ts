@@ -6,8 +6,7 @@ import type { Middleware } from 'koa';
 import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../../contract/errors';
 import type { FileStore } from '../../db/files';
 import { uploadFileKey } from '../../contract/file-keys';
-import { SUBMITTED_MESSAGES, type ParsePdfInput } from '../../contract/tasks';
-import { taskSettingsFrom } from '../../platform/task-settings';
+import { SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
 
 const CLIENT_ID = /^[\w.-]{1,64}$/;
@@ -114,7 +113,7 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
     // The store hashes the file as it writes it: its sha256 is not computed twice.
     const stored = await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
 
-    const { taskId: id } = await submitTask<ParsePdfInput & { pagesPerChunk: number }>(deps, {
+    const { taskId: id } = await submitTask(deps, {
       taskId,
       userId,
       taskName: 'parse_pdf_async',
@@ -123,17 +122,7 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
       params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: stored.sha256 },
       memo: { file_name: fileName, session_id: sessionId, ...(clientId ? { client_id: clientId } : {}) },
       onAbandoned: async () => void (await deps.files.delete(fileKey)),
-      input: (tid) => ({
-        taskId: tid,
-        userId,
-        taskName: 'parse_pdf_async',
-        settings: taskSettingsFrom(deps.config),
-        fileKey,
-        fileName,
-        clientId,
-        sessionId,
-        pagesPerChunk: deps.config.pdf.pagesPerChunk,
-      }),
+      input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: deps.config.pdf.pagesPerChunk },
     });
     ctx.status = 202;
     ctx.body = { task_id: id, status: 'submitted', message: SUBMITTED_MESSAGES.parse_pdf_async };

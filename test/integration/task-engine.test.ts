@@ -50,14 +50,7 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
         userId,
         taskName: 'bulk_categorize_async',
         params: params ?? { session_id: sessionId, rules: RULES, only_uncategorized: false },
-        input: (taskId) => ({
-          taskId,
-          userId,
-          taskName: 'bulk_categorize_async' as const,
-          settings: taskSettingsFrom(config),
-          sessionId,
-          chunkRows: config.rules.chunkRows,
-        }),
+        input: { sessionId, chunkRows: config.rules.chunkRows },
       },
     );
   }

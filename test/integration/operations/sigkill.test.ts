@@ -10,7 +10,6 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { submitTask } from '../../../api/task-submission';
 import { silentLogger } from '../../../platform/logger';
-import { taskSettingsFrom } from '../../../platform/task-settings';
 import { generatedRows, seedSession, testConfig } from '../../support/fixtures';
 import { getTestDatabaseUrl, getTestDb } from '../../support/postgres';
 import { getDevServer, getDevServerNativeConnection, getWorkflowBundle } from '../../support/temporal';
@@ -48,7 +47,7 @@ describe('worker: SIGKILL mid-task loses nothing', function () {
           userId: USER,
           taskName: 'bulk_categorize_async',
           params: { rules: [{ category: 'Salary', conditions: { field: 'description', op: 'contains', value: 'salary' } }] },
-          input: (id) => ({ taskId: id, userId: USER, taskName: 'bulk_categorize_async' as const, settings: taskSettingsFrom(config), sessionId, chunkRows: config.rules.chunkRows }),
+          input: { sessionId, chunkRows: config.rules.chunkRows },
         },
       );
       const row = () => db('task_status').where({ task_id: taskId }).first();

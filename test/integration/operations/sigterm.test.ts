@@ -15,7 +15,6 @@ import type { Knex } from 'knex';
 import { submitTask } from '../../../api/task-submission';
 import { getFreePort } from '../../../devenv/processes';
 import { silentLogger } from '../../../platform/logger';
-import { taskSettingsFrom } from '../../../platform/task-settings';
 import { createWorkers } from '../../../worker/create-workers';
 import { generatedRows, seedSession, testConfig } from '../../support/fixtures';
 import { getTestDatabaseUrl, getTestDb } from '../../support/postgres';
@@ -100,7 +99,7 @@ describe('worker: SIGTERM mid-task loses nothing (worker/main.ts as a child proc
         userId: USER,
         taskName: 'bulk_categorize_async',
         params: { rules: RULES, only_uncategorized: false },
-        input: (id) => ({ taskId: id, userId: USER, taskName: 'bulk_categorize_async' as const, settings: taskSettingsFrom(config), sessionId, chunkRows: config.rules.chunkRows }),
+        input: { sessionId, chunkRows: config.rules.chunkRows },
       },
     );
     const row = () => db('task_status').where({ task_id: taskId }).first();
