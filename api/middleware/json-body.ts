@@ -19,7 +19,7 @@ export function jsonBody(limitBytes: number): Middleware {
     }
     const text = Buffer.concat(chunks).toString('utf8');
     try {
-      (ctx.request as unknown as { body: unknown }).body = text.trim() === '' ? undefined : JSON.parse(text);
+      ctx.request.body = text.trim() === '' ? undefined : JSON.parse(text);
     } catch {
       throw new BadRequestError('The request body is not valid JSON', 'MALFORMED_JSON');
     }

@@ -12,7 +12,7 @@ export function requestMetrics(metrics: Pick<ApiMetrics, 'httpDuration'>): Middl
     try {
       await next();
     } finally {
-      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
+      const route = ctx._matchedRoute;
       end({ method: ctx.method, route: typeof route === 'string' ? route : 'unmatched', status: String(ctx.status) });
     }
   };

@@ -16,7 +16,7 @@ export function requestLog(logger: Logger): Middleware {
       logger.info('request', {
         method: ctx.method,
         path: ctx.path,
-        route: (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? null,
+        route: typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : null,
         status: ctx.status,
         duration_ms: Math.round(ms * 10) / 10,
         ...(ctx.state.userId ? { user_id: ctx.state.userId } : {}),
@@ -27,8 +27,8 @@ export function requestLog(logger: Logger): Middleware {
 }
 
 function taskIdOf(ctx: Context): { task_id?: string } {
-  const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
-  const param = (ctx as unknown as { params?: Record<string, string> }).params?.id;
+  const route = ctx._matchedRoute;
+  const param = ctx.params?.id;
   if (typeof route === 'string' && route.startsWith('/tasks/:id') && param) return { task_id: param };
   const body = ctx.body as { task_id?: unknown } | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof body.task_id === 'string') return { task_id: body.task_id };

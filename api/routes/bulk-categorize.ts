@@ -13,7 +13,7 @@ export function categorizeRoutes(deps: SubmitDeps): Router {
   router.post('/bulk_categorize_async', async (ctx) => {
     const sessionId = uuidParam(ctx.query.session_id, 'session_id');
     const userId: string = ctx.state.userId;
-    const ruleSet = validateRuleSet((ctx.request as unknown as { body?: unknown }).body, { maxRules: deps.config.rules.maxRules });
+    const ruleSet = validateRuleSet(ctx.request.body, { maxRules: deps.config.rules.maxRules });
     await findReadySession(deps.db, userId, sessionId);
     // Two rule runs on one session would interleave chunks and undo each other's cleanup.
     const running = await openTaskOnSession(deps.db, userId, 'bulk_categorize_async', sessionId);

@@ -92,13 +92,14 @@ function receiveOnePdf(maxBytes: number): Middleware {
 export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
   const router = new Router();
   router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads, deps.config.uploadWaitSeconds * 1000), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
-    const file = (ctx as unknown as { file?: { buffer: Buffer; originalname: string } }).file;
+    // Multer's types say the file is always there; it is absent when no part was named "file".
+    const file: { buffer: Buffer; originalname: string } | undefined = ctx.file;
     if (!file) throw new BadRequestError('No file part named "file" was sent', 'MISSING_FILE');
     if (file.buffer.length === 0) throw new BadRequestError('The uploaded file is empty', 'EMPTY_FILE');
     if (!file.buffer.subarray(0, 1024).includes('%PDF-')) {
       throw new UnsupportedMediaTypeError('The file is not a PDF', 'NOT_A_PDF');
     }
-    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const clientIdRaw = body.client_id;
     if (clientIdRaw !== undefined && (typeof clientIdRaw !== 'string' || !CLIENT_ID.test(clientIdRaw))) {
       throw new BadRequestError('client_id must be 1–64 letters, digits, dots, dashes or underscores', 'BAD_CLIENT_ID');

@@ -79,7 +79,7 @@ export function webRoutes(deps: { config: Config }): Router {
       // A development convenience for the person at this machine, not for the network the
       // API may be bound to; and never for the account the service's own tasks run as.
       if (!LOOPBACK.has(ctx.req.socket.remoteAddress ?? '')) throw new NotFoundError('Not found');
-      const body = (ctx.request as unknown as { body?: { user_id?: unknown } }).body ?? {};
+      const body = (ctx.request.body ?? {}) as { user_id?: unknown };
       const userId = body.user_id ?? 'demo-user';
       if (typeof userId !== 'string' || !USER_ID.test(userId)) {
         throw new BadRequestError('user_id must be 1–128 letters, digits, dots, @, dashes or underscores', 'BAD_USER_ID');
