@@ -7,7 +7,7 @@
  */
 
 const HAS_UPPER_ASCII = /[A-Z]/;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export function foldAscii(s: string): string {
   if (!HAS_UPPER_ASCII.test(s)) return s;

@@ -17,7 +17,6 @@ import { generatedRows, seedSession } from '../support/fixtures';
 
 // Code passed to page.evaluate runs in the browser; these names exist there. Declared
 // here, in this module only, rather than adding the DOM library to the whole project.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const MutationObserver: any;

@@ -36,7 +36,6 @@ function verbose(message: string): void {
 }
 
 async function start(): Promise<TestPostgres> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { createDb, migrateLatest } = require('../../db/knex') as typeof import('../../db/knex');
   const started = Date.now();
   let base: Omit<TestPostgres, 'db'>;
@@ -98,7 +97,7 @@ async function createOnExternal(externalUrl: string): Promise<Omit<TestPostgres,
     dropOwn: () => adminQuery(adminUrl, (c) => c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`)).then(() => undefined),
   };
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
+ 
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -107,7 +106,6 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function adminQuery<T>(adminUrl: string, fn: (c: import('pg').Client) => Promise<T>): Promise<T> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pg = require('pg') as typeof import('pg');
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -166,7 +164,6 @@ async function teardown(s: TestPostgres): Promise<void> {
   await s.dropOwn?.().catch(() => undefined);
   await s.server?.stop();
   if (s.tmpDir) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('node:fs') as typeof import('node:fs')).rmSync(s.tmpDir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,6 @@
  * time-skipping env falls back to the SDK's download). The root hook tears everything down.
  * Nothing heavy is loaded until a test asks, so unit tests pay nothing.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 import type { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';

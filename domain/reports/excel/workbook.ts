@@ -14,7 +14,7 @@
 import type ExcelJS from 'exceljs';
 
 // Loaded on first use: workers that never render a report do not carry exceljs (~30 MB).
-const loadExcel = (): typeof ExcelJS => require('exceljs') as typeof ExcelJS;
+const loadExcel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 import type { Readable, Writable } from 'node:stream';
 import { RenderPacer } from '../pacing';
 import { rowPreparer } from '../rows';
@@ -56,7 +56,7 @@ export async function renderExcelReport(
     const prepare = rowPreparer(opts);
     // Nothing is written to `out` if we are cancelled before starting.
     pacer.check();
-    const wb = new (loadExcel().stream.xlsx.WorkbookWriter)({
+    const wb = new ((await loadExcel()).stream.xlsx.WorkbookWriter)({
       stream: out as unknown as Writable,
       useStyles: true,
       useSharedStrings: false,

@@ -245,11 +245,8 @@ describe('rules: validateRuleSet', () => {
   });
 
   it('reports holes in sparse arrays instead of skipping them', () => {
-    // eslint-disable-next-line no-sparse-arrays
     one({ rules: [, rule(leaf())] }, 0, '', /must be an object/);
-    // eslint-disable-next-line no-sparse-arrays
     one({ rules: [rule({ any: [leaf(), , leaf()] })] }, 0, 'conditions.any[1]', /must be an object/);
-    // eslint-disable-next-line no-sparse-arrays
     one({ rules: [rule(leaf({ op: 'in', value: ['a', , 'b'] }))] }, 0, 'conditions.value[1]', /must be a string/);
   });
 
