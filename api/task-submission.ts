@@ -91,7 +91,7 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
       workflowId: taskId,
       args: [{ ...s.input, taskId, userId: s.userId, taskName: s.taskName, settings: taskSettingsFrom(config) } as TaskInputs[N]],
       workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
-      // The seed's queue weights as Temporal's priority key (TASK_PRIORITIES, see
+      // The Celery service's queue weights as Temporal's priority key (TASK_PRIORITIES, see
       // docs/operations.md "Queue priority"); activities inherit it from the workflow.
       priority: { priorityKey: config.queuePriorityKeys[queue] },
       typedSearchAttributes: [

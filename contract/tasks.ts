@@ -11,7 +11,7 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = ['SUCCESS', 'FAILED', 'C
 export const OPEN_STATUSES: readonly TaskStatus[] = ['PENDING', 'PROCESSING'];
 export const isTerminal = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);
 
-/** Seed task name → workflow type and default task queue. */
+/** Task name (as the Celery service named its tasks) → workflow type and default task queue. */
 export const TASK_TYPES = {
   parse_pdf_async: { workflowType: 'parsePdf', queue: 'pdf_processing' },
   bulk_categorize_async: { workflowType: 'bulkCategorize', queue: 'bulk_operations' },

@@ -1,5 +1,5 @@
 /**
- * The worker's command line, in the seed's terms: `--queues=a,b` and `--concurrency=N`,
+ * The worker's command line, in the Celery worker's terms: `--queues=a,b` and `--concurrency=N`,
  * plus the Temporal-specific knobs. Defaults come from configuration.
  */
 import { parseArgs } from 'node:util';
@@ -35,7 +35,7 @@ export interface WorkerCli {
   settings: WorkerSettings;
   schedules: boolean;
   priorityNote?: string;
-  /** --loglevel, the seed's flag; overrides LOG_LEVEL for this process. */
+  /** --loglevel, the Celery worker's flag; overrides LOG_LEVEL for this process. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 

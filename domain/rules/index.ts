@@ -1,5 +1,5 @@
 /**
- * The categorization rule language (issue 5). Validation, SQL compilation and the TS
+ * The categorization rule language. Validation, SQL compilation and the TS
  * evaluator are pure; applyRulesToRange and countByCategory take a knex handle.
  * See types.ts for the language, text.ts for case-insensitivity, regex-safety.ts for
  * the regex policy and compile-sql.ts for NULL semantics.

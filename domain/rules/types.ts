@@ -1,5 +1,5 @@
 /**
- * The categorization rule language (issue 5): types, the field/op whitelist and the limits.
+ * The categorization rule language: types, the field/op whitelist and the limits.
  *
  * A rule set is an ordered list of rules; the first rule whose condition matches a
  * transaction sets its category. Conditions are leaves `{field, op, value}` or the groups

@@ -30,7 +30,7 @@ export async function startStack(queues: readonly TaskQueue[] = TASK_QUEUES): Pr
     getWorkflowBundle(),
   ]);
   // Quiet tasks reconciled after 2 s: a task cancelled before its first step ends without
-  // mirroring itself (see the report of issue 10), and the page must still see it end.
+  // mirroring itself, and the page must still see it end.
   const config = testConfig({ PROGRESS_MIRROR_INTERVAL_MS: '0', SSE_RECONCILE_SECONDS: '2' });
   const api = await startTestApi({ config, db, temporal: dev.client });
   const running = new Map<TaskQueue, { worker: Worker; done: Promise<void> }>();

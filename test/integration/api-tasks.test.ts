@@ -1,6 +1,6 @@
 /**
  * The REST contract over real HTTP, against a real Postgres and a real Temporal server
- * (time-skipping): the seed's JSON shapes, every error body, isolation between users,
+ * (time-skipping): the Celery service's JSON shapes, every error body, isolation between users,
  * Idempotency-Key, result expiry and deletion, cancellation.
  */
 import assert from 'node:assert/strict';

@@ -153,7 +153,7 @@ export function parseStatementFrom(source: PageSource, options: ParseOptions = {
   warnings.push(...resolved.warnings, ...checked.warnings);
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
   return {
-    bankSource: bank.name, // the bank's own name, as the seed's clients show it ("Standard Bank")
+    bankSource: bank.name, // the bank's own name, as clients of the Celery service show it ("Standard Bank")
     transactions,
     openingBalanceCents: checked.openingCents,
     closingBalanceCents: checked.closingCents,

@@ -1,5 +1,5 @@
 /**
- * The worker command line as an operator types it: the seed's --queues/--concurrency,
+ * The worker command line as an operator types it: the Celery worker's --queues/--concurrency,
  * the Temporal knobs, --help, and one clear error (exit 2) for anything wrong.
  */
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ describe('worker CLI (parseWorkerArgs)', () => {
     assert.throws(() => parse('--queues=,'), /at least one queue/);
   });
 
-  it("accepts the seed's priority syntax, polls those queues, and explains where priority lives", () => {
+  it("accepts the Celery worker's priority syntax, polls those queues, and explains where priority lives", () => {
     const cli = parse('--queues=pdf_processing:10,reports:5,default:1');
     assert.deepEqual(cli.settings.queues, ['pdf_processing', 'reports', 'default']);
     assert.match(cli.priorityNote ?? '', /TASK_PRIORITIES/);

@@ -1,9 +1,9 @@
-/** TASK_PRIORITIES: the seed's queue weights become Temporal priority keys (1 first … 5 last). */
+/** TASK_PRIORITIES: the Celery service's queue weights become Temporal priority keys (1 first … 5 last). */
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig, queuePriorityKeys } from '../../../platform/config';
 
 describe('queue priority → Temporal priority key', () => {
-  it("maps the seed's pdf_processing:10,reports:5,default:1 by default; an unlisted queue keeps Temporal's default 3", () => {
+  it("maps the Celery service's pdf_processing:10,reports:5,default:1 by default; an unlisted queue keeps Temporal's default 3", () => {
     assert.deepEqual(loadConfig({}).queuePriorityKeys, { pdf_processing: 1, bulk_operations: 3, reports: 3, default: 5 });
   });
 
