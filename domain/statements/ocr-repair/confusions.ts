@@ -187,7 +187,7 @@ function nearMonth(word: string): string | null {
 /**
  * Candidate rewrites of a date cell: stray marks and specks around it removed, letters in
  * its numbers read back as digits, a month name one letter off. The chain cannot prove a
- * date, so repair.ts uses one only when the row's amounts then agree with the chain.
+ * date, so the repair loop uses one only when the row's amounts then agree with the chain.
  */
 export function dateVariants(text: string): string[] {
   const out = new Set<string>();
