@@ -37,14 +37,14 @@ export default tseslint.config(
     files: ['domain/**/*.ts'],
     rules: restrict(
       { regex: IO_PACKAGES, message: 'domain/ is pure: no database, Temporal or Koa (take what you need as an argument).' },
-      { regex: layer('db', 'platform', 'activities', 'api', 'worker', 'workflows', 'devenv', 'scripts', 'test'), message: 'domain/ imports only domain/ and contract/.' },
+      { regex: layer('db', 'platform', 'activities', 'api', 'worker', 'workflows', 'devenv', 'scripts', 'test', 'bench'), message: 'domain/ imports only domain/ and contract/.' },
     ),
   },
   {
     files: ['db/**/*.ts'],
     rules: restrict(
       { regex: '^(koa|koa-.*|@koa/.*|@temporalio/.*)$', message: 'db/ is data access only: no Temporal, no Koa.' },
-      { regex: layer('activities', 'api', 'worker', 'workflows', 'devenv', 'scripts', 'test'), message: 'db/ imports only contract/, domain/ and platform/.' },
+      { regex: layer('activities', 'api', 'worker', 'workflows', 'devenv', 'scripts', 'test', 'bench'), message: 'db/ imports only contract/, domain/ and platform/.' },
     ),
   },
   {
@@ -59,6 +59,7 @@ export default tseslint.config(
     rules: restrict(
       { regex: layer('activities', 'workflows', 'worker'), message: 'The API starts workflows by name through the contract; it never imports activities or workflows.' },
       DEVENV,
+      { regex: layer('scripts', 'test', 'bench'), message: 'Production code does not import scripts, tests or benches.' },
     ),
   },
   {

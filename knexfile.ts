@@ -1,6 +1,6 @@
 /**
  * knex configuration for the CLI (`npx knex migrate:latest`). The service itself runs
- * migrations through core/db.ts at start, with the same directory and table.
+ * migrations through db/knex.ts at start, with the same directory and table.
  */
 import type { Knex } from 'knex';
 import { loadConfig, onConfigError, requireInfrastructure } from './platform/config';

@@ -36,7 +36,7 @@ export interface AppDeps {
   temporal: Client;
   files: FileStore;
   logger: Logger;
-  /** Default: a registry of this app's own (see core/metrics.ts). */
+  /** Default: a registry of this app's own (see platform/metrics.ts). */
   metrics?: ApiMetrics;
   /** Default: a hub of this app's own (one LISTEN connection, opened by the first stream, closed when idle). */
   events?: TaskEventsHub;

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   await migrateLatest(db).finally(() => db.destroy());
   const api = await startApi(config, logger);
   logger.info('api listening', { url: `http://localhost:${config.port}` });
-  // Repeats of the signal are ignored while open requests finish (core/stop-signals.ts).
+  // Repeats of the signal are ignored while open requests finish (platform/stop-signals.ts).
   onStopSignal(() => void api.close().then(() => process.exit(0)));
 }
 

@@ -54,8 +54,10 @@ export interface ParsePdfInput extends TaskEnvelope {
 
 export interface BulkCategorizeInput extends TaskEnvelope {
   sessionId: string;
-  /** The validated rule set is stored with the task row (params), not sent through history. */
-  /** Rows per categorization activity (RULES_CHUNK_ROWS). */
+  /**
+   * Rows per categorization activity (CATEGORIZE_CHUNK_ROWS). The validated rule set is
+   * stored with the task row (params), not sent through history.
+   */
   chunkRows: number;
 }
 

