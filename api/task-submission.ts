@@ -93,7 +93,9 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
       workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
       // The Celery service's queue weights as Temporal's priority key (TASK_PRIORITIES, see
       // docs/operations.md "Queue priority"); activities inherit it from the workflow.
-      priority: { priorityKey: config.queuePriorityKeys[queue] },
+      // The fairness key is the user: where the server dispatches fairly, one user's burst
+      // of tasks waits its turn behind other users' instead of ahead of them.
+      priority: { priorityKey: config.queuePriorityKeys[queue], fairnessKey: s.userId },
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTE_KEYS.TaskName, value: s.taskName },
         { key: SEARCH_ATTRIBUTE_KEYS.UserId, value: s.userId },

@@ -17,11 +17,15 @@ const ERRORS: Record<number, [string, string]> = {
   413: ['PayloadTooLarge', 'Body or upload over its configured limit'],
   415: ['UnsupportedMediaType', 'The file is not a PDF'],
   422: ['Unprocessable', 'Well-formed but invalid (rules, report type)'],
+  429: ['TooManyRequests', 'The caller is over their own share of a shared limit (TOO_MANY_UPLOADS, TOO_MANY_STREAMS); try again after Retry-After'],
   503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable, or a capacity limit is reached (UPLOADS_BUSY, TOO_MANY_STREAMS); try again shortly'],
 };
 
 /** Headers some error responses carry. */
 const ERROR_HEADERS: Record<string, Obj> = {
+  TooManyRequests: {
+    'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+  },
   ServiceUnavailable: {
     'Retry-After': { description: 'Seconds to wait before trying again (sent with UPLOADS_BUSY and TOO_MANY_STREAMS)', schema: { type: 'integer', minimum: 1 } },
   },
@@ -80,7 +84,7 @@ function operations(includeDev: boolean): Obj {
         tags: ['Tasks'], operationId: 'uploadPdf', summary: 'Upload a statement PDF and parse it',
         parameters: [idempotencyKey],
         requestBody: { required: true, content: { 'multipart/form-data': { schema: { $ref: '#/components/schemas/Upload' } } } },
-        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 503]) },
+        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 429, 503]) },
       },
     },
     '/bulk_categorize_async': {
@@ -157,7 +161,7 @@ function operations(includeDev: boolean): Obj {
             content: { 'text/event-stream': { schema: { type: 'string' }, 'x-event-schema': { $ref: '#/components/schemas/TaskEvent' } } },
           },
           204: { description: 'The task is finished and the client has seen its last event' },
-          ...errorRefs([400, 401, 404, 503]),
+          ...errorRefs([400, 401, 404, 429, 503]),
         },
       },
     },

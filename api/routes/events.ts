@@ -17,7 +17,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../platform/config';
-import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../../contract/errors';
+import { BadRequestError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError } from '../../contract/errors';
 import { isTerminal } from '../../contract/tasks';
 import { reconcileTask } from '../../platform/task-reconcile';
 import type { TaskEvent, TaskEventsHub } from '../events/hub';
@@ -94,7 +94,8 @@ export interface EventRouteDeps extends TaskViewDeps {
 
 export function eventRoutes(deps: EventRouteDeps): Router {
   const router = new Router();
-  const { heartbeatSeconds, retryMs, maxStreams, reconcileSeconds, streamTokenTtlSeconds } = deps.config.events;
+  const { heartbeatSeconds, retryMs, maxStreams, maxStreamsPerUser, reconcileSeconds, streamTokenTtlSeconds } = deps.config.events;
+  const streamsByUser = new Map<string, number>();
   // A quiet, open task may belong to a workflow that closed without mirroring its end
   // (terminated, timed out, cancelled before its first step): reconciling writes the final
   // row, and the trigger turns that into the final event for every stream on it.
@@ -133,10 +134,28 @@ export function eventRoutes(deps: EventRouteDeps): Router {
       ctx.status = 204; // the client saw the end already: EventSource stops reconnecting
       return;
     }
+    const userId = ctx.state.userId;
+    // Each user's share first: one user's streams must not use up everyone's.
+    if ((streamsByUser.get(userId) ?? 0) >= maxStreamsPerUser) {
+      ctx.set('Retry-After', String(Math.ceil(retryMs / 1000)));
+      throw new TooManyRequestsError(
+        `You have ${maxStreamsPerUser} event streams open, the most one user may have; close one or poll GET /tasks/{task_id}/status`,
+        'TOO_MANY_STREAMS',
+      );
+    }
     if (deps.hub.streamCount >= maxStreams) {
       ctx.set('Retry-After', String(Math.ceil(retryMs / 1000)));
       throw new ServiceUnavailableError('Too many open event streams; poll GET /tasks/{task_id}/status instead', 'TOO_MANY_STREAMS');
     }
+    streamsByUser.set(userId, (streamsByUser.get(userId) ?? 0) + 1);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (streamsByUser.get(userId) ?? 1) - 1;
+      if (left > 0) streamsByUser.set(userId, left);
+      else streamsByUser.delete(userId);
+    };
 
     const out = new PassThrough();
     out.write(`retry: ${retryMs}\n\n`); // first: how long a client waits before reconnecting
@@ -146,6 +165,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
       clearInterval(heartbeat);
       unsubscribe?.();
       unsubscribe = undefined;
+      uncount();
     };
     const write = (events: TaskEvent[]) => {
       if (out.writableEnded) return;
@@ -164,10 +184,11 @@ export function eventRoutes(deps: EventRouteDeps): Router {
         out.end();
       });
     } catch (err) {
+      uncount();
       deps.logger.error('task events unavailable', { task_id: row.task_id, error: (err as Error).message });
       throw new ServiceUnavailableError('Live progress is unavailable; poll GET /tasks/{task_id}/status instead', 'EVENTS_UNAVAILABLE');
     }
-    if (out.writableEnded) unsubscribe(); // the replay already ended it
+    if (out.writableEnded) stop(); // the replay already ended it
 
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);

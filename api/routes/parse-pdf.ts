@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import multer from '@koa/multer';
 import type { Middleware } from 'koa';
-import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../../contract/errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../contract/errors';
 import type { FileStore } from '../../db/files';
 import { uploadFileKey } from '../../contract/file-keys';
 import { SUBMITTED_MESSAGES } from '../../contract/tasks';
+import { limitConcurrentUploads } from '../middleware/upload-slots';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
 
 const CLIENT_ID = /^[\w.-]{1,64}$/;
@@ -16,60 +17,6 @@ export function safeFileName(name: string | undefined, fallback: string): string
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[^\w.\- ()]/g, '_').replace(/^\.+/, '').slice(0, 120).trim();
   return cleaned || fallback;
-}
-
-/**
- * At most `max` uploads received and stored at once by this process: each is held in
- * memory until the file store has it, so this bounds that memory (max × MAX_UPLOAD_BYTES).
- * One more waits for a free slot — its body unread, so it costs a socket, not memory —
- * for up to `waitMs`, and only then is refused with 503 and Retry-After: a burst of
- * uploads is slowed down, not turned away.
- */
-function limitConcurrentUploads(max: number, waitMs: number): Middleware {
-  let inFlight = 0;
-  const waiting: Array<() => void> = [];
-  const acquire = (ctx: { req: NodeJS.EventEmitter }): Promise<boolean> => {
-    if (inFlight < max) {
-      inFlight += 1;
-      return Promise.resolve(true);
-    }
-    return new Promise<boolean>((resolve) => {
-      const give = () => {
-        clearTimeout(timer);
-        ctx.req.off('close', gone);
-        resolve(true); // the slot is handed over: inFlight stays as it is
-      };
-      const drop = () => {
-        const i = waiting.indexOf(give);
-        if (i >= 0) waiting.splice(i, 1);
-        ctx.req.off('close', gone);
-        resolve(false);
-      };
-      const timer = setTimeout(drop, waitMs);
-      const gone = () => {
-        clearTimeout(timer);
-        drop(); // the client hung up while waiting
-      };
-      ctx.req.once('close', gone);
-      waiting.push(give);
-    });
-  };
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else inFlight -= 1;
-  };
-  return async (ctx, next) => {
-    if (!(await acquire(ctx))) {
-      ctx.set('Retry-After', '5');
-      throw new ServiceUnavailableError(`The server is busy receiving ${max} other uploads; try again in a few seconds`, 'UPLOADS_BUSY');
-    }
-    try {
-      await next();
-    } finally {
-      release();
-    }
-  };
 }
 
 function receiveOnePdf(maxBytes: number): Middleware {
@@ -91,7 +38,11 @@ function receiveOnePdf(maxBytes: number): Middleware {
 
 export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
   const router = new Router();
-  router.post('/upload_pdf_async', limitConcurrentUploads(deps.config.maxConcurrentUploads, deps.config.uploadWaitSeconds * 1000), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
+  router.post('/upload_pdf_async', limitConcurrentUploads({
+    max: deps.config.maxConcurrentUploads,
+    perUser: deps.config.maxConcurrentUploadsPerUser,
+    waitMs: deps.config.uploadWaitSeconds * 1000,
+  }), receiveOnePdf(deps.config.maxUploadBytes), async (ctx) => {
     // Multer's types say the file is always there; it is absent when no part was named "file".
     const file: { buffer: Buffer; originalname: string } | undefined = ctx.file;
     if (!file) throw new BadRequestError('No file part named "file" was sent', 'MISSING_FILE');

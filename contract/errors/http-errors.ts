@@ -64,6 +64,14 @@ export class ValidationError extends AppError {
   }
 }
 
+/** 429: this caller is over their share of a limit others share too; Retry-After says when to try again. */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, code = 'TOO_MANY_REQUESTS') {
+    super(429, code, message);
+    this.name = 'TooManyRequestsError';
+  }
+}
+
 /** 503: a dependency (Temporal, Postgres) did not answer. */
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, code = 'SERVICE_UNAVAILABLE') {

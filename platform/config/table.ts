@@ -78,6 +78,7 @@ export const SETTINGS = {
    */
   maxConcurrentUploads: row('MAX_CONCURRENT_UPLOADS', int(1, 10_000), 8),
   uploadWaitSeconds: row('UPLOAD_WAIT_SECONDS', int(0, 3600), 30),
+  maxConcurrentUploadsPerUser: row('MAX_CONCURRENT_UPLOADS_PER_USER', int(1, 10_000), 4),
   maxJsonBytes: row('MAX_JSON_BYTES', int(1024), 1024 * 1024),
   resultTtlSeconds: row('RESULT_TTL_SECONDS', int(1), 3600),
   /** Three retries after the first try, from 60 s, doubling. Temporal counts attempts, so 1 + 3 = 4. */
@@ -146,6 +147,7 @@ export const SETTINGS = {
     retryMs: row('SSE_RETRY_MS', int(100, 60_000), 3000),
     /** Per API process; beyond it new streams get 503. */
     maxStreams: row('SSE_MAX_STREAMS', int(1, 100_000), 2000),
+    maxStreamsPerUser: row('SSE_MAX_STREAMS_PER_USER', int(1, 100_000), 50),
     /** A watched task quiet this long is checked against its workflow once: one terminated from outside never writes its final status. */
     reconcileSeconds: row('SSE_RECONCILE_SECONDS', int(1, 3600), 30),
     /** Stream tokens travel in the query string (EventSource cannot send headers), where logs keep them: 5 minutes at most. */

@@ -13,6 +13,32 @@ import { getTimeSkippingEnv } from '../support/temporal';
 import { testConfig, tokenFor } from '../support/fixtures';
 import { startTestApi, type TestApi } from '../support/http';
 
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
+
+/** A slow client: part of a multipart body sent, the rest when `finish` is called. */
+async function startSlowUpload(url: string, token: string) {
+  const boundary = 'statementflow-slow-upload';
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    PDF,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const req = http.request(new URL('/upload_pdf_async', url), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
+  });
+  const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+  });
+  req.write(body.subarray(0, 60));
+  await new Promise((r) => setTimeout(r, 200)); // the server is now receiving it
+  return { answer, finish: () => req.end(body.subarray(60)) };
+}
+
 describe('REST API: uploads and downloads', function () {
   this.timeout(60_000);
   let env: TestWorkflowEnvironment;
@@ -94,30 +120,8 @@ describe('REST API: uploads and downloads', function () {
 
   it('receives at most MAX_CONCURRENT_UPLOADS at once: one more waits for the slot, and past UPLOAD_WAIT_SECONDS gets 503 UPLOADS_BUSY', async () => {
     const capped = await startTestApi({ config: testConfig({ MAX_CONCURRENT_UPLOADS: '1', UPLOAD_WAIT_SECONDS: '1' }), db, temporal: env.client });
-    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
-    /** A slow client: half of a multipart body sent, the rest when `finish` is called. */
-    const slowUpload = async () => {
-      const boundary = 'statementflow-slow-upload';
-      const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-        pdf,
-        Buffer.from(`\r\n--${boundary}--\r\n`),
-      ]);
-      const req = http.request(new URL('/upload_pdf_async', capped.url), {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${alice}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
-      });
-      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
-        req.on('response', (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-        });
-        req.on('error', reject);
-      });
-      req.write(body.subarray(0, 60));
-      await new Promise((r) => setTimeout(r, 200)); // the server is now receiving it
-      return { answer, finish: () => req.end(body.subarray(60)) };
-    };
+    const slowUpload = () => startSlowUpload(capped.url, alice);
+    const pdf = PDF;
     const quick = (name: string) => {
       const form = new FormData();
       form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
@@ -145,6 +149,40 @@ describe('REST API: uploads and downloads', function () {
       assert.equal(c.status, 202);
       started.push(c.body.task_id);
       assert.equal(Number((await db('stored_files').where({ kind: 'upload' }).count({ n: '*' }))[0].n), 3, 'the refused upload stored nothing');
+    } finally {
+      for (const id of started) await env.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
+      await capped.close();
+    }
+  });
+
+  it("holds each user to MAX_CONCURRENT_UPLOADS_PER_USER slots: another user's upload goes through, the user's own extra one waits and then gets 429", async () => {
+    const capped = await startTestApi({
+      config: testConfig({ MAX_CONCURRENT_UPLOADS: '2', MAX_CONCURRENT_UPLOADS_PER_USER: '1', UPLOAD_WAIT_SECONDS: '1' }),
+      db,
+      temporal: env.client,
+    });
+    const quick = (token: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'quick.pdf');
+      return capped.json('/upload_pdf_async', { method: 'POST', token, body: form });
+    };
+    const started: string[] = [];
+    try {
+      const slow = await startSlowUpload(capped.url, alice); // alice's whole share
+      const [own, other] = await Promise.all([quick(alice), quick(bob)]);
+      assert.equal(other.status, 202, 'a free slot is not held back from another user');
+      started.push(other.body.task_id);
+      assert.equal(own.status, 429);
+      assert.equal(own.body.error.code, 'TOO_MANY_UPLOADS');
+      assert.equal(own.headers.get('retry-after'), '5');
+      slow.finish();
+      const done = await slow.answer;
+      assert.equal(done.status, 202);
+      started.push(done.body.task_id);
+      // Her share is free again.
+      const again = await quick(alice);
+      assert.equal(again.status, 202);
+      started.push(again.body.task_id);
     } finally {
       for (const id of started) await env.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
       await capped.close();

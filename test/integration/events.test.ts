@@ -144,7 +144,8 @@ describe('task events (Server-Sent Events)', function () {
   before(async () => {
     const [database, dev] = await Promise.all([getTestDb(), getDevServer()]);
     db = database;
-    config = testConfig({ SSE_HEARTBEAT_SECONDS: '1', SSE_RETRY_MS: '500', SSE_RECONCILE_SECONDS: '1' });
+    // One user opens many streams in the fan-out test below: their share is not what it tests.
+    config = testConfig({ SSE_HEARTBEAT_SECONDS: '1', SSE_RETRY_MS: '500', SSE_RECONCILE_SECONDS: '1', SSE_MAX_STREAMS_PER_USER: '1000' });
     api = await startTestApi({ config, db, temporal: dev.client });
     temporal = dev.client;
     alice = tokenFor(config, 'alice');
@@ -350,6 +351,40 @@ describe('task events (Server-Sent Events)', function () {
       assert.equal(again!.res.status, 200);
       again!.close();
     } finally {
+      await capped.close();
+    }
+  });
+
+  it("holds each user to SSE_MAX_STREAMS_PER_USER streams: over it 429 with Retry-After, while another user's stream still opens", async () => {
+    const capped = await startTestApi({ config: testConfig({ SSE_MAX_STREAMS_PER_USER: '2', SSE_RETRY_MS: '2000' }), db, temporal });
+    const opened: SseStream[] = [];
+    try {
+      const mine = await insertTask('alice');
+      for (let i = 0; i < 2; i++) {
+        const s = await openSse(`${capped.url}/tasks/${mine}/events`, bearer(alice));
+        assert.equal(s.res.status, 200);
+        opened.push(s);
+      }
+      const over = await openSse(`${capped.url}/tasks/${mine}/events`, bearer(alice));
+      assert.equal(over.res.status, 429);
+      assert.equal(over.res.headers.get('retry-after'), '2');
+      assert.equal(((await over.res.json()) as { error: { code: string } }).error.code, 'TOO_MANY_STREAMS');
+      const theirs = await insertTask('bob');
+      const other = await openSse(`${capped.url}/tasks/${theirs}/events`, bearer(bob));
+      assert.equal(other.res.status, 200, "one user's streams do not use up another's");
+      opened.push(other);
+      // A closed stream gives its place back.
+      opened.shift()!.close();
+      let again: SseStream | undefined;
+      for (let i = 0; i < 50 && again?.res.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100)); // the server notices the closed stream
+        again = await openSse(`${capped.url}/tasks/${mine}/events`, bearer(alice));
+        if (again.res.status !== 200) await again.res.body?.cancel();
+      }
+      assert.equal(again!.res.status, 200);
+      opened.push(again!);
+    } finally {
+      for (const s of opened) s.close();
       await capped.close();
     }
   });
