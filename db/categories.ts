@@ -100,19 +100,29 @@ export async function countByCategory(db: Knex, sessionId: string): Promise<Cate
  * cancelled run can put them back.
  */
 export async function recordCategoryUndo(db: Knex, taskId: string, sessionId: string): Promise<void> {
-  await db.raw(
-    `insert into category_undo (task_id, session_id, seq, old_category)
-     select ?, session_id, seq, category from transactions
-     where session_id = ? and category is not null
-     on conflict (task_id, seq) do nothing`,
-    [taskId, sessionId],
-  );
+  await db.transaction(async (trx) => {
+    // A retried prepare must not take a second copy over categories its chunks changed.
+    const fresh = await trx('category_undo_sets').insert({ task_id: taskId, session_id: sessionId }).onConflict('task_id').ignore().returning('task_id');
+    if (fresh.length === 0) return;
+    await trx.raw(
+      `insert into category_undo (task_id, session_id, seq, old_category)
+       select ?, session_id, seq, category from transactions
+       where session_id = ? and category is not null
+       on conflict (task_id, seq) do nothing`,
+      [taskId, sessionId],
+    );
+  });
 }
 
-/** After a run: on success forget the undo rows; on failure or cancel restore from them, then forget. */
+/**
+ * After a run: on success forget the undo set; on failure or cancel restore from it, then
+ * forget it. Without a recorded set (never taken, or already forgotten) a restore does
+ * nothing: it would otherwise clear every category the session has.
+ */
 export async function settleCategoryUndo(db: Knex, taskId: string, sessionId: string, restore: boolean): Promise<void> {
   await db.transaction(async (trx) => {
-    if (restore) {
+    const set = await trx('category_undo_sets').where({ task_id: taskId }).forUpdate().first('task_id');
+    if (restore && set) {
       // Rows without a recorded category had none before the task.
       await trx.raw(
         `update transactions t set category = u.old_category
@@ -123,5 +133,6 @@ export async function settleCategoryUndo(db: Knex, taskId: string, sessionId: st
       );
     }
     await trx('category_undo').where({ task_id: taskId }).delete();
+    await trx('category_undo_sets').where({ task_id: taskId }).delete();
   });
 }

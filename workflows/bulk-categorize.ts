@@ -3,7 +3,7 @@
  * progress moves and a retry redoes one chunk. A failure or cancel restores every
  * category the task changed.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { createCategorizeActivities } from '../activities/bulk-categorize';
 import type { BulkCategorizeInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
@@ -34,7 +34,10 @@ export async function bulkCategorize(input: BulkCategorizeInput) {
       }
       await run.progress(92, 'Counting categories...');
       const result = await acts.summarizeCategories({ ...ids, rowsChanged: changed });
-      await acts.settleCategorization({ ...ids, restore: false });
+      // Past this point the run has succeeded: forgetting the undo set must not be cut
+      // short by a cancel, and nothing may restore from it once it is gone.
+      recorded = false;
+      await CancellationScope.nonCancellable(() => acts.settleCategorization({ ...ids, restore: false }));
       return result;
     },
     { cleanup: () => acts.settleCategorization({ ...ids, restore: recorded }) },

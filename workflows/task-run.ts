@@ -116,7 +116,11 @@ export class TaskRun {
       await this.progress(1, 'Started', true);
       const result = await bodyScope.run(body);
       timerScope.cancel();
-      await this.finish('SUCCESS', opts.successMessage ?? 'Completed', { result, fileKey: opts.fileKey?.(result) ?? null });
+      // The work is done and kept: a cancel arriving now must not turn it into a failure
+      // whose cleanup would undo finished work.
+      await CancellationScope.nonCancellable(() =>
+        this.finish('SUCCESS', opts.successMessage ?? 'Completed', { result, fileKey: opts.fileKey?.(result) ?? null }),
+      );
       return result;
     } catch (err) {
       timerScope.cancel();

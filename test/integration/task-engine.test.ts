@@ -196,15 +196,59 @@ describe('task engine (time-skipping Temporal + Postgres)', function () {
       assert.match(live.message, /Categorized 50 of 150/);
       const view = await freshTask({ db, temporal: env.client, logger: silentLogger, resultTtlSeconds: 3600 }, 'u1', taskId);
       assert.equal(view.live?.status, 'PROCESSING');
-      const started = Date.now();
       await handle.cancel();
       await assert.rejects(handle.result());
-      assert.ok(Date.now() - started < 15_000, 'cancel took too long');
     });
     const r = await row(taskId);
     assert.equal(r.status, 'CANCELLED');
     assert.equal(r.error.code, 'CANCELLED');
     assert.deepEqual(await categories(sessionId), before.map((r) => r.category));
+  });
+
+  it('a cancel that arrives as a run is settling its success keeps the result: SUCCESS, and every category, earlier ones included, stays', async () => {
+    const config = testConfig({ CATEGORIZE_CHUNK_ROWS: '50' });
+    // Categories an earlier task set: a late cancel must not take them away.
+    const before = generatedRows(120).map((r, i) => ({ ...r, category: i % 5 === 0 ? 'Earlier' : null }));
+    const sessionId = await seedSession(db, 'u1', before);
+    let reached!: () => void;
+    const settling = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const { taskId } = await submitCategorize(config, 'u1', sessionId);
+    const w = await worker(config, (acts) => ({
+      // The undo set is forgotten, then the activity waits for the test to cancel: the
+      // window in which a cancel once turned a finished run into a restore from nothing.
+      settleCategorization: async (input: Parameters<typeof acts.settleCategorization>[0]) => {
+        await acts.settleCategorization(input);
+        if (!input.restore) {
+          reached();
+          await released;
+        }
+      },
+    }));
+    const handle = env.client.workflow.getHandle(taskId);
+    await w.runUntil(async () => {
+      await settling;
+      await handle.cancel();
+      release();
+      await handle.result();
+    });
+    const r = await row(taskId);
+    assert.equal(r.status, 'SUCCESS');
+    const after = await categories(sessionId);
+    before.forEach((b, i) => {
+      if (b.category) assert.ok(after[i] !== null, `row ${i} lost the category it had before the task`);
+    });
+    assert.ok(after.filter((c) => c !== null).length > before.filter((b) => b.category).length, 'the rules were applied');
+    assert.equal(Number((await db('category_undo').count({ n: '*' }))[0].n), 0);
+  });
+
+  it('never restores from an undo set that was not recorded: the categories stay as they are', async () => {
+    const rows = generatedRows(30).map((r, i) => ({ ...r, category: i % 3 === 0 ? 'Earlier' : null }));
+    const sessionId = await seedSession(db, 'u1', rows);
+    const acts = createActivities({ db, config: testConfig() });
+    await acts.settleCategorization({ taskId: randomUUID(), sessionId, restore: true });
+    assert.deepEqual(await categories(sessionId), rows.map((r) => r.category));
   });
 
   it('reconciles a workflow that hit the hard limit without mirroring itself', async () => {
