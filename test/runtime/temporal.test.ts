@@ -147,11 +147,10 @@ describe('test harness: time-skipping environment', function () {
     try {
       assert.equal(env.supportsTimeSkipping, true);
       const before = await env.currentTimeMs();
-      const wall = Date.now();
+      // Two days pass on the server; were they waited, the test's timeout would end it.
       await env.sleep('2 days');
       const after = await env.currentTimeMs();
       assert.ok(after - before >= 2 * 24 * 3600 * 1000, 'two days passed on the test server');
-      assert.ok(Date.now() - wall < 5_000, 'in well under real time');
       assert.equal(await getTimeSkippingEnv(), await getTimeSkippingEnv(), 'one shared env');
     } finally {
       await env.teardown();

@@ -122,7 +122,6 @@ describe('worker: SIGTERM mid-task loses nothing (worker/main.ts as a child proc
     const exit = await exited;
     const stopSeconds = (Date.now() - stoppedAt) / 1000;
     assert.deepEqual(exit, { code: 0, signal: null }, stderr);
-    assert.ok(stopSeconds < 20 + 10, `stopping took ${stopSeconds} s`);
 
     const mid = await row();
     if (process.env.STATEMENTFLOW_TEST_VERBOSE) process.stderr.write(`[sigterm] stopped in ${stopSeconds.toFixed(1)} s at ${mid.progress_percent}%\n`);

@@ -84,10 +84,9 @@ describe('rules: TS evaluator', () => {
 
   it('a regex that would backtrack for minutes in V8 answers at once on long text', () => {
     const rs = validateRuleSet({ rules: [{ category: 'R', conditions: { field: 'description', op: 'regex', value: '.*.*.*.*.*x' } }] }, MAX);
-    const started = Date.now();
+    // Backtracking would hold the thread for minutes: the test's timeout is the bound.
     const txn = { description: 'a'.repeat(5000), amount: 1, balance: null, date: '2024-01-01', category: null };
     assert.equal(evaluateRuleSet(rs, txn), null);
     assert.equal(evaluateRuleSet(rs, { ...txn, description: `${'a'.repeat(5000)}X` }), 'R');
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 });
