@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../platform/logger';
 import { connectTemporal } from '../platform/temporal-client';
 import { createApp } from './app';
 import { TaskEventsHub } from './events/hub';
+import { startPendingSweep } from '../platform/task-reconcile';
 
 export async function startApi(config: Config, logger: Logger): Promise<{ server: Server; close: () => Promise<void> }> {
   const db = createDb(config.databaseUrl);
@@ -24,9 +25,19 @@ export async function startApi(config: Config, logger: Logger): Promise<{ server
       reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.port} is already in use (set PORT to another port)`) : err),
     );
   });
+  // Settles tasks left PENDING by an API that died before starting their workflow, or by a
+  // start whose answer was lost: every API process runs it, and its writes are idempotent.
+  const sweep = startPendingSweep({
+    db,
+    temporal,
+    logger,
+    intervalMs: config.submissionSweepSeconds * 1000,
+    resultTtlSeconds: config.resultTtlSeconds,
+  });
   return {
     server,
     close: async () => {
+      await sweep.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await events.close(); // ends the event streams, which would otherwise hold close() open forever
       server.closeIdleConnections(); // their connections, idle now, would linger for the keep-alive timeout

@@ -41,6 +41,18 @@ export const isUniqueViolation = (err: unknown): boolean => (err as { code?: str
 
 // ---- submission ------------------------------------------------------------------------
 
+/**
+ * The unique index that allows one open bulk_categorize_async per session
+ * (migrations/20261201000100_submission_guards.ts). The other one a submission can run
+ * into is task_status_idempotency_idx: the user's Idempotency-Key is taken.
+ */
+export const SESSION_BUSY_INDEX = 'task_status_session_busy_idx';
+
+/** The unique index an insert ran into (pg names it in `constraint`), or null for any other error. */
+export function uniqueViolationOn(err: unknown): string | null {
+  return isUniqueViolation(err) ? ((err as { constraint?: string }).constraint ?? '') : null;
+}
+
 export interface NewTask {
   taskId: string;
   userId: string;
@@ -48,9 +60,14 @@ export interface NewTask {
   queue: string;
   params: Record<string, unknown>;
   idempotencyKey: string | null;
+  /** What the key was first used for (a hash of the request), so it answers only that request. */
+  idempotencyHash?: string | null;
 }
 
-/** The PENDING row a submission starts with; a repeated idempotency key fails as a unique violation. */
+/**
+ * The PENDING row a submission starts with. A repeated idempotency key, or a second open
+ * categorization of a session, fails as a unique violation (see uniqueViolationOn).
+ */
 export async function insertPendingTask(db: Knex, t: NewTask): Promise<void> {
   await db('task_status').insert({
     task_id: t.taskId,
@@ -61,12 +78,68 @@ export async function insertPendingTask(db: Knex, t: NewTask): Promise<void> {
     progress_message: 'Waiting for a worker',
     params: JSON.stringify(t.params),
     idempotency_key: t.idempotencyKey,
+    idempotency_hash: t.idempotencyHash ?? null,
   });
 }
 
-export async function taskIdByIdempotencyKey(db: Knex, userId: string, key: string): Promise<string | null> {
-  const row = await tasks(db).where({ user_id: userId, idempotency_key: key }).first('task_id');
-  return row?.task_id ?? null;
+/** The task a user's Idempotency-Key was first used for, with the hash of that request (null on older rows). */
+export async function taskByIdempotencyKey(
+  db: Knex,
+  userId: string,
+  key: string,
+): Promise<{ task_id: string; task_name: string; idempotency_hash: string | null } | null> {
+  const row = await db('task_status').where({ user_id: userId, idempotency_key: key }).first('task_id', 'task_name', 'idempotency_hash');
+  return row ?? null;
+}
+
+/**
+ * Records that the task's workflow exists (its start was acknowledged, or the sweep found
+ * it), so the pending sweep no longer looks at it. Returns the row's status and error as
+ * they are now: a row already closed as SUBMISSION_LOST means the sweep gave up on it first.
+ */
+export async function confirmTaskStart(db: Knex, taskId: string): Promise<{ status: string; error: TaskErrorBody | null } | undefined> {
+  const rows: { status: string; error: TaskErrorBody | null }[] = await db('task_status')
+    .where({ task_id: taskId })
+    .update({ start_confirmed_at: db.raw('coalesce(start_confirmed_at, now())') }, ['status', 'error']);
+  return rows[0];
+}
+
+/** PENDING rows created before `before` whose workflow nobody has seen yet: oldest first, at most `limit`. */
+export async function unconfirmedPendingTasks(db: Knex, before: Date, limit: number): Promise<OpenTaskRow[]> {
+  return db('task_status')
+    .where({ status: 'PENDING' })
+    .whereNull('start_confirmed_at')
+    .andWhere('created_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit)
+    .select('task_id', 'status', 'created_at');
+}
+
+/**
+ * Closes an open task whose workflow was not found, FAILED with `error`. A start confirmed
+ * in the meantime wins (the row is left alone), unless that confirmation is itself older
+ * than `lostAfterSeconds`: then the workflow existed once and is gone.
+ */
+export async function closeLostTask(
+  db: Knex,
+  c: { taskId: string; message: string; error: TaskErrorBody; resultTtlSeconds: number; lostAfterSeconds: number },
+): Promise<boolean> {
+  const n = await db('task_status')
+    .where({ task_id: c.taskId })
+    .whereIn('status', OPEN)
+    .andWhere((q) =>
+      q.whereNull('start_confirmed_at').orWhere('start_confirmed_at', '<', db.raw('now() - make_interval(secs => ?)', [c.lostAfterSeconds])),
+    )
+    .update({
+      status: 'FAILED',
+      progress_message: c.message,
+      result: null,
+      error: JSON.stringify(c.error),
+      updated_at: db.fn.now(),
+      completed_at: db.fn.now(),
+      expires_at: db.raw('now() + make_interval(secs => ?)', [c.resultTtlSeconds]),
+    });
+  return n > 0;
 }
 
 /** Rows for tasks the system starts itself (the cleanup schedule), owned by user "system". */

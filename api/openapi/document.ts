@@ -16,7 +16,7 @@ const ERRORS: Record<number, [string, string]> = {
   410: ['Gone', 'The task result expired or was deleted'],
   413: ['PayloadTooLarge', 'Body or upload over its configured limit'],
   415: ['UnsupportedMediaType', 'The file is not a PDF'],
-  422: ['Unprocessable', 'Well-formed but invalid (rules, report type)'],
+  422: ['Unprocessable', 'Well-formed but invalid (rules, report type), or an Idempotency-Key already used for a different request (IDEMPOTENCY_KEY_REUSED)'],
   429: ['TooManyRequests', 'The caller is over their own share of a shared limit (TOO_MANY_UPLOADS, TOO_MANY_STREAMS); try again after Retry-After'],
   503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable, or a capacity limit is reached (UPLOADS_BUSY, TOO_MANY_STREAMS); try again shortly'],
 };
@@ -84,7 +84,7 @@ function operations(includeDev: boolean): Obj {
         tags: ['Tasks'], operationId: 'uploadPdf', summary: 'Upload a statement PDF and parse it',
         parameters: [idempotencyKey],
         requestBody: { required: true, content: { 'multipart/form-data': { schema: { $ref: '#/components/schemas/Upload' } } } },
-        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 429, 503]) },
+        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 422, 429, 503]) },
       },
     },
     '/bulk_categorize_async': {
@@ -196,6 +196,18 @@ function operations(includeDev: boolean): Obj {
       get: {
         tags: ['Sessions'], operationId: 'getSession', summary: 'One parsed statement', parameters: [sessionId],
         responses: { 200: json('Session', 'The session'), ...errorRefs([400, 401, 404]) },
+      },
+      delete: {
+        tags: ['Sessions'], operationId: 'deleteSession', summary: 'Delete a session with its transactions, upload and reports',
+        description: [
+          'Owner only. Deletes the session, its transactions, its uploaded PDF and every report made from it, in one',
+          'transaction. The tasks that made those reports keep their rows; their result then answers 410 RESULT_DELETED.',
+          'A task still open on the session (its parse, a categorization, a report) answers 409 SESSION_BUSY with',
+          '`details.task_id`: cancel it with DELETE /tasks/{task_id} first. A missing, malformed or someone else’s id',
+          'answers 404 SESSION_NOT_FOUND, so deleting twice answers 404 the second time.',
+        ].join(' '),
+        parameters: [sessionId],
+        responses: { 200: json('SessionDeleted', 'The session and everything made from it are gone'), ...errorRefs([401, 404, 409]) },
       },
     },
     '/sessions/{session_id}/transactions': {

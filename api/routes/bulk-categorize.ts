@@ -5,32 +5,47 @@ import { validateRuleSet } from '../../domain/rules';
 import { openTaskOnSession } from '../../db/tasks';
 import { uuidParam } from '../params';
 import { findReadySession } from '../sessions';
-import { findByIdempotencyKey, readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
+import { readIdempotencyKey, submitTask, TaskBusyError, type SubmitDeps } from '../task-submission';
 import { ConflictError } from '../../contract/errors';
+
+const PATH = '/bulk_categorize_async';
+/** Tries when the task holding the session closes between our insert and our look-up of it. */
+const BUSY_TRIES = 3;
 
 export function categorizeRoutes(deps: SubmitDeps): Router {
   const router = new Router();
-  router.post('/bulk_categorize_async', async (ctx) => {
+  router.post(PATH, async (ctx) => {
     const sessionId = uuidParam(ctx.query.session_id, 'session_id');
     const userId: string = ctx.state.userId;
     const ruleSet = validateRuleSet(ctx.request.body, { maxRules: deps.config.rules.maxRules });
     await findReadySession(deps.db, userId, sessionId);
-    // Two rule runs on one session would interleave chunks and undo each other's cleanup.
-    const running = await openTaskOnSession(deps.db, userId, 'bulk_categorize_async', sessionId);
     const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
-    if (running && !(await findByIdempotencyKey(deps.db, userId, idempotencyKey))) {
-      throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', { task_id: running });
+    // Two rule runs on one session would interleave chunks and undo each other's cleanup. The
+    // database allows one open categorization per session (a unique index), so of two
+    // simultaneous requests exactly one inserts its task; the other is answered 409 here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { taskId } = await submitTask(deps, {
+          userId,
+          taskName: 'bulk_categorize_async',
+          idempotencyKey,
+          request: { method: ctx.method, path: ctx.path, params: { query: ctx.query, body: ctx.request.body } },
+          params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
+          memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
+          input: { sessionId, chunkRows: deps.config.rules.chunkRows },
+        });
+        ctx.status = 202;
+        ctx.body = { task_id: taskId, status: 'submitted', message: SUBMITTED_MESSAGES.bulk_categorize_async };
+        return;
+      } catch (err) {
+        if (!(err instanceof TaskBusyError)) throw err;
+        const running = await openTaskOnSession(deps.db, userId, 'bulk_categorize_async', sessionId);
+        if (running || attempt >= BUSY_TRIES) {
+          throw new ConflictError('Categorization is already running on this session', 'SESSION_BUSY', running ? { task_id: running } : undefined);
+        }
+        // The running task closed just now: the session is free, so submit again.
+      }
     }
-    const { taskId } = await submitTask(deps, {
-      userId,
-      taskName: 'bulk_categorize_async',
-      idempotencyKey,
-      params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
-      memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
-      input: { sessionId, chunkRows: deps.config.rules.chunkRows },
-    });
-    ctx.status = 202;
-    ctx.body = { task_id: taskId, status: 'submitted', message: SUBMITTED_MESSAGES.bulk_categorize_async };
   });
   return router;
 }

@@ -23,6 +23,7 @@ export function reportRoutes(deps: SubmitDeps): Router {
       userId,
       taskName: 'generate_report_async',
       idempotencyKey: readIdempotencyKey(ctx.get('Idempotency-Key') || undefined),
+      request: { method: ctx.method, path: ctx.path, params: { query: ctx.query } },
       params: { session_id: sessionId, report_type: reportType, include_vat: includeVat },
       memo: { session_id: sessionId, report_type: reportType, file_name: session.file_name },
       input: { sessionId, reportType: reportType as GenerateReportInput['reportType'], includeVat },

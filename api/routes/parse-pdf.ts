@@ -70,6 +70,8 @@ export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
       userId,
       taskName: 'parse_pdf_async',
       idempotencyKey,
+      // The upload is its bytes, their name and the form fields: the same upload sent again matches.
+      request: { method: ctx.method, path: ctx.path, params: { file_sha256: stored.sha256, file_name: fileName, fields: body } },
       clientId,
       params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: stored.sha256 },
       memo: { file_name: fileName, session_id: sessionId, ...(clientId ? { client_id: clientId } : {}) },
