@@ -1,16 +1,19 @@
 /**
- * What every task activity shares: the attempt number shows in the task's status, a
- * retryable failure names itself in the progress message, and an input error becomes a
- * non-retryable ApplicationFailure whose type is its stable code (the workflow reads the
- * code from there and puts it in `task_status.error`).
+ * What every task activity shares: the attempt number shows in the task's status, and a
+ * failure becomes an ApplicationFailure whose type is a stable code (the workflow reads
+ * the code from there and puts it in `task_status.error`): an input error non-retryable
+ * with its own message; data the database refuses non-retryable as DATA_REJECTED; any
+ * other error retryable as INTERNAL_ERROR. The last two show clients a generic message
+ * with a reference that finds the details in the worker's log.
  *
  * Log lines go through the activity `log` (the worker's JSON logger; the SDK adds the
  * workflow id, named task_id there) with task_id and user_id, so every line of a task can
  * be found by either.
  */
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, activityInfo, CancelledFailure, heartbeat, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { AppError, TaskInputError } from '../contract/errors';
+import { AppError, TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { recordAttempt, taskOwner } from '../db/tasks';
 
 /**
@@ -50,27 +53,41 @@ export function taskActivity<I extends { taskId: string }, O>(
         log.warn('activity failed', { ...fields, error_code: err.type ?? null, error: err.message });
         throw err;
       }
+      // Anything else is ours, not the client's: its text (a database error carries the SQL)
+      // goes to the log under a reference the client is given instead.
+      const reference = randomUUID().slice(0, 8);
+      const rejected = isDataRejected(err);
       const max = info.retryPolicy?.maximumAttempts ?? 0;
-      const message = err instanceof Error ? err.message : String(err);
-      const next = max === 0 || info.attempt < max ? ' — retrying' : '';
+      const next = !rejected && (max === 0 || info.attempt < max) ? ' — retrying' : '';
       log.warn('activity attempt failed', {
         ...fields,
+        reference,
         max_attempts: max || null,
         retrying: next !== '',
-        error: message,
+        error: err instanceof Error ? err.message : String(err),
         stack: err instanceof Error ? err.stack : undefined,
       });
-      await recordAttempt(
-        db,
-        input.taskId,
-        info.attempt,
-        `Attempt ${info.attempt}${max ? ` of ${max}` : ''} failed: ${message.slice(0, 300)}${next}`,
-      ).catch(() => undefined);
-      throw err;
+      const message = rejected
+        ? `The data could not be saved: the database refused it (reference ${reference})`
+        : `An internal error occurred (reference ${reference})`;
+      await recordAttempt(db, input.taskId, info.attempt, `Attempt ${info.attempt}${max ? ` of ${max}` : ''} failed: ${message}${next}`).catch(
+        () => undefined,
+      );
+      throw ApplicationFailure.create({ message, type: rejected ? TaskErrorCodes.DATA_REJECTED : TaskErrorCodes.INTERNAL_ERROR, nonRetryable: rejected });
     } finally {
       clearInterval(beat);
     }
   };
+}
+
+/**
+ * Postgres refused the data itself (SQLSTATE class 22, data exception, e.g. a numeric
+ * overflow; class 23, integrity constraint): the same data fails the same way every time,
+ * so retrying only delays the failure.
+ */
+function isDataRejected(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 // Task id → user id, for log lines of activities whose input has no userId. One indexed

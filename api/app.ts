@@ -12,7 +12,7 @@ import type { FileStore } from '../db/files';
 import type { Logger } from '../platform/logger';
 import { errorHandler } from './middleware/error-handler';
 import { securityHeaders } from './middleware/security-headers';
-import { requireUser } from './middleware/auth';
+import { requireUser, scopeOf } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
 import { requestLog } from './middleware/request-log';
 import { requestMetrics } from './middleware/metrics';
@@ -27,7 +27,7 @@ import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
 import { eventRoutes, streamTokenAuth } from './routes/events';
 import { openapiRoutes } from './routes/openapi';
-import { DEV_PUBLIC_PATHS, WEB_PUBLIC_PATHS, webRoutes } from './routes/web';
+import { DEV_PUBLIC_PATHS, devTokenEndpointOn, WEB_PUBLIC_PATHS, webRoutes } from './routes/web';
 import { TaskEventsHub } from './events/hub';
 
 export interface AppDeps {
@@ -42,7 +42,7 @@ export interface AppDeps {
   events?: TaskEventsHub;
 }
 
-/** Paths without a JWT (exact, anchored). /dev/token joins them only outside production. */
+/** Paths without a JWT (exact, anchored). /dev/token joins them only when it is on (devTokenEndpointOn). */
 export const PUBLIC_PATHS = [/^\/healthz$/, /^\/openapi\.json$/, ...WEB_PUBLIC_PATHS];
 
 export function createApp(deps: AppDeps): Koa {
@@ -79,10 +79,10 @@ export function createApp(deps: AppDeps): Koa {
     openapiRoutes(deps),
     webRoutes(deps),
   ];
-  const publicPaths = deps.config.isProduction ? PUBLIC_PATHS : [...PUBLIC_PATHS, ...DEV_PUBLIC_PATHS];
+  const publicPaths = devTokenEndpointOn(deps.config) ? [...PUBLIC_PATHS, ...DEV_PUBLIC_PATHS] : PUBLIC_PATHS;
   const metricsRouter = metricsRoutes({ metrics, token: deps.config.metricsToken });
   app.use(metricsRouter.routes()); // its own bearer token, before the user JWT check
-  app.use(requireUser(deps.config.jwtSecret, publicPaths, streamTokenAuth(deps.config)));
+  app.use(requireUser(deps.config.jwtSecret, publicPaths, streamTokenAuth(deps.config), scopeOf(deps.config)));
   app.use(jsonBody(deps.config.maxJsonBytes));
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;

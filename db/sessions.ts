@@ -4,8 +4,12 @@
  * reads exactly like a missing one.
  */
 import type { Knex } from 'knex';
-import { centsToDecimalString, decimalStringToCents } from '../domain/money';
+import { OPEN_STATUSES } from '../contract/tasks';
+import { TaskErrorCodes, TaskInputError } from '../contract/errors';
+import { centsToDecimalString, decimalStringToCents, fitsAmountColumn } from '../domain/money';
 import type { ParsedStatement } from '../domain/statements';
+import { deleteSessionFiles, keyPrefixPattern, sessionReportPrefix } from './files';
+import type { Batch } from './tasks';
 
 export type SessionStatus = 'PARSING' | 'READY' | 'FAILED';
 
@@ -124,7 +128,9 @@ const INSERT_BATCH = 2000;
  * (a heartbeat: a long save must not look like a dead worker).
  */
 export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedStatement, onBatch: () => void = () => undefined): Promise<void> {
+  assertAmountsFit(parsed);
   await db.transaction(async (trx) => {
+    await assertTaskMaySave(trx, s.taskId);
     await trx('sessions')
       .insert({
         id: s.sessionId,
@@ -171,6 +177,49 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
   });
 }
 
+/**
+ * Every figure must fit the amount columns. A statement does not print amounts over a
+ * trillion rand: such a figure is a misreading (digits of two cells run together), and the
+ * database would refuse it the same way on every retry.
+ */
+function assertAmountsFit(parsed: ParsedStatement): void {
+  const where = (what: string) =>
+    new TaskInputError(
+      TaskErrorCodes.AMOUNT_OUT_OF_RANGE,
+      `${what} is larger than R 999 999 999 999.99, the largest amount a statement may hold: the figure was probably misread`,
+    );
+  if (!fitsAmountColumn(parsed.openingBalanceCents)) throw where('The opening balance');
+  if (!fitsAmountColumn(parsed.closingBalanceCents)) throw where('The closing balance');
+  for (const t of parsed.transactions) {
+    if (!fitsAmountColumn(t.amountCents) || !fitsAmountColumn(t.balanceCents)) throw where(`A figure on page ${t.page}, line ${t.line},`);
+  }
+}
+
+/**
+ * The fence between a parse's cleanup and a late save. Both lock the task's row first:
+ * either the save commits before the cleanup (which then removes what it wrote), or the
+ * cleanup commits first and marks the row, and the save refuses. A save outside any task
+ * (no row: tools, tests) is not fenced.
+ */
+async function assertTaskMaySave(trx: Knex.Transaction, taskId: string): Promise<void> {
+  const task = await trx('task_status').where({ task_id: taskId }).forUpdate().first('status', 'work_discarded_at');
+  if (task && (task.work_discarded_at || !['PENDING', 'PROCESSING'].includes(task.status))) {
+    throw new TaskInputError(TaskErrorCodes.PARSE_DISCARDED, 'The parse was stopped before this attempt could save its result');
+  }
+}
+
+/**
+ * A parse that failed or was cancelled leaves its session FAILED and without rows, and its
+ * task marked so that no attempt still running can save after this (assertTaskMaySave).
+ */
+export async function discardParse(db: Knex, taskId: string, sessionId: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('task_status').where({ task_id: taskId }).update({ work_discarded_at: trx.fn.now() });
+    await trx('transactions').where({ session_id: sessionId }).delete();
+    await trx('sessions').where({ id: sessionId }).update({ status: 'FAILED', transaction_count: 0, updated_at: trx.fn.now() });
+  });
+}
+
 /** A parse that failed or was cancelled leaves its session FAILED and without rows. */
 export async function failSession(db: Knex, sessionId: string): Promise<void> {
   await db.transaction(async (trx) => {
@@ -185,4 +234,110 @@ export async function sessionSeqRange(db: Knex, sessionId: string): Promise<{ se
     .where({ session_id: sessionId })
     .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
   return { seqMin: r?.min ?? 0, seqMax: r?.max ?? -1, rowCount: r?.count ?? 0 };
+}
+
+// ---- deleting a session ----------------------------------------------------------------
+
+/** What an attempt to delete a session found. */
+export type SessionDeletion =
+  | { outcome: 'deleted' }
+  | { outcome: 'not_found' }
+  /** A task is still open on the session: nothing was deleted. */
+  | { outcome: 'busy'; taskId: string; taskName: string };
+
+/** Statuses a session can be deleted in by retention: parsed, or given up on. */
+const FINISHED_SESSION_STATUSES: SessionStatus[] = ['READY', 'FAILED'];
+
+/**
+ * The open tasks working on a session: its parse (the session's task_id) and any task
+ * naming it in its params (the parse, categorizations, reports). Tasks on a session are
+ * its owner's. `openTaskOnSessionRow` is the same test for the `sessions` row of a query.
+ */
+function openTasksOn(db: Knex, session: Pick<SessionRecord, 'id' | 'user_id' | 'task_id'>) {
+  return db('task_status')
+    .whereIn('status', OPEN_STATUSES as string[])
+    .andWhere({ user_id: session.user_id })
+    .andWhere((q) => {
+      q.whereRaw(`params->>'session_id' = ?`, [session.id]);
+      if (session.task_id) q.orWhere({ task_id: session.task_id });
+    });
+}
+const openTaskOnSessionRow = (db: Knex) =>
+  db.raw(
+    `exists (select 1 from task_status t where t.status in (${OPEN_STATUSES.map(() => '?').join(', ')})
+       and t.user_id = sessions.user_id
+       and (t.params->>'session_id' = sessions.id::text or t.task_id = sessions.task_id))`,
+    [...OPEN_STATUSES],
+  );
+
+/**
+ * Deletes one session in one transaction, if it matches `where` and `due` still holds once
+ * its row is locked: its files (upload, scratch, reports), then the session itself, whose
+ * transactions and category_undo rows go with it (foreign keys). The tasks that produced
+ * its reports keep their rows, but their result and file_key are cleared
+ * (result_cleared_at set), exactly as when the owner deletes a task's result: their result
+ * then answers 410 RESULT_DELETED instead of naming a file that is gone. (This updates
+ * task_status here, not in db/tasks.ts, so it shares the session's transaction.)
+ *
+ * The lock makes a concurrent delete of the same session wait and then find nothing, so
+ * the API and retention never both delete it. A task submitted after the busy check fails
+ * on its own: its first activity looks the session up and answers SESSION_NOT_FOUND.
+ */
+async function deleteSessionIf(
+  db: Knex,
+  where: { id: string; user_id?: string },
+  due: (s: SessionRecord) => boolean = () => true,
+): Promise<SessionDeletion> {
+  return db.transaction(async (trx) => {
+    const s = await trx<SessionRecord>('sessions').where(where).forUpdate().first();
+    if (!s || !due(s)) return { outcome: 'not_found' };
+    const busy = await openTasksOn(trx, s).orderBy('created_at').first('task_id', 'task_name');
+    if (busy) return { outcome: 'busy', taskId: busy.task_id, taskName: busy.task_name };
+    await deleteSessionFiles(trx, { userId: s.user_id, sessionId: s.id, uploadKey: s.file_key, parseTaskId: s.task_id });
+    await trx('task_status')
+      .where({ user_id: s.user_id })
+      .andWhere('file_key', 'like', keyPrefixPattern(sessionReportPrefix(s.id)))
+      .update({
+        result: null,
+        file_key: null,
+        result_cleared_at: trx.raw('coalesce(result_cleared_at, now())'),
+        updated_at: trx.fn.now(),
+      });
+    await trx('sessions').where({ id: s.id }).delete();
+    return { outcome: 'deleted' };
+  });
+}
+
+/**
+ * The owner deletes a session (see deleteSessionIf). Another user's session is answered
+ * like a missing one. `sessionId` must already be a well-formed UUID.
+ */
+export async function deleteSessionOfUser(db: Knex, userId: string, sessionId: string): Promise<SessionDeletion> {
+  return deleteSessionIf(db, { id: sessionId.toLowerCase(), user_id: userId });
+}
+
+/**
+ * Retention: one batch of READY or FAILED sessions created before `cutoff`, oldest first,
+ * each deleted with its files as its owner would (in a dry run, only counted). A session
+ * with a task still open on it is left in place and counted as scanned but not deleted,
+ * so the caller pages past it. Returns how many were deleted (would be) and looked at.
+ */
+export async function deleteOldSessions(db: Knex, cutoff: Date, b: Batch, dryRun: boolean): Promise<{ deleted: number; scanned: number }> {
+  const candidates: { id: string; busy: boolean }[] = await sessions(db)
+    .whereIn('status', FINISHED_SESSION_STATUSES)
+    .andWhere('created_at', '<', cutoff)
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .limit(b.limit)
+    .offset(b.offset)
+    .select('id', db.raw('? as busy', [openTaskOnSessionRow(db)]));
+  let deleted = 0;
+  for (const c of candidates) {
+    if (c.busy) continue;
+    if (dryRun) deleted += 1;
+    else {
+      const due = (s: SessionRecord) => FINISHED_SESSION_STATUSES.includes(s.status) && new Date(s.created_at) < cutoff;
+      if ((await deleteSessionIf(db, { id: c.id }, due)).outcome === 'deleted') deleted += 1;
+    }
+  }
+  return { deleted, scanned: candidates.length };
 }

@@ -16,3 +16,8 @@ export function decimalStringToCents(s: string): number {
   const cents = Number(m[2]) * 100 + Number((m[3] ?? '0').padEnd(2, '0'));
   return m[1] ? -cents : cents;
 }
+
+/** The largest amount a numeric(14,2) column holds: R 999 999 999 999.99, in cents. */
+export const MAX_AMOUNT_CENTS = 99_999_999_999_999;
+
+export const fitsAmountColumn = (cents: number | null): boolean => cents === null || (Number.isSafeInteger(cents) && Math.abs(cents) <= MAX_AMOUNT_CENTS);

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     onServerLog: (source, line) => logger.warn('server log', { source, line }),
     onNotice: (message) => process.stdout.write(`${message}\n`),
   });
-  const config = { ...base, databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress };
+  // The token endpoint is for the person at this machine, so only this command turns it on.
+  const config = { ...base, databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, devTokenEndpoint: !base.isProduction };
   const cleanupTasks: Array<() => Promise<void>> = [() => infra.stop()];
   let stopping = false;
   const stopAll = async (code: number) => {

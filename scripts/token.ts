@@ -1,5 +1,5 @@
 /** `npm run token -- <user-id>`: a development JWT (HS256, JWT_SECRET, sub = user id, 24 h by default). */
-import jwt from 'jsonwebtoken';
+import { signUserToken } from '../api/middleware/auth';
 import { loadConfig, onConfigError } from '../platform/config';
 import { SYSTEM_USER_ID } from '../contract/tasks';
 
@@ -13,4 +13,4 @@ const config = onConfigError(loadConfig, (line) => {
   process.exit(1);
 });
 if (config.jwtSecretIsDefault) process.stderr.write('note: signed with the development JWT_SECRET\n');
-process.stdout.write(jwt.sign({ sub: userId }, config.jwtSecret, { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds }) + '\n');
+process.stdout.write(signUserToken(config, userId, config.jwtTtlSeconds) + '\n');

@@ -1,7 +1,9 @@
 /**
  * Bearer JWT (HS256, JWT_SECRET) on every route but the public ones; the user id is the
- * token's `sub`. Every handler reads it from `ctx.state.userId`.
+ * token's `sub`. Every handler reads it from `ctx.state.userId`. Tokens must expire, and
+ * carry JWT_ISSUER / JWT_AUDIENCE when those are set.
  */
+import jsonwebtoken from 'jsonwebtoken';
 import jwt from 'koa-jwt';
 import type { Context, Middleware } from 'koa';
 import { UnauthorizedError } from '../../contract/errors';
@@ -12,8 +14,32 @@ import { UnauthorizedError } from '../../contract/errors';
  */
 export type QueryTokenCheck = (ctx: Context) => { sub: string; exp: number } | undefined;
 
-export function requireUser(secret: string, publicPaths: RegExp[], queryToken?: QueryTokenCheck): Middleware {
-  const verify = jwt({ secret, algorithms: ['HS256'] }).unless({ path: publicPaths });
+/** Who issues and who may accept the service's tokens (JWT_ISSUER, JWT_AUDIENCE); empty: not checked. */
+export interface TokenScope {
+  issuer: string;
+  audience: string;
+}
+
+export const scopeOf = (config: { jwtIssuer: string; jwtAudience: string }): TokenScope => ({ issuer: config.jwtIssuer, audience: config.jwtAudience });
+
+/** A user's bearer token, as the service mints it (npm run token, POST /dev/token). */
+export function signUserToken(config: { jwtSecret: string; jwtIssuer: string; jwtAudience: string }, userId: string, ttlSeconds: number): string {
+  const { issuer, audience } = scopeOf(config);
+  return jsonwebtoken.sign({ sub: userId }, config.jwtSecret, {
+    algorithm: 'HS256',
+    expiresIn: ttlSeconds,
+    ...(issuer ? { issuer } : {}),
+    ...(audience ? { audience } : {}),
+  });
+}
+
+export function requireUser(secret: string, publicPaths: RegExp[], queryToken?: QueryTokenCheck, scope: TokenScope = { issuer: '', audience: '' }): Middleware {
+  const verify = jwt({
+    secret,
+    algorithms: ['HS256'],
+    ...(scope.issuer ? { issuer: scope.issuer } : {}),
+    ...(scope.audience ? { audience: scope.audience } : {}),
+  }).unless({ path: publicPaths });
   const identify: Middleware = async (ctx, next) => {
     if (publicPaths.some((p) => p.test(ctx.path))) return next();
     const claims = ctx.state.user;

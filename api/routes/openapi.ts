@@ -2,11 +2,12 @@
 import Router from '@koa/router';
 import type { Config } from '../../platform/config';
 import { buildOpenApiDocument } from '../openapi/document';
+import { devTokenEndpointOn } from './web';
 
 export function openapiRoutes(deps: { config: Config }): Router {
   const router = new Router();
   // Built once: it depends only on whether this process serves the development endpoints.
-  const body = JSON.stringify(buildOpenApiDocument({ includeDev: !deps.config.isProduction }));
+  const body = JSON.stringify(buildOpenApiDocument({ includeDev: devTokenEndpointOn(deps.config) }));
   router.get('/openapi.json', (ctx) => {
     ctx.set('Cache-Control', 'no-cache');
     ctx.type = 'application/json';

@@ -1,8 +1,8 @@
 /**
  * The web page and the API reference, served by the API itself (no build step, no CDN):
  * `/` (index.html), `/docs` (docs.html) and `/static/<file>` from api/public/, plus
- * `POST /dev/token`, which signs a development JWT — registered only when NODE_ENV is not
- * production, so in production the path does not exist and is not public.
+ * `POST /dev/token`, which signs a development JWT — registered only when DEV_TOKEN_ENDPOINT
+ * is on (npm start turns it on), never in production: otherwise the path does not exist.
  *
  * Only files that are in api/public/ when the app is built can be served: a request names
  * a key of that listing, never a path, so nothing outside the folder is reachable.
@@ -13,10 +13,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import jwt from 'jsonwebtoken';
 import type { Config } from '../../platform/config';
 import { BadRequestError, NotFoundError } from '../../contract/errors';
 import { SYSTEM_USER_ID } from '../../contract/tasks';
+import { signUserToken } from '../middleware/auth';
 
 export const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
 
@@ -62,6 +62,9 @@ async function sendFile(ctx: Context, name: string): Promise<void> {
   ctx.body = data;
 }
 
+/** POST /dev/token exists only when DEV_TOKEN_ENDPOINT is on (npm start), and never in production. */
+export const devTokenEndpointOn = (config: Pick<Config, 'devTokenEndpoint' | 'isProduction'>): boolean => config.devTokenEndpoint && !config.isProduction;
+
 export function webRoutes(deps: { config: Config }): Router {
   const router = new Router();
   const files = new Set(readdirSync(PUBLIC_DIR).filter((f) => TYPES[path.extname(f)] && /^[\w-]+\.\w+$/.test(f)));
@@ -74,7 +77,7 @@ export function webRoutes(deps: { config: Config }): Router {
     await sendFile(ctx, name);
   });
 
-  if (!deps.config.isProduction) {
+  if (devTokenEndpointOn(deps.config)) {
     router.post('/dev/token', (ctx) => {
       // A development convenience for the person at this machine, not for the network the
       // API may be bound to; and never for the account the service's own tasks run as.
@@ -88,7 +91,7 @@ export function webRoutes(deps: { config: Config }): Router {
       const ttl = deps.config.jwtTtlSeconds;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {
-        access_token: jwt.sign({ sub: userId }, deps.config.jwtSecret, { algorithm: 'HS256', expiresIn: ttl }),
+        access_token: signUserToken(deps.config, userId, ttl),
         token_type: 'Bearer',
         expires_in: ttl,
         user_id: userId,

@@ -70,6 +70,15 @@ export const SETTINGS = {
     { development: DEVELOPMENT_JWT_SECRET, production: REQUIRED },
   ),
   jwtTtlSeconds: row('JWT_TTL_SECONDS', int(60), 24 * 3600),
+  /** When set, tokens must carry this `iss` (and the service's own tokens do). */
+  jwtIssuer: row('JWT_ISSUER', text, ''),
+  /** When set, tokens must carry this `aud` (and the service's own tokens do). */
+  jwtAudience: row('JWT_AUDIENCE', text, ''),
+  /**
+   * POST /dev/token, which mints a token for whoever asks from this machine: `npm start`
+   * turns it on for the person at the keyboard; production refuses to start with it.
+   */
+  devTokenEndpoint: row('DEV_TOKEN_ENDPOINT', bool, false),
   corsOrigins: row('CORS_ORIGINS', list, 'http://localhost:3000,http://localhost:5173'),
   maxUploadBytes: row('MAX_UPLOAD_BYTES', int(1024), 25 * 1024 * 1024),
   /**
@@ -94,6 +103,11 @@ export const SETTINGS = {
   /** Short, so a cancel or a dead worker is noticed within seconds. */
   activityHeartbeatTimeoutSeconds: row('ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS', int(1), 5),
   progressMirrorIntervalMs: row('PROGRESS_MIRROR_INTERVAL_MS', int(0), 500),
+  /**
+   * How often each API process settles tasks whose start nobody confirmed (platform/task-reconcile.ts).
+   * A row is called lost 40 s after its submission, so the default settles it within a minute.
+   */
+  submissionSweepSeconds: row('SUBMISSION_SWEEP_SECONDS', int(1, 60), 20),
   worker: {
     concurrency: row('WORKER_CONCURRENCY', int(1, 1000), 4),
     workflowConcurrency: row('WORKER_WORKFLOW_CONCURRENCY', int(2, 10000), 40),
@@ -114,6 +128,14 @@ export const SETTINGS = {
   pdf: {
     pagesPerChunk: row('PDF_PAGES_PER_CHUNK', int(1, 1000), 50),
     maxPages: row('PDF_MAX_PAGES', int(1), 5000),
+    /** The pdf.js thread's bounds (domain/statements/pdf/thread.ts): over one, the document fails PDF_TOO_COMPLEX. */
+    openTimeoutMs: row('PDF_OPEN_TIMEOUT_MS', int(100, 600_000), 10_000),
+    /** Per page of text, granted as each page is done: a page takes 10-20 ms here. */
+    pageTimeoutMs: row('PDF_PAGE_TIMEOUT_MS', int(10, 600_000), 500),
+    /** One page rendered for OCR: 1-1.5 s here. */
+    renderTimeoutMs: row('PDF_RENDER_TIMEOUT_MS', int(100, 3_600_000), 30_000),
+    /** Heap cap of the pdf.js thread: 500 pages of text peak at ~64 MB. */
+    threadMemoryMb: row('PDF_THREAD_MEMORY_MB', int(64, 65_536), 512),
   },
   ocr: {
     enabled: row('OCR_ENABLED', bool, true),
@@ -138,6 +160,8 @@ export const SETTINGS = {
     taskRetentionDays: row('TASK_RETENTION_DAYS', int(1), 30),
     reportRetentionDays: row('REPORT_RETENTION_DAYS', int(1), 7),
     uploadRetentionDays: row('UPLOAD_RETENTION_DAYS', int(1), 7),
+    /** 0: sessions are kept until their owner deletes them (DELETE /sessions/{id}). */
+    sessionRetentionDays: row('SESSION_RETENTION_DAYS', int(0), 0),
   },
   logLevel: row('LOG_LEVEL', oneOf<LogLevel>(['debug', 'info', 'warn', 'error']), 'info'),
   /** Server-Sent Events of task progress (GET /tasks/{id}/events). */
@@ -162,6 +186,8 @@ export type SettingName<T = typeof SETTINGS> = { [K in keyof T]: T[K] extends Se
 
 /** Rules between rows, checked once every row has parsed: a message when broken. */
 export const CROSS_CHECKS: ReadonlyArray<(values: TableValues<typeof SETTINGS>) => string | undefined> = [
+  // A token for anyone who asks has no place on a production server.
+  (v) => (v.nodeEnv === 'production' && v.devTokenEndpoint ? 'DEV_TOKEN_ENDPOINT cannot be on when NODE_ENV=production' : undefined),
   // The soft limit lets the workflow clean up before the hard one ends it.
   (v) => (v.hardTimeLimitSeconds <= v.softTimeLimitSeconds ? 'HARD_TIME_LIMIT_SECONDS must be greater than SOFT_TIME_LIMIT_SECONDS' : undefined),
 ];

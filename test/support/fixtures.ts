@@ -3,14 +3,16 @@
  * intervals, sessions seeded straight into Postgres, and a worker factory.
  */
 import { randomUUID } from 'node:crypto';
+import { signUserToken } from '../../api/middleware/auth';
 import type { Knex } from 'knex';
-import jwt from 'jsonwebtoken';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
+    // Tests stand in for `npm start`'s development stack, which turns the token endpoint on.
+    DEV_TOKEN_ENDPOINT: env.NODE_ENV === 'production' ? 'false' : 'true',
     JWT_SECRET: 'test-secret-0123456789abcdef0123456789',
     RETRY_INITIAL_INTERVAL_SECONDS: '60',
     PROGRESS_MIRROR_INTERVAL_MS: '0',
@@ -21,7 +23,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export function tokenFor(config: Config, userId: string, expiresIn = 3600): string {
-  return jwt.sign({ sub: userId }, config.jwtSecret, { algorithm: 'HS256', expiresIn });
+  return signUserToken(config, userId, expiresIn);
 }
 
 export interface SeedRow {
