@@ -3,13 +3,13 @@
  * how many rows it touched (or would touch, in a dry run); the workflow loops until a
  * batch comes back short. Every step is idempotent: running it twice deletes nothing more.
  */
-import { getClient } from '@temporalio/activity';
+import { getClient, heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { CleanupStep } from '../contract/tasks';
 import type { FileStore } from '../db/files';
+import { deleteOldSessions } from '../db/sessions';
 import { clearExpiredResults, deleteFinishedTasks, quietOpenTasks } from '../db/tasks';
 import { closedOutcome, reconcileTask } from '../platform/task-reconcile';
-
 
 export interface CleanupPolicy {
   now: string; // ISO; fixed for the whole run so every batch sees the same cut-offs
@@ -18,6 +18,8 @@ export interface CleanupPolicy {
   taskRetentionDays: number;
   reportRetentionDays: number;
   uploadRetentionDays: number;
+  /** 0: the old_sessions step deletes nothing. */
+  sessionRetentionDays: number;
   resultTtlSeconds: number;
 }
 
@@ -26,6 +28,12 @@ const DAY_MS = 86_400_000;
 const WORK_FILE_RETENTION_DAYS = 1;
 /** An open row untouched this long is checked against its workflow. */
 const UNMIRRORED_AFTER_MS = 10 * 60 * 1000;
+/**
+ * Deleting a batch of sessions (each with up to millions of rows and its files) can take
+ * longer than the heartbeat timeout, even one statement alone: a timer heartbeats while it
+ * runs, so the activity is not taken for dead (the SDK throttles the sends).
+ */
+const HEARTBEAT_EVERY_MS = 1000;
 
 export interface BatchOutcome {
   /** Rows or files removed or fixed (in a dry run: that would be). */
@@ -38,6 +46,7 @@ export interface CleanupConfig {
   taskRetentionDays: number;
   reportRetentionDays: number;
   uploadRetentionDays: number;
+  sessionRetentionDays: number;
   batchSize: number;
   resultTtlSeconds: number;
 }
@@ -86,6 +95,17 @@ export function createCleanupActivities(deps: { db: Knex; files: FileStore; clea
             }
           }
           return { affected, scanned: rows.length };
+        }
+        case 'old_sessions': {
+          // Off unless set; `> 0` is also false for a policy made by a worker that predates the setting.
+          if (!(p.sessionRetentionDays > 0)) return outcome(0);
+          const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+          try {
+            const { deleted, scanned } = await deleteOldSessions(db, before(p, p.sessionRetentionDays), batch, p.dryRun);
+            return { affected: deleted, scanned };
+          } finally {
+            clearInterval(beat);
+          }
         }
       }
     },

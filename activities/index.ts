@@ -34,11 +34,12 @@ export function createActivities(deps: ActivityDeps) {
         taskRetentionDays: config.cleanup.taskRetentionDays,
         reportRetentionDays: config.cleanup.reportRetentionDays,
         uploadRetentionDays: config.cleanup.uploadRetentionDays,
+        sessionRetentionDays: config.cleanup.sessionRetentionDays,
         batchSize: config.cleanup.batchSize,
         resultTtlSeconds: config.resultTtlSeconds,
       },
     }),
-    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages }),
+    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf }),
     ...createCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
     ...createReportActivities({
       db,

@@ -67,8 +67,12 @@ export interface GenerateReportInput extends TaskEnvelope {
   includeVat: boolean;
 }
 
-/** The retention steps of a cleanup run, in the order they run. */
-export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks'] as const;
+/**
+ * The retention steps of a cleanup run, in the order they run. A new step goes at the end
+ * and behind a patched() check in workflows/cleanup-old-results.ts, so runs recorded with
+ * the earlier steps still replay.
+ */
+export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks', 'old_sessions'] as const;
 export type CleanupStep = (typeof CLEANUP_STEPS)[number];
 
 /** The input of each task a user submits, by task name. */

@@ -12,6 +12,35 @@ import { workFilePrefix } from '../contract/file-keys';
 
 export type FileKind = 'upload' | 'report' | 'work';
 
+/**
+ * The start of the key of every report of a session: reportFileKey (contract/file-keys.ts)
+ * puts the session id first, so a session's reports are found without their tasks.
+ */
+export const sessionReportPrefix = (sessionId: string): string => `reports/${sessionId}/`;
+
+/** A `like` pattern for the keys that start with `prefix` (any `%`, `_` or backslash in it taken literally). */
+export const keyPrefixPattern = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Deletes every stored file of a session: its upload, what is left of its parse's scratch
+ * files, and all its reports; their chunks go with them (foreign key). It takes the
+ * caller's handle, so inside a transaction the files go with the session's rows or not at
+ * all. Only files of the session's owner are touched. Returns how many were deleted.
+ */
+export async function deleteSessionFiles(
+  db: Knex,
+  s: { userId: string; sessionId: string; uploadKey: string | null; parseTaskId: string | null },
+): Promise<number> {
+  return db('stored_files')
+    .where({ user_id: s.userId })
+    .andWhere((q) => {
+      q.where('file_key', 'like', keyPrefixPattern(sessionReportPrefix(s.sessionId)));
+      if (s.uploadKey) q.orWhere({ file_key: s.uploadKey });
+      if (s.parseTaskId) q.orWhere('file_key', 'like', keyPrefixPattern(workFilePrefix(s.parseTaskId)));
+    })
+    .delete();
+}
+
 export interface NewFile {
   fileKey: string;
   userId: string;

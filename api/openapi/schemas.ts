@@ -155,6 +155,7 @@ export const SCHEMAS: Record<string, Schema> = {
       created_at: dateTime,
     },
   ),
+  SessionDeleted: closed(['message', 'session_id'], { message: { const: 'Session deleted' }, session_id: uuid }),
   SessionList: closed(['sessions', 'limit', 'offset'], {
     sessions: { type: 'array', items: ref('Session') },
     limit: int(),

@@ -1,9 +1,9 @@
-/** GET /sessions and GET /sessions/:id/transactions: the caller's parsed statements. */
+/** GET /sessions, GET /sessions/:id, GET /sessions/:id/transactions and DELETE /sessions/:id: the caller's parsed statements. */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
 import { listSessionsOfUser, transactionsPage, type SessionRecord } from '../../db/sessions';
 import { intParam } from '../params';
-import { findOwnSession } from '../sessions';
+import { deleteOwnSession, findOwnSession } from '../sessions';
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
@@ -37,6 +37,11 @@ export function sessionRoutes(deps: { db: Knex }): Router {
 
   router.get('/sessions/:id', async (ctx) => {
     ctx.body = sessionBody(await findOwnSession(deps.db, ctx.state.userId, ctx.params.id));
+  });
+
+  router.delete('/sessions/:id', async (ctx) => {
+    const sessionId = await deleteOwnSession(deps.db, ctx.state.userId, ctx.params.id);
+    ctx.body = { message: 'Session deleted', session_id: sessionId };
   });
 
   router.get('/sessions/:id/transactions', async (ctx) => {

@@ -15,7 +15,7 @@ import { taskSettingsFrom } from '../../platform/task-settings';
 import { ensureCleanupSchedule } from '../../worker/cleanup-schedule';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getDevServer, getDevServerNativeConnection, getTimeSkippingEnv, getWorkflowBundle } from '../support/temporal';
-import { testConfig } from '../support/fixtures';
+import { generatedRows, seedSession, testConfig } from '../support/fixtures';
 
 const NOW = new Date('2026-06-15T02:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
@@ -56,6 +56,53 @@ async function seedAges(db: Knex) {
   return { rows, keys };
 }
 
+/**
+ * Sessions of every age and state for the old_sessions step (retention 30 days). Their
+ * files and task rows are a day old, inside every other step's retention, so only
+ * old_sessions removes them.
+ */
+async function seedSessionAges(db: Knex) {
+  const files = new FileStore(db);
+  const put = async (key: string, kind: 'upload' | 'report', userId: string) => {
+    await files.put({ fileKey: key, userId, kind, filename: key.split('/').pop() as string, contentType: 'application/octet-stream' }, Buffer.from(key));
+    await db('stored_files').where({ file_key: key }).update({ created_at: daysAgo(1) });
+    return key;
+  };
+  const task = (taskName: string, status: string, extra: Record<string, unknown>) => ({
+    task_id: randomUUID(),
+    user_id: 'u1',
+    task_name: taskName,
+    queue: 'reports',
+    status,
+    created_at: daysAgo(1),
+    // Written "now": an open row that is not quiet, so reconciliation leaves it alone.
+    updated_at: NOW,
+    ...extra,
+  });
+  const parseTaskId = randomUUID();
+  const uploadKey = `uploads/${parseTaskId}/s.pdf`;
+  const ids = {
+    oldReady: await seedSession(db, 'u1', generatedRows(3), { created_at: daysAgo(40), task_id: parseTaskId, file_key: uploadKey }),
+    oldFailed: await seedSession(db, 'u2', [], { status: 'FAILED', created_at: daysAgo(31) }),
+    oldBusy: await seedSession(db, 'u1', generatedRows(2), { created_at: daysAgo(45) }),
+    oldParsing: await seedSession(db, 'u1', [], { status: 'PARSING', created_at: daysAgo(40) }),
+    fresh: await seedSession(db, 'u1', generatedRows(2), { created_at: daysAgo(29) }),
+  };
+  await put(uploadKey, 'upload', 'u1');
+  const oldReport = await put(`reports/${ids.oldReady}/report_20260501_120000.csv`, 'report', 'u1');
+  await put(`reports/${ids.oldReady}/report_20260502_120000.xlsx`, 'report', 'u1');
+  const freshReport = await put(`reports/${ids.fresh}/report_20260610_120000.csv`, 'report', 'u1');
+  await db('category_undo').insert({ task_id: randomUUID(), session_id: ids.oldReady, seq: 1, old_category: null });
+  const report = task('generate_report_async', 'SUCCESS', {
+    params: JSON.stringify({ session_id: ids.oldReady }),
+    result: JSON.stringify({ status: 'success', file_key: oldReport }),
+    file_key: oldReport,
+  });
+  const busy = task('bulk_categorize_async', 'PROCESSING', { params: JSON.stringify({ session_id: ids.oldBusy }) });
+  await db('task_status').insert([report, busy]);
+  return { ids, keys: { freshReport }, reportTaskId: report.task_id, busyTaskId: busy.task_id };
+}
+
 describe('retention and the 02:00 cleanup', function () {
   this.timeout(120_000);
   let db: Knex;
@@ -71,8 +118,7 @@ describe('retention and the 02:00 cleanup', function () {
       env = await getTimeSkippingEnv();
     });
 
-    async function runCleanup(dryRun: boolean) {
-      const config = testConfig();
+    async function runCleanup(dryRun: boolean, config = testConfig(), workflowId = `cleanup-test-${randomUUID()}`) {
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue: 'default',
@@ -82,7 +128,7 @@ describe('retention and the 02:00 cleanup', function () {
       return worker.runUntil(
         env.client.workflow.execute('cleanupOldResults', {
           taskQueue: 'default',
-          workflowId: `cleanup-test-${randomUUID()}`,
+          workflowId,
           args: [{ dryRun, now: NOW.toISOString(), settings: taskSettingsFrom(config) }],
         }),
       );
@@ -94,7 +140,7 @@ describe('retention and the 02:00 cleanup', function () {
       assert.equal(dry.dry_run, true);
       assert.deepEqual(
         { ...dry.counts, unmirrored_tasks: undefined },
-        { expired_results: 2, report_files: 1, upload_files: 1, work_files: 1, old_tasks: 2, unmirrored_tasks: undefined },
+        { expired_results: 2, report_files: 1, upload_files: 1, work_files: 1, old_tasks: 2, unmirrored_tasks: undefined, old_sessions: 0 },
       );
       // The dry run removed nothing.
       assert.equal(Number((await db('stored_files').count({ n: '*' }))[0].n), 5);
@@ -122,7 +168,54 @@ describe('retention and the 02:00 cleanup', function () {
       assert.ok(recorded.some((r) => r.result.dry_run === false && r.result.counts.old_tasks === 2));
 
       const second = await runCleanup(false);
-      assert.deepEqual(Object.values(second.counts), [0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(Object.values(second.counts), [0, 0, 0, 0, 0, 0, 0]);
+    });
+
+    it('deletes old finished sessions with their files and reports only when SESSION_RETENTION_DAYS is set, in batches, counting in a dry run', async () => {
+      const s = await seedSessionAges(db);
+      const all = Object.values(s.ids).sort();
+      const sessionIds = async () => (await db('sessions').select('id')).map((r) => r.id).sort();
+
+      // Off by default: the step runs and deletes nothing.
+      const off = await runCleanup(false);
+      assert.equal(off.counts.old_sessions, 0);
+      assert.deepEqual(await sessionIds(), all);
+
+      // Batches of 2 over 3 old finished sessions, one of them with a task running on it.
+      const retention = testConfig({ SESSION_RETENTION_DAYS: '30', CLEANUP_BATCH_SIZE: '2' });
+      const dry = await runCleanup(true, retention);
+      assert.equal(dry.counts.old_sessions, 2);
+      assert.deepEqual(await sessionIds(), all, 'a dry run only counts');
+      assert.equal(Number((await db('stored_files').count({ n: '*' }))[0].n), 4);
+
+      const real = await runCleanup(false, retention);
+      assert.equal(real.counts.old_sessions, 2);
+      assert.deepEqual(await sessionIds(), [s.ids.oldBusy, s.ids.oldParsing, s.ids.fresh].sort());
+      for (const id of [s.ids.oldReady, s.ids.oldFailed]) {
+        assert.equal(Number((await db('transactions').where({ session_id: id }).count({ n: '*' }))[0].n), 0);
+      }
+      assert.equal(Number((await db('category_undo').count({ n: '*' }))[0].n), 0);
+      assert.deepEqual((await db('stored_files').select('file_key')).map((r) => r.file_key), [s.keys.freshReport]);
+      // The report's task keeps its row, without the result that named the deleted file.
+      const reportTask = await db('task_status').where({ task_id: s.reportTaskId }).first();
+      assert.equal(reportTask.status, 'SUCCESS');
+      assert.equal(reportTask.result, null);
+      assert.equal(reportTask.file_key, null);
+      assert.ok(reportTask.result_cleared_at);
+      assert.equal((await db('task_status').where({ task_id: s.busyTaskId }).first()).status, 'PROCESSING');
+
+      const again = await runCleanup(false, retention);
+      assert.equal(again.counts.old_sessions, 0);
+    });
+
+    it('replays a run recorded with the old_sessions step', async () => {
+      // Runs recorded before the step existed are in test/fixtures/histories (replay.test.ts);
+      // this is a run of today's code, which records the step's patch marker.
+      const workflowId = `cleanup-replay-${randomUUID()}`;
+      await runCleanup(false, testConfig({ SESSION_RETENTION_DAYS: '30' }), workflowId);
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      assert.ok(history.events?.some((e) => e.markerRecordedEventAttributes), 'the run records its patch marker');
+      await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, workflowId);
     });
   });
 
