@@ -7,9 +7,9 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
-import { workFileKey } from '../contract/file-keys';
+import { workFileKey, workFilePrefix } from '../contract/file-keys';
 import type { FileStore } from '../db/files';
-import { failSession, saveStatement } from '../db/sessions';
+import { discardParse, saveStatement } from '../db/sessions';
 import {
   extractPages,
   inspectPdf,
@@ -22,6 +22,7 @@ import {
   type PositionedPage,
 } from '../domain/statements';
 import { createOcr, scannedPageCount, tooManyScannedPages, type OcrPagesFn } from '../domain/ocr';
+import { configurePdfThread, type PdfLimits } from '../domain/statements/pdf/thread';
 import { refineProgress } from '../db/tasks';
 import { taskActivity } from './task-activity';
 import { centsToNumber } from '../domain/money';
@@ -34,6 +35,12 @@ export interface ParseDeps {
   ocrPages?: OcrPagesFn;
   /** Most scanned pages read by OCR in one statement (OCR_MAX_PAGES); more fail OCR_TOO_MANY_PAGES. */
   ocrMaxPages?: number;
+  /**
+   * Bounds of the process's pdf.js thread (PDF_OPEN_TIMEOUT_MS, PDF_PAGE_TIMEOUT_MS,
+   * PDF_RENDER_TIMEOUT_MS, PDF_THREAD_MEMORY_MB); unset ones keep their defaults. Over one,
+   * a document fails PDF_TOO_COMPLEX.
+   */
+  pdfLimits?: Partial<PdfLimits>;
 }
 
 export interface ParseStatementResult {
@@ -98,6 +105,15 @@ function withOcrPages(pages: PositionedPage[], read: PositionedPage[]): Position
   return pages.map((p) => byPage.get(p.page) ?? p);
 }
 
+/**
+ * Pages per pdf.js request when a whole file is read in one go (readStatementFile), as the
+ * workflow's chunks do: the thread holds one request's pages until it answers.
+ */
+const READ_PAGES_PER_REQUEST = 50;
+
+/** Where a parse keeps its document's scanned-page count, among its work files (removed with them). */
+const scannedCountKey = (taskId: string) => `${workFilePrefix(taskId)}scanned-pages.json`;
+
 function tooManyPages(pageCount: number, max: number): TaskInputError {
   return new TaskInputError('PDF_TOO_MANY_PAGES', `The statement has ${pageCount} pages; at most ${max} are accepted`);
 }
@@ -122,7 +138,10 @@ export async function readStatementFile(
   if (pageCount > options.maxPages) {
     throw tooManyPages(pageCount, options.maxPages);
   }
-  let pages = await extractPages(data, 1, pageCount);
+  let pages: PositionedPage[] = [];
+  for (let first = 1; first <= pageCount; first += READ_PAGES_PER_REQUEST) {
+    pages.push(...(await extractPages(data, first, Math.min(pageCount, first + READ_PAGES_PER_REQUEST - 1))));
+  }
   const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
   if (textless.length > 0 && options.ocr) {
     if (textless.length > options.ocr.maxPages) throw tooManyScannedPages(textless.length, options.ocr.maxPages);
@@ -143,6 +162,8 @@ export function chunkHasOcrPages(chunk: Buffer): boolean {
 
 export function createParseActivities(deps: ParseDeps) {
   const { db, files } = deps;
+  // One pdf.js thread per process, so its limits are the process's: the worker's configuration.
+  if (deps.pdfLimits) configurePdfThread(deps.pdfLimits);
 
   async function readUpload(fileKey: string): Promise<Buffer> {
     const data = await files.read(fileKey);
@@ -150,9 +171,34 @@ export function createParseActivities(deps: ParseDeps) {
     return data;
   }
 
+  /**
+   * OCR_MAX_PAGES over the whole document, counted once per parse: the first chunk that
+   * finds scanned pages counts the others (stopping once over the limit), and keeps a count
+   * within the limit as a work file, which later chunks, on whichever worker, read instead
+   * of counting again. Over the limit, the parse fails there and then.
+   */
+  async function checkScannedPages(
+    input: { taskId: string; userId: string },
+    data: Uint8Array,
+    chunk: { first: number; last: number; textless: number },
+    pageCount: number,
+    max: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const key = scannedCountKey(input.taskId);
+    if (await files.stat(key)) return;
+    const { scanned, complete } = await scannedPageCount(data, chunk, pageCount, { max, signal });
+    if (scanned > max) throw tooManyScannedPages(scanned, max, complete);
+    await files.put(
+      { fileKey: key, userId: input.userId, kind: 'work', filename: key, contentType: 'application/json' },
+      Buffer.from(JSON.stringify({ scanned })),
+    );
+  }
+
   return {
     inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
-      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)));
+      const signal = Context.current().cancellationSignal;
+      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)), { signal });
       if (pageCount > deps.maxPages) {
         throw tooManyPages(pageCount, deps.maxPages);
       }
@@ -162,17 +208,19 @@ export function createParseActivities(deps: ParseDeps) {
     extractPageChunk: taskActivity(
       db,
       async (input: { taskId: string; userId: string; fileKey: string; firstPage: number; lastPage: number; pageCount?: number }) => {
+        // A cancel (the user's, the soft time limit's, or the activity timing out) stops the
+        // pdf.js work under way, not just the next step.
+        const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
-        let pages = await extractPages(data, input.firstPage, input.lastPage);
+        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal });
         const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
         if (textless.length > 0 && deps.ocrPages) {
           // From the inspect step; workflows started before it was passed ask the PDF again.
-          const pageCount = input.pageCount ?? (await inspectPdf(data)).pageCount;
+          const pageCount = input.pageCount ?? (await inspectPdf(data, { signal })).pageCount;
           // Counting the document's other scanned pages re-reads them: only when it could matter.
           if (deps.ocrMaxPages !== undefined && pageCount > deps.ocrMaxPages) {
             const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
-            const scanned = await scannedPageCount(data, chunk, pageCount);
-            if (scanned > deps.ocrMaxPages) throw tooManyScannedPages(scanned, deps.ocrMaxPages);
+            await checkScannedPages(input, data, chunk, pageCount, deps.ocrMaxPages, signal);
           }
           // Per-page progress inside the chunk (the workflow moves it per chunk).
           const before = input.firstPage - 1 + (pages.length - textless.length);
@@ -183,7 +231,7 @@ export function createParseActivities(deps: ParseDeps) {
             // chunk may hold a single page ("page 1 of 1" would tell the user nothing).
             const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
             void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
-          }, Context.current().cancellationSignal);
+          }, signal);
           pages = withOcrPages(pages, read);
         }
         heartbeat();
@@ -245,7 +293,7 @@ export function createParseActivities(deps: ParseDeps) {
     /** Cleanup after success, failure or cancel: work files always go; a failed session keeps no rows. */
     discardParseWork: async (input: { taskId: string; sessionId: string; failed: boolean }): Promise<void> => {
       await files.deleteWorkFiles(input.taskId);
-      if (input.failed) await failSession(db, input.sessionId);
+      if (input.failed) await discardParse(db, input.taskId, input.sessionId);
     },
   };
 }

@@ -220,14 +220,6 @@ export async function discardParse(db: Knex, taskId: string, sessionId: string):
   });
 }
 
-/** A parse that failed or was cancelled leaves its session FAILED and without rows. */
-export async function failSession(db: Knex, sessionId: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('transactions').where({ session_id: sessionId }).delete();
-    await trx('sessions').where({ id: sessionId }).update({ status: 'FAILED', transaction_count: 0, updated_at: trx.fn.now() });
-  });
-}
-
 /** The range of a session's row positions and its row count (an empty session: max < min). */
 export async function sessionSeqRange(db: Knex, sessionId: string): Promise<{ seqMin: number; seqMax: number; rowCount: number }> {
   const r = await db('transactions')

@@ -7,7 +7,7 @@
 import { createOcrPages, type OcrPagesFn } from './pages';
 import { OcrPool } from './recognize';
 
-export { scannedPageCount, tooManyScannedPages, OCR_TOO_MANY_PAGES } from './limit';
+export { scannedPageCount, tooManyScannedPages, OCR_TOO_MANY_PAGES, type ScannedPageCount } from './limit';
 export { OcrPool } from './recognize';
 export { createOcrPages, type OcrPagesFn } from './pages';
 

@@ -78,7 +78,7 @@ export function createOcrPages(options: OcrPagesOptions): OcrPagesFn {
       if (signal?.aborted) throw cancelled(signal);
     };
     check();
-    const renderer = await openRenderer(data);
+    const renderer = await openRenderer(data, { signal });
     const out: PositionedPage[] = [];
     let done = 0;
     const read = async (scanned: PageRaster): Promise<void> => {

@@ -5,8 +5,22 @@
  * ~270 MB of extra RSS on a worker's first scan. Pages are rendered one at a time and
  * only their greyscale pixels come back, so memory stays at about one page (A4 at 300 DPI:
  * 9 MB of grey) whatever the document's length.
+ *
+ * Opening is bounded by PDF_OPEN_TIMEOUT_MS and each page by PDF_RENDER_TIMEOUT_MS; over
+ * either, or out of the thread's memory, the document fails PDF_TOO_COMPLEX. The thread is
+ * shared: when it is replaced (another document overran its limits), the open document
+ * went with it, and the renderer opens it again in the new thread.
  */
-import { askPdfThread, PDF_THREAD_STOPPED, pinPdfThread, type PdfThreadError } from '../statements/pdf/thread';
+import {
+  askPdfThreadOn,
+  PDF_THREAD_REPLACED,
+  PDF_THREAD_STOPPED,
+  pdfLimits,
+  pinPdfThread,
+  type PdfLimits,
+  type PdfThreadCall,
+  type PdfThreadError,
+} from '../statements/pdf/thread';
 
 /** One rendered page: 8-bit grey, row by row, `width` × `height` pixels. */
 export interface PageRaster {
@@ -41,31 +55,68 @@ function asError(err: unknown): Error {
   return Object.assign(new Error(e?.message ?? String(err)), { name: e?.name === PDF_THREAD_STOPPED ? PDF_THREAD_STOPPED : 'PdfRenderError' });
 }
 
-async function call<T>(request: { op: string; data?: Uint8Array } & Record<string, unknown>): Promise<T> {
+const isReplaced = (err: unknown) => (err as PdfThreadError | null)?.name === PDF_THREAD_REPLACED;
+
+async function call<T>(request: { op: string; data?: Uint8Array } & Record<string, unknown>, how: PdfThreadCall): Promise<{ value: T; thread: number }> {
   try {
-    return await askPdfThread<T>(request);
+    return await askPdfThreadOn<T>(request, how);
   } catch (err) {
+    if (isReplaced(err)) throw err; // handled by the renderer: it opens the document again
     throw asError(err);
   }
 }
 
-/** Opens a PDF for rendering; the caller closes it. The caller's buffer is not touched. */
-export async function openRenderer(data: Uint8Array): Promise<PdfRenderer> {
-  const { docId, numPages } = await call<{ docId: number; numPages: number }>({ op: 'open', data });
-  const unpin = pinPdfThread(); // the document lives in the thread until closed
+/**
+ * Times a document may be opened again after the thread holding it was replaced, per
+ * page: each replacement is another document overrunning its limits, so more in a row
+ * than this means the thread cannot keep a document open at all.
+ */
+const MAX_REOPENS = 3;
+
+export interface RendererOptions {
+  /** Aborting it stops an open or a render under way (the pdf.js thread's job is terminated). */
+  signal?: AbortSignal;
+  /** Limits for this renderer, over the process's (configurePdfThread). */
+  limits?: Partial<PdfLimits>;
+}
+
+/**
+ * Opens a PDF for rendering; the caller closes it. The caller's buffer is not touched (it
+ * is kept, unchanged, to open the document again if its thread is replaced).
+ */
+export async function openRenderer(data: Uint8Array, options: RendererOptions = {}): Promise<PdfRenderer> {
+  const { signal } = options;
+  const limits = pdfLimits(options.limits);
+  const memory = { threadMemoryMb: limits.threadMemoryMb };
+  let doc: { docId: number; thread: number; unpin: () => void };
+  const open = async () => {
+    const { value, thread } = await call<{ docId: number; numPages: number }>({ op: 'open', data }, { signal, timeoutMs: limits.openTimeoutMs, ...memory });
+    doc = { docId: value.docId, thread, unpin: pinPdfThread() }; // the document lives in the thread until closed
+    return value.numPages;
+  };
+  const numPages = await open();
   let closed = false;
   return {
     pageCount: numPages,
     async render(page: number, dpi: number | 'scan'): Promise<PageRaster> {
       if (closed) throw new Error('render after close');
       if (!Number.isInteger(page) || page < 1 || page > numPages) throw new RangeError(`render: page ${page} is not in 1..${numPages}`);
-      return call<PageRaster>({ op: 'render', docId, page, dpi });
+      for (let reopened = 0; ; reopened++) {
+        try {
+          const how = { signal, timeoutMs: limits.renderTimeoutMs, thread: doc.thread, ...memory };
+          return (await call<PageRaster>({ op: 'render', docId: doc.docId, page, dpi }, how)).value;
+        } catch (err) {
+          if (!isReplaced(err) || reopened >= MAX_REOPENS) throw asError(err);
+          doc.unpin();
+          await open();
+        }
+      }
     },
     async close() {
       if (closed) return;
       closed = true;
-      await call({ op: 'close', docId }).catch(() => undefined);
-      unpin();
+      await call({ op: 'close', docId: doc.docId }, { thread: doc.thread, timeoutMs: limits.openTimeoutMs, ...memory }).catch(() => undefined);
+      doc.unpin();
     },
   };
 }

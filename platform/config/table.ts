@@ -130,8 +130,8 @@ export const SETTINGS = {
     maxPages: row('PDF_MAX_PAGES', int(1), 5000),
     /** The pdf.js thread's bounds (domain/statements/pdf/thread.ts): over one, the document fails PDF_TOO_COMPLEX. */
     openTimeoutMs: row('PDF_OPEN_TIMEOUT_MS', int(100, 600_000), 10_000),
-    /** Per page of text, granted as each page is done: a page takes 10-20 ms here. */
-    pageTimeoutMs: row('PDF_PAGE_TIMEOUT_MS', int(10, 600_000), 500),
+    /** Per page of text, granted as each page is done: a page takes 10-20 ms here, a hostile one seconds. */
+    pageTimeoutMs: row('PDF_PAGE_TIMEOUT_MS', int(10, 600_000), 1000),
     /** One page rendered for OCR: 1-1.5 s here. */
     renderTimeoutMs: row('PDF_RENDER_TIMEOUT_MS', int(100, 3_600_000), 30_000),
     /** Heap cap of the pdf.js thread: 500 pages of text peak at ~64 MB. */

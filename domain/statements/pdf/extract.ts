@@ -5,12 +5,21 @@
  *
  * pdf.js runs in its own worker thread as plain JavaScript (thread.ts explains why). One
  * document is loaded per call and destroyed afterwards; pages are visited once each and
- * cleaned up as we go, so the cost is linear in the pages asked for.
+ * cleaned up as we go, so the cost is linear in the pages asked for. Each call is bounded
+ * by the thread's limits (PdfLimits in thread.ts): over them it fails PDF_TOO_COMPLEX, and
+ * a `signal` that aborts stops it, rejecting with the signal's reason.
  */
 import { TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
-import { askPdfThread, PDF_THREAD_STOPPED, type PdfThreadError } from './thread';
+import { askPdfThread, PDF_THREAD_STOPPED, pdfLimits, type PdfLimits, type PdfThreadError } from './thread';
+
+export interface PdfReadOptions {
+  /** Aborting it stops the read at once (the pdf.js thread's job is terminated). */
+  signal?: AbortSignal;
+  /** Limits for this call, over the process's (configurePdfThread). */
+  limits?: Partial<PdfLimits>;
+}
 
 // What the thread sends back for one page.
 interface PdfTextItem {
@@ -44,13 +53,17 @@ function looksComplete(data: Uint8Array): boolean {
   return tail.includes('%%EOF');
 }
 
-async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Promise<T> {
+async function openDocument<T>(data: Uint8Array, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
   if (!looksComplete(data)) throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, UNREADABLE);
   try {
     return await request();
   } catch (err) {
+    // A cancel, and the thread's own verdicts (PDF_TOO_COMPLEX), stand as they are; what
+    // follows is for pdf.js's errors, which arrive as plain objects from the thread.
+    if (signal?.aborted && err === signal.reason) throw err;
+    if (err instanceof Error) throw err;
     const e = err as PdfThreadError;
-    // The thread died (memory, a crash): nothing is known about the file, so the activity may retry.
+    // The thread died (a crash): nothing is known about the file, so the activity may retry.
     if (e.name === PDF_THREAD_STOPPED) throw new Error(e.message);
     if (isPasswordError(e)) {
       throw new TaskInputError(
@@ -65,8 +78,12 @@ async function openDocument<T>(data: Uint8Array, request: () => Promise<T>): Pro
   }
 }
 
-export async function inspectPdf(data: Uint8Array): Promise<{ pageCount: number }> {
-  const { numPages } = await openDocument(data, () => askPdfThread<{ numPages: number }>({ op: 'inspect', data }));
+export async function inspectPdf(data: Uint8Array, options: PdfReadOptions = {}): Promise<{ pageCount: number }> {
+  const { signal } = options;
+  const limits = pdfLimits(options.limits);
+  const { numPages } = await openDocument(data, signal, () =>
+    askPdfThread<{ numPages: number }>({ op: 'inspect', data }, { signal, timeoutMs: limits.openTimeoutMs, threadMemoryMb: limits.threadMemoryMb }),
+  );
   return { pageCount: numPages };
 }
 
@@ -89,13 +106,26 @@ function toItem(item: PdfTextItem, vt: number[]): TextItem | null {
   return { str, x: round(e), y: round(f - height), width: round(item.width ?? 0), height: round(height) };
 }
 
-/** Pages firstPage..lastPage (1-based, inclusive; lastPage is clipped to the document). */
-export async function extractPages(data: Uint8Array, firstPage: number, lastPage: number): Promise<PositionedPage[]> {
+/**
+ * Pages firstPage..lastPage (1-based, inclusive; lastPage is clipped to the document).
+ * The read may take the open allowance plus PDF_PAGE_TIMEOUT_MS for each page done so far
+ * and the one under way: a document whose pages each ask far more than a statement's fails
+ * PDF_TOO_COMPLEX a few pages in.
+ */
+export async function extractPages(data: Uint8Array, firstPage: number, lastPage: number, options: PdfReadOptions = {}): Promise<PositionedPage[]> {
   if (!Number.isInteger(firstPage) || !Number.isInteger(lastPage) || firstPage < 1 || lastPage < firstPage) {
     throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
   }
-  const { pages } = await openDocument(data, () =>
-    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }),
+  const { signal } = options;
+  const limits = pdfLimits(options.limits);
+  const call = {
+    signal,
+    timeoutMs: limits.openTimeoutMs + limits.pageTimeoutMs,
+    perStepMs: limits.pageTimeoutMs,
+    threadMemoryMb: limits.threadMemoryMb,
+  };
+  const { pages } = await openDocument(data, signal, () =>
+    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }, call),
   );
   return pages.map((raw) => {
     const items: TextItem[] = [];

@@ -10,19 +10,35 @@
 //   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
 //   close   {docId}             -> {}
 // Text items stay raw (str, transform, width); mapping them to positions is extract.ts's job.
+// While reading pages, {id, step: true} is sent after each one: the client grants a request
+// time page by page (thread.ts), and stops this thread when one falls behind. The client
+// sends one request at a time, so whatever this thread is doing belongs to one request.
 import { parentPort } from 'node:worker_threads';
 import { createRenderOps } from './pdfjs-render.mjs';
 
 const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
 
+/**
+ * Largest image pdf.js decodes, in pixels; a bigger one is left out of the page. An A4
+ * scan at 600 DPI is 35 megapixels; 40 decoded to RGBA is 160 MB, memory outside the
+ * thread's heap cap (typed arrays), so it is bounded here instead.
+ */
+const MAX_IMAGE_PIXELS = 40_000_000;
+
+// Untrusted input: the options that limit what a document can make pdf.js do.
+// stopAtErrors stays off: pdf.js skips a damaged object and reads the rest, and real
+// statements with a stray broken object are common enough; the time and memory bounds
+// (thread.ts) are what stop a document that asks too much.
 const OPEN_OPTIONS = {
   verbosity: 0,
-  isEvalSupported: false, // untrusted input: no eval in font/function programs
-  useSystemFonts: false,
+  isEvalSupported: false, // no eval of the PDF's PostScript functions or font programs
+  useSystemFonts: false, // no fonts from the host's disk
+  disableFontFace: true, // glyphs drawn as paths: no FontFace objects built from the PDF's font files
+  maxImageSize: MAX_IMAGE_PIXELS,
 };
 
-async function textPages({ op, data, first, last }) {
-  const task = pdfjs.getDocument({ ...OPEN_OPTIONS, data, disableFontFace: true });
+async function textPages({ id, op, data, first, last }) {
+  const task = pdfjs.getDocument({ ...OPEN_OPTIONS, data });
   try {
     const doc = await task.promise;
     if (op === 'inspect') return { numPages: doc.numPages };
@@ -46,6 +62,7 @@ async function textPages({ op, data, first, last }) {
         items: content.items.filter((i) => typeof i.str === 'string').map((i) => ({ str: i.str, transform: i.transform, width: i.width })),
       });
       page.cleanup();
+      parentPort.postMessage({ id, step: true });
     }
     return { numPages: doc.numPages, pages };
   } finally {

@@ -1,0 +1,125 @@
+/**
+ * A PDF built to tie up pdf.js, end to end: uploaded over HTTP and parsed by real workers
+ * (time-skipping Temporal, real Postgres), it fails at its first extraction step with
+ * PDF_TOO_COMPLEX, not retried, and a statement uploaded right after it on the same worker
+ * is read in full. The scanned-page count of a document is made once, however many of its
+ * chunks find scanned pages.
+ */
+import assert from 'node:assert/strict';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Knex } from 'knex';
+import { PDFDocument } from 'pdf-lib';
+import { createParseActivities } from '../../activities/parse-pdf';
+import { FileStore } from '../../db/files';
+import { pdfPagesRead } from '../../domain/statements/pdf/thread';
+import type { OcrPagesFn } from '../../domain/ocr';
+import type { Config } from '../../platform/config';
+import { getTestDb, truncateAll } from '../support/postgres';
+import { getTimeSkippingEnv } from '../support/temporal';
+import { testConfig, tokenFor } from '../support/fixtures';
+import { startTestApi, type TestApi } from '../support/http';
+import { runWithWorkers } from '../support/workers';
+import { FIXTURES, generateStatement, scannedStatementPdf, type GeneratedStatement } from '../fixtures/statements';
+import { hostilePdf } from '../fixtures/statements/hostile';
+
+describe('a PDF built to tie up pdf.js, end to end', function () {
+  this.timeout(180_000);
+  let env: TestWorkflowEnvironment;
+  let db: Knex;
+  let config: Config;
+  let api: TestApi;
+  let alice: string;
+  let statement: GeneratedStatement;
+
+  before(async () => {
+    [env, db] = await Promise.all([getTimeSkippingEnv(), getTestDb()]);
+    config = testConfig({}); // the shipped limits
+    api = await startTestApi({ config, db, temporal: env.client });
+    alice = tokenFor(config, 'alice');
+    statement = await generateStatement(FIXTURES.find((s) => s.style.name === 'fnb')!);
+  });
+  after(() => api?.close());
+  beforeEach(() => truncateAll(db));
+
+  async function upload(pdf: Uint8Array, name: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
+    const res = await api.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return res.body.task_id as string;
+  }
+
+  const finish = (taskId: string) => env.client.workflow.getHandle(taskId).result().catch(() => undefined);
+
+  it('fails the hostile upload at its first extraction with PDF_TOO_COMPLEX, not retried; a statement uploaded after it is read', async () => {
+    const hostile = hostilePdf({ pages: 2000, contentMb: 20 });
+    const hostileId = await upload(hostile, 'hostile.pdf');
+    const normalId = await upload(statement.pdf, 'statement.pdf');
+    await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, () =>
+      Promise.all([finish(hostileId), finish(normalId)]),
+    );
+
+    const bad = await api.json(`/tasks/${hostileId}/result`, { token: alice });
+    assert.equal(bad.body.status, 'FAILED', JSON.stringify(bad.body));
+    assert.equal(bad.body.error.code, 'PDF_TOO_COMPLEX');
+    assert.match(bad.body.error.message, /takes too long to read/);
+    const row = await db('task_status').where({ task_id: hostileId }).first();
+    assert.ok(row.attempt <= 1, 'not retried');
+    // Stopped in its first chunk of pages: no second extraction step was ever scheduled.
+    const events = (await env.client.workflow.getHandle(hostileId).fetchHistory()).events ?? [];
+    const chunks = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'extractPageChunk');
+    assert.equal(chunks.length, 1);
+    assert.equal(events.filter((e) => e.activityTaskFailedEventAttributes).length, 1);
+
+    const good = await api.json(`/tasks/${normalId}/result`, { token: alice });
+    assert.equal(good.body.status, 'SUCCESS', JSON.stringify(good.body));
+    assert.equal(good.body.result.transaction_count, statement.truth.transactions.length);
+    assert.equal(good.body.result.reconciled, true);
+    assert.equal(Number((await db('stored_files').where({ kind: 'work' }).count({ n: '*' }))[0].n), 0, 'no work files left');
+  });
+
+  it('counts a document\'s scanned pages once, however many of its chunks find some', async () => {
+    // 12 pages, every third one scanned: four chunks of three, each with a scanned page.
+    const doc = await PDFDocument.create();
+    const [text, scan] = await Promise.all([PDFDocument.load(statement.pdf), PDFDocument.load(await scannedStatementPdf(1))]);
+    for (let n = 1; n <= 12; n++) doc.addPage((await doc.copyPages(n % 3 === 1 ? scan : text, [0]))[0]);
+    const pdf = Buffer.from(await doc.save());
+    const files = new FileStore(db);
+    const taskId = '00000000-0000-4000-8000-000000000001';
+    const fileKey = `uploads/${taskId}/mixed.pdf`;
+    await files.put({ fileKey, userId: 'alice', kind: 'upload', filename: 'mixed.pdf', contentType: 'application/pdf' }, pdf);
+    // OCR itself is not under test: each scanned page comes back blank.
+    const ocrPages: OcrPagesFn = async (_data, pages, onPage) =>
+      pages.map((page, i) => {
+        onPage(i + 1);
+        return { page, width: 595, height: 842, items: [], hasText: false, ocr: { confidence: 0, blank: true } };
+      });
+    const acts = createParseActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 10 });
+
+    const read = pdfPagesRead();
+    for (let first = 1; first <= 12; first += 3) {
+      const input = { taskId, userId: 'alice', fileKey, firstPage: first, lastPage: first + 2, pageCount: 12 };
+      const out = (await new MockActivityEnvironment().run(() => acts.extractPageChunk(input))) as { textlessPages: number };
+      assert.equal(out.textlessPages, 1);
+    }
+    // The chunks' own 12 pages, and the other 9 once for the count (once per chunk would be 4 × 9).
+    assert.equal(pdfPagesRead() - read, 12 + 9);
+    const count = await files.read(`work/${taskId}/scanned-pages.json`);
+    assert.deepEqual(JSON.parse(String(count)), { scanned: 4 });
+
+    // Over the limit, the first chunk with a scanned page fails at once.
+    const strict = createParseActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 3 });
+    const other = '00000000-0000-4000-8000-000000000002';
+    await assert.rejects(
+      new MockActivityEnvironment().run(() =>
+        strict.extractPageChunk({ taskId: other, userId: 'alice', fileKey, firstPage: 1, lastPage: 3, pageCount: 12 }),
+      ),
+      (err: Error & { type?: string; nonRetryable?: boolean }) => {
+        assert.equal(err.type, 'OCR_TOO_MANY_PAGES');
+        assert.equal(err.nonRetryable, true);
+        assert.match(err.message, /4 scanned pages.*at most 3/);
+        return true;
+      },
+    );
+  });
+});
