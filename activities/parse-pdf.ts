@@ -15,6 +15,7 @@ import {
   inspectPdf,
   isOcrPage,
   parseStatementFrom,
+  parseStatementYielding,
   parseWithOcr,
   parseWithOcrYielding,
   releasePdfThreadIfIdle,
@@ -85,13 +86,15 @@ export function parsePages(pages: PositionedPage[]): ParsedStatement {
 }
 
 /**
- * parseChunks inside an activity: the OCR repair can run for many seconds, so it hands
- * the event loop back between its trial parses and calls `between` (heartbeat, and stop
- * if cancelled) each time.
+ * parseChunks inside an activity: a statement of thousands of pages, or the OCR repair's
+ * trial parses, can take many seconds, so the parse hands the event loop back between
+ * slices of work and calls `between` (heartbeat, and stop if cancelled) each time.
  */
 export async function parseChunksInActivity(chunks: Buffer[], between: () => void): Promise<ParsedStatement> {
-  if (!chunks.some(chunkHasOcrPages)) return parseChunks(chunks);
-  return parseWithOcrYielding(pagesOf(chunks), between);
+  if (chunks.some(chunkHasOcrPages)) return parseWithOcrYielding(pagesOf(chunks), between);
+  return parseStatementYielding(function* () {
+    for (const c of chunks) yield* (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
+  }, between);
 }
 
 /** Every page of the work files, at once (the OCR repair needs them all at hand). */

@@ -19,5 +19,5 @@ export type {
 } from './types';
 export { inspectPdf, extractPages } from './pdf/extract';
 export { releasePdfThreadIfIdle } from './pdf/thread';
-export { parseStatement, parseStatementFrom, type PageSource } from './parse/statement';
+export { parseStatement, parseStatementFrom, parseStatementYielding, type PageSource } from './parse/statement';
 export { parseWithOcr, parseWithOcrYielding, isOcrPage } from './ocr-repair/repair';

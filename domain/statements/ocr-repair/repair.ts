@@ -30,6 +30,7 @@
  *   - repair-report.ts: the OCR_CORRECTED and OCR_UNPROVEN warnings.
  */
 import type { ParsedStatement, PositionedPage } from '../types';
+import { runToEnd, runYielding } from '../parse/steps';
 import { repairing, type RepairOptions } from './repair-loop';
 
 export { isOcrPage, type RepairOptions } from './repair-loop';
@@ -40,15 +41,8 @@ export { isOcrPage, type RepairOptions } from './repair-loop';
  * pages gives parseStatement's result unchanged.
  */
 export function parseWithOcr(input: PositionedPage[], options: RepairOptions = {}): ParsedStatement {
-  const steps = repairing(input, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(repairing(input, options));
 }
-
-/** A slice of the repair this long, then the event loop gets a turn. */
-const SLICE_MS = 50;
 
 /**
  * parseWithOcr for an activity: the same repair, handing the event loop back every few
@@ -56,21 +50,10 @@ const SLICE_MS = 50;
  * longer than a heartbeat timeout) and calling `between` then, which may throw to stop
  * (a cancelled activity).
  */
-export async function parseWithOcrYielding(
+export function parseWithOcrYielding(
   input: PositionedPage[],
   between: () => void,
   options: RepairOptions & { sliceMs?: number } = {},
 ): Promise<ParsedStatement> {
-  const steps = repairing(input, options);
-  const sliceMs = options.sliceMs ?? SLICE_MS;
-  let slice = Date.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (Date.now() - slice >= sliceMs) {
-      await new Promise((r) => setImmediate(r));
-      between();
-      slice = Date.now();
-    }
-  }
+  return runYielding(repairing(input, options), between, options.sliceMs);
 }

@@ -23,6 +23,7 @@ import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage }
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
 import { tableReader, type TableEvent } from './table';
+import { runToEnd, runYielding } from './steps';
 import { validate } from './validate';
 import { orientWithoutBalance } from './without-balance';
 
@@ -43,7 +44,18 @@ export function parseStatement(input: PositionedPage[], options: ParseOptions = 
   return parseStatementFrom(() => pages, options);
 }
 
+/** The parse, run to its end at once. */
 export function parseStatementFrom(source: PageSource, options: ParseOptions = {}): ParsedStatement {
+  return runToEnd(parseStatementSteps(source, options));
+}
+
+/** The same parse inside an activity: the event loop is handed back between slices of pages (steps.ts). */
+export function parseStatementYielding(source: PageSource, between: () => void, options: ParseOptions = {}): Promise<ParsedStatement> {
+  return runYielding(parseStatementSteps(source, options), between);
+}
+
+/** The parse as steps: it yields before each page of each pass. */
+export function* parseStatementSteps(source: PageSource, options: ParseOptions = {}): Generator<void, ParsedStatement, void> {
   const warnings: ParseWarning[] = [];
   // Pass 1: margins counted, bank and header found, columns inferred in case there is none.
   const counts = new FurnitureCounts();
@@ -53,6 +65,7 @@ export function parseStatementFrom(source: PageSource, options: ParseOptions = {
   let firstReadable: number | null = null;
   let last = 0;
   for (const p of source()) {
+    yield;
     if (!(p.page > last)) throw new Error(`parseStatementFrom: page ${p.page} after page ${last}: pages must come in order, each once`);
     last = p.page;
     // Judged on the items, not the flag: OCR may have filled a page that had no text layer.
@@ -95,6 +108,7 @@ export function parseStatementFrom(source: PageSource, options: ParseOptions = {
   // Pass 2: the table, page by page, with each page's furniture left out.
   const reader = tableReader(bank, detection.inferred ? detection.header : undefined);
   for (const p of source()) {
+    yield;
     if (!pageHasText(p.items)) continue;
     const lines = buildLines(p);
     reader.page(lines, (tableStart) => counts.ofPage(lines, tableStart));
