@@ -28,7 +28,7 @@ export interface CategorizeResult {
   rows_changed: number;
 }
 
-export function createCategorizeActivities(deps: CategorizeDeps) {
+export function createBulkCategorizeActivities(deps: CategorizeDeps) {
   const { db } = deps;
   const compiledByTask = new Map<string, CompiledRuleSet>();
 

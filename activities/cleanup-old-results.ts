@@ -51,7 +51,7 @@ export interface CleanupConfig {
   resultTtlSeconds: number;
 }
 
-export function createCleanupActivities(deps: { db: Knex; files: FileStore; cleanup: CleanupConfig }) {
+export function createCleanupOldResultsActivities(deps: { db: Knex; files: FileStore; cleanup: CleanupConfig }) {
   const { db, files } = deps;
   const before = (p: CleanupPolicy, days: number) => new Date(new Date(p.now).getTime() - days * DAY_MS);
 

@@ -33,7 +33,7 @@ const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
 } as const;
 
-export function createReportActivities(deps: ReportDeps) {
+export function createGenerateReportActivities(deps: ReportDeps) {
   const { db, files } = deps;
   return {
     renderReport: taskActivity(

@@ -5,11 +5,11 @@
 import type { Knex } from 'knex';
 import type { Config } from '../platform/config';
 import { FileStore } from '../db/files';
-import { createCategorizeActivities } from './bulk-categorize';
-import { createParseActivities, type ParseDeps } from './parse-pdf';
-import { createReportActivities } from './generate-report';
+import { createBulkCategorizeActivities } from './bulk-categorize';
+import { createParsePdfActivities, type ParseDeps } from './parse-pdf';
+import { createGenerateReportActivities } from './generate-report';
 import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
-import { createCleanupActivities } from './cleanup-old-results';
+import { createCleanupOldResultsActivities } from './cleanup-old-results';
 import { createOcr } from '../domain/ocr';
 
 export interface ActivityDeps {
@@ -27,7 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskMirrorActivities(db),
     ...createSystemTaskActivities(db),
-    ...createCleanupActivities({
+    ...createCleanupOldResultsActivities({
       db,
       files,
       cleanup: {
@@ -39,9 +39,9 @@ export function createActivities(deps: ActivityDeps) {
         resultTtlSeconds: config.resultTtlSeconds,
       },
     }),
-    ...createParseActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf }),
-    ...createCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
-    ...createReportActivities({
+    ...createParsePdfActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf }),
+    ...createBulkCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
+    ...createGenerateReportActivities({
       db,
       files,
       maxRows: config.reports.maxRows,

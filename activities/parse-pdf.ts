@@ -163,7 +163,7 @@ export function chunkHasOcrPages(chunk: Buffer): boolean {
   return chunk.includes('"ocr":');
 }
 
-export function createParseActivities(deps: ParseDeps) {
+export function createParsePdfActivities(deps: ParseDeps) {
   const { db, files } = deps;
   // One pdf.js thread per process, so its limits are the process's: the worker's configuration.
   if (deps.pdfLimits) configurePdfThread(deps.pdfLimits);

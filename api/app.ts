@@ -20,9 +20,9 @@ import { metricsRoutes } from './routes/metrics';
 import { createApiMetrics, type ApiMetrics } from '../platform/metrics';
 import { healthRoutes } from './routes/health';
 import { taskRoutes } from './routes/tasks';
-import { uploadRoutes } from './routes/parse-pdf';
-import { categorizeRoutes } from './routes/bulk-categorize';
-import { reportRoutes } from './routes/generate-report';
+import { parsePdfRoutes } from './routes/parse-pdf';
+import { bulkCategorizeRoutes } from './routes/bulk-categorize';
+import { generateReportRoutes } from './routes/generate-report';
 import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
 import { eventRoutes, streamTokenAuth } from './routes/events';
@@ -70,9 +70,9 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     healthRoutes(deps),
     taskRoutes({ ...view, files: deps.files }),
-    uploadRoutes({ ...submit, files: deps.files }),
-    categorizeRoutes(submit),
-    reportRoutes(submit),
+    parsePdfRoutes({ ...submit, files: deps.files }),
+    bulkCategorizeRoutes(submit),
+    generateReportRoutes(submit),
     downloadRoutes(deps),
     sessionRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),

@@ -4,11 +4,11 @@
  * category the task changed.
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
-import type { createCategorizeActivities } from '../activities/bulk-categorize';
+import type { createBulkCategorizeActivities } from '../activities/bulk-categorize';
 import type { BulkCategorizeInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
-type CategorizeActivities = ReturnType<typeof createCategorizeActivities>;
+type CategorizeActivities = ReturnType<typeof createBulkCategorizeActivities>;
 
 export async function bulkCategorize(input: BulkCategorizeInput) {
   const run = new TaskRun(input);

@@ -4,12 +4,12 @@
  * is recorded in task_status like any task (user "system").
  */
 import { ApplicationFailure, patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { createCleanupActivities } from '../activities/cleanup-old-results';
+import type { createCleanupOldResultsActivities } from '../activities/cleanup-old-results';
 import type { createSystemTaskActivities } from '../activities/task-mirror';
 import { CLEANUP_STEPS, type CleanupInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
-type CleanupActivities = ReturnType<typeof createCleanupActivities> & ReturnType<typeof createSystemTaskActivities>;
+type CleanupActivities = ReturnType<typeof createCleanupOldResultsActivities> & ReturnType<typeof createSystemTaskActivities>;
 
 /** Bounds one run even if a step keeps finding work (e.g. a flood of new rows). */
 const MAX_BATCHES_PER_STEP = 10_000;

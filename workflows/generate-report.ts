@@ -4,12 +4,12 @@
  * writes the same key and a cancelled or failed report is removed by that key.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createReportActivities } from '../activities/generate-report';
+import type { createGenerateReportActivities } from '../activities/generate-report';
 import { reportFileKey } from '../contract/file-keys';
 import type { GenerateReportInput } from '../contract/tasks';
 import { activityOptions, TaskRun } from './task-run';
 
-type ReportActivities = ReturnType<typeof createReportActivities>;
+type ReportActivities = ReturnType<typeof createGenerateReportActivities>;
 
 /** Workflows started before the key carried the task id keep the key they began with. */
 const REPORT_KEY_PER_TASK = 'report-key-per-task';

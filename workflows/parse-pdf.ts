@@ -3,12 +3,12 @@
  * parse, validate and save in one step. Page text travels through the file store by key.
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createParseActivities } from '../activities/parse-pdf';
+import type { createParsePdfActivities } from '../activities/parse-pdf';
 import type { ParsePdfInput } from '../contract/tasks';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 import { activityOptions, TaskRun } from './task-run';
 
-type ParseActivities = ReturnType<typeof createParseActivities>;
+type ParseActivities = ReturnType<typeof createParsePdfActivities>;
 
 export async function parsePdf(input: ParsePdfInput) {
   const run = new TaskRun(input);

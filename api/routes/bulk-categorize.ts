@@ -12,7 +12,7 @@ const PATH = '/bulk_categorize_async';
 /** Tries when the task holding the session closes between our insert and our look-up of it. */
 const BUSY_TRIES = 3;
 
-export function categorizeRoutes(deps: SubmitDeps): Router {
+export function bulkCategorizeRoutes(deps: SubmitDeps): Router {
   const router = new Router();
   router.post(PATH, async (ctx) => {
     const sessionId = uuidParam(ctx.query.session_id, 'session_id');

@@ -8,7 +8,7 @@ import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submiss
 
 const REPORT_TYPES = ['excel', 'csv'] as const;
 
-export function reportRoutes(deps: SubmitDeps): Router {
+export function generateReportRoutes(deps: SubmitDeps): Router {
   const router = new Router();
   router.post('/reports/generate_async', async (ctx) => {
     const sessionId = uuidParam(ctx.query.session_id, 'session_id');

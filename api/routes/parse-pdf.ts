@@ -36,7 +36,7 @@ function receiveOnePdf(maxBytes: number): Middleware {
   };
 }
 
-export function uploadRoutes(deps: SubmitDeps & { files: FileStore }): Router {
+export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router {
   const router = new Router();
   router.post('/upload_pdf_async', limitConcurrentUploads({
     max: deps.config.maxConcurrentUploads,

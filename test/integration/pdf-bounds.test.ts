@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { PDFDocument } from 'pdf-lib';
-import { createParseActivities } from '../../activities/parse-pdf';
+import { createParsePdfActivities } from '../../activities/parse-pdf';
 import { FileStore } from '../../db/files';
 import { pdfPagesRead } from '../../domain/statements/pdf/thread';
 import type { OcrPagesFn } from '../../domain/ocr';
@@ -94,7 +94,7 @@ describe('a PDF built to tie up pdf.js, end to end', function () {
         onPage(i + 1);
         return { page, width: 595, height: 842, items: [], hasText: false, ocr: { confidence: 0, blank: true } };
       });
-    const acts = createParseActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 10 });
+    const acts = createParsePdfActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 10 });
 
     const read = pdfPagesRead();
     for (let first = 1; first <= 12; first += 3) {
@@ -108,7 +108,7 @@ describe('a PDF built to tie up pdf.js, end to end', function () {
     assert.deepEqual(JSON.parse(String(count)), { scanned: 4 });
 
     // Over the limit, the first chunk with a scanned page fails at once.
-    const strict = createParseActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 3 });
+    const strict = createParsePdfActivities({ db, files, maxPages: 5000, ocrPages, ocrMaxPages: 3 });
     const other = '00000000-0000-4000-8000-000000000002';
     await assert.rejects(
       new MockActivityEnvironment().run(() =>
