@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { workFileKey, workFilePrefix } from '../contract/file-keys';
 import type { FileStore } from '../db/files';
-import { discardParse, saveStatement } from '../db/sessions';
+import { discardParse, saveStatement, type NewSession } from '../db/sessions';
 import {
   extractPages,
   inspectPdf,
@@ -249,15 +249,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
 
     parseAndSaveStatement: taskActivity(
       db,
-      async (input: {
-        taskId: string;
-        userId: string;
-        sessionId: string;
-        clientId: string | null;
-        fileKey: string;
-        fileName: string;
-        workKeys: string[];
-      }): Promise<ParseStatementResult> => {
+      async (input: Omit<NewSession, 'sha256'> & { workKeys: string[] }): Promise<ParseStatementResult> => {
         // This step needs no pdf.js: give the thread's memory back (if no other task on
         // this worker is using it) before reading the statement.
         await releasePdfThreadIfIdle();

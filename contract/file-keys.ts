@@ -11,6 +11,9 @@ export const uploadFileKey = (taskId: string, fileName: string): string => `uplo
 export const workFilePrefix = (taskId: string): string => `work/${taskId}/`;
 export const workFileKey = (taskId: string, first: number, last: number): string => `${workFilePrefix(taskId)}pages-${first}-${last}.json`;
 
+/** The start of the key of every report of a session: its reports are found without their tasks. */
+export const sessionReportPrefix = (sessionId: string): string => `reports/${sessionId}/`;
+
 /**
  * A report: named by the session and the workflow's start time (what the download is
  * called). The task's id is part of the key: two reports of one session started in the
@@ -22,5 +25,5 @@ export function reportFileKey(sessionId: string, startedAt: Date, reportType: 'e
   const p = (n: number) => String(n).padStart(2, '0');
   const d = startedAt;
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-  return `reports/${sessionId}/report_${stamp}${taskId ? `_${taskId}` : ''}.${reportType === 'excel' ? 'xlsx' : 'csv'}`;
+  return `${sessionReportPrefix(sessionId)}report_${stamp}${taskId ? `_${taskId}` : ''}.${reportType === 'excel' ? 'xlsx' : 'csv'}`;
 }

@@ -8,18 +8,15 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import type { Knex } from 'knex';
-import { workFilePrefix } from '../contract/file-keys';
+import { sessionReportPrefix, workFilePrefix } from '../contract/file-keys';
+import { likeStartsWith } from '../domain/rules/like-escape';
 
 export type FileKind = 'upload' | 'report' | 'work';
 
-/**
- * The start of the key of every report of a session: reportFileKey (contract/file-keys.ts)
- * puts the session id first, so a session's reports are found without their tasks.
- */
-export const sessionReportPrefix = (sessionId: string): string => `reports/${sessionId}/`;
+export { sessionReportPrefix } from '../contract/file-keys';
 
 /** A `like` pattern for the keys that start with `prefix` (any `%`, `_` or backslash in it taken literally). */
-export const keyPrefixPattern = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const keyPrefixPattern = likeStartsWith;
 
 /**
  * Deletes every stored file of a session: its upload, what is left of its parse's scratch
@@ -237,7 +234,7 @@ export class FileStore {
 
   /** A parse's scratch files (its extracted pages), whatever chunks it wrote. */
   async deleteWorkFiles(taskId: string): Promise<void> {
-    await this.db('stored_files').where('file_key', 'like', `${workFilePrefix(taskId)}%`).delete();
+    await this.db('stored_files').where('file_key', 'like', keyPrefixPattern(workFilePrefix(taskId))).delete();
   }
 
   /**

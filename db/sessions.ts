@@ -203,7 +203,7 @@ function assertAmountsFit(parsed: ParsedStatement): void {
  */
 async function assertTaskMaySave(trx: Knex.Transaction, taskId: string): Promise<void> {
   const task = await trx('task_status').where({ task_id: taskId }).forUpdate().first('status', 'work_discarded_at');
-  if (task && (task.work_discarded_at || !['PENDING', 'PROCESSING'].includes(task.status))) {
+  if (task && (task.work_discarded_at || !OPEN_STATUSES.includes(task.status))) {
     throw new TaskInputError(TaskErrorCodes.PARSE_DISCARDED, 'The parse was stopped before this attempt could save its result');
   }
 }
