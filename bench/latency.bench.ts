@@ -1,0 +1,156 @@
+/**
+ * Small-statement latency and burst throughput through the REST API of `npm start` on
+ * embedded defaults, as a user meets them: the bench starts the service (scripts/start.ts
+ * in a fresh DATA_DIR, its own Postgres and Temporal), takes a token from POST /dev/token,
+ * then
+ *   - latency: uploads one statement at a time, `runs` times, and times upload → SUCCESS
+ *     seen on the SSE stream of GET /tasks/{id}/events (p50, p95, max);
+ *   - burst: `burst` uploads sent at once, throughput = completed / (last SUCCESS − first send).
+ * Every task must end SUCCESS with the expected row count, or the bench fails.
+ *
+ *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1]
+ *
+ * Without a file it uses a generated 4-page FNB statement of 161 rows. `--users=N` spreads
+ * the burst over N users (per-user upload limits apply to each).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../devenv/paths';
+import { getFreePort } from '../devenv/processes';
+import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../test/support/embedded-env';
+import { fnbEnglish } from '../test/fixtures/statements/styles/fnb';
+import { generateStatement } from '../test/fixtures/statements';
+
+const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+function arg(name: string, fallback: number): number {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function startService(): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
+  const dataDir = tempDataDir('latency');
+  const port = await getFreePort();
+  const env = embeddedEnv(dataDir, await freeEmbeddedPorts(), { PORT: String(port), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
+  const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const deadline = Date.now() + 300_000;
+  while (!out.includes('Statementflow is running.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start not running after 300 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, base: `http://127.0.0.1:${port}`, dataDir };
+}
+
+async function stopService(s: { child: ChildProcess; dataDir: string }): Promise<void> {
+  const exited = new Promise((r) => s.child.once('exit', r));
+  process.kill(-s.child.pid!, 'SIGINT');
+  await exited;
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+async function main() {
+  const file = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  const runs = arg('runs', 30);
+  const burst = arg('burst', 20);
+  const users = arg('users', 1);
+  let pdf: Uint8Array;
+  let expectedRows: number | null;
+  if (file) {
+    pdf = fs.readFileSync(file);
+    expectedRows = null; // the first parse's count is the reference for the others
+  } else {
+    const g = await generateStatement({ style: fnbEnglish, seed: 11, start: { year: 2024, month: 3, day: 1 }, end: { year: 2024, month: 3, day: 31 }, count: 161, openingCents: 250_000 });
+    pdf = g.pdf;
+    expectedRows = g.truth.transactions.length;
+    console.log(`statement: generated, ${g.pages} pages, ${expectedRows} rows, ${(pdf.length / 1024).toFixed(0)} KB`);
+  }
+
+  const service = await startService();
+  const { base } = service;
+  try {
+    const tokens: string[] = [];
+    for (let u = 0; u < users; u++) {
+      const res = await fetch(`${base}/dev/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_id: `bench-${u}` }) });
+      tokens.push(((await res.json()) as { access_token: string }).access_token);
+    }
+
+    /** Upload → SUCCESS: the submission, then the task's SSE stream until its terminal event. */
+    const parseOnce = async (token: string): Promise<{ sentAt: number; doneAt: number }> => {
+      const sentAt = performance.now();
+      const form = new FormData();
+      form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'statement.pdf');
+      const sub = await fetch(`${base}/upload_pdf_async`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
+      const body = (await sub.json()) as { task_id: string };
+      if (sub.status !== 202) throw new Error(`upload answered ${sub.status}: ${JSON.stringify(body)}`);
+      await waitTerminal(base, token, body.task_id);
+      const doneAt = performance.now();
+      const result = (await (await fetch(`${base}/tasks/${body.task_id}/result`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+        status: string;
+        result?: { transaction_count: number };
+        error?: unknown;
+      };
+      if (result.status !== 'SUCCESS') throw new Error(`task ${body.task_id} ended ${result.status}: ${JSON.stringify(result.error)}`);
+      const rows = result.result!.transaction_count;
+      if (expectedRows === null) expectedRows = rows;
+      if (rows !== expectedRows) throw new Error(`task ${body.task_id} read ${rows} rows, expected ${expectedRows}`);
+      return { sentAt, doneAt };
+    };
+
+    // Warm-up: the first parse loads pdf.js and fills the worker's caches.
+    for (let i = 0; i < 3; i++) await parseOnce(tokens[0]);
+
+    const latencies: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const { sentAt, doneAt } = await parseOnce(tokens[0]);
+      latencies.push(doneAt - sentAt);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `latency, one at a time (${runs} runs, ${expectedRows} rows): p50 ${(percentile(latencies, 50) / 1000).toFixed(3)} s, ` +
+        `p95 ${(percentile(latencies, 95) / 1000).toFixed(3)} s, max ${(latencies[latencies.length - 1] / 1000).toFixed(3)} s`,
+    );
+
+    const all = await Promise.all(Array.from({ length: burst }, (_, i) => parseOnce(tokens[i % users])));
+    const first = Math.min(...all.map((r) => r.sentAt));
+    const last = Math.max(...all.map((r) => r.doneAt));
+    const each = all.map((r) => r.doneAt - r.sentAt).sort((a, b) => a - b);
+    console.log(
+      `burst: ${burst} uploads at once over ${users} user(s): all SUCCESS in ${((last - first) / 1000).toFixed(2)} s = ` +
+        `${(burst / ((last - first) / 1000)).toFixed(2)} /s; per task p50 ${(percentile(each, 50) / 1000).toFixed(2)} s, max ${(each[each.length - 1] / 1000).toFixed(2)} s`,
+    );
+  } finally {
+    await stopService(service);
+  }
+}
+
+/** Reads the task's SSE stream until a terminal status arrives. */
+async function waitTerminal(base: string, token: string, taskId: string): Promise<void> {
+  const res = await fetch(`${base}/tasks/${taskId}/events`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+  if (!res.ok || !res.body) throw new Error(`events answered ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the event stream of ${taskId} ended before a terminal status`);
+      buffered += value;
+      if (/"status":"(SUCCESS|FAILED|CANCELLED)"/.test(buffered)) return;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
