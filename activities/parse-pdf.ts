@@ -12,6 +12,7 @@ import type { FileStore } from '../db/files';
 import { discardParse, saveStatement, type NewSession } from '../db/sessions';
 import {
   extractPages,
+  extractWholePdf,
   inspectPdf,
   isOcrPage,
   parseStatementFrom,
@@ -59,6 +60,9 @@ export interface ParseStatementResult {
   period_end: string | null;
   reconciled: boolean;
 }
+
+/** What the fast path did: saved the statement, or found it needs the chunked path. */
+export type WholeStatementOutcome = { kind: 'saved'; result: ParseStatementResult } | { kind: 'chunked'; pageCount: number };
 
 /** Keeps the workflow result far below Temporal's payload limit whatever the input. */
 const MAX_LISTED = 200;
@@ -198,6 +202,37 @@ export function createParsePdfActivities(deps: ParseDeps) {
     );
   }
 
+  /** Saves a parsed statement as the task's session, in one transaction, and describes it for the task's result. */
+  async function save(input: Omit<NewSession, 'sha256'>, parsed: ParsedStatement): Promise<ParseStatementResult> {
+    await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
+    const upload = await files.stat(input.fileKey);
+    const session: NewSession = {
+      taskId: input.taskId,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      clientId: input.clientId,
+      fileKey: input.fileKey,
+      fileName: input.fileName,
+      sha256: upload?.sha256 ?? null,
+    };
+    await saveStatement(db, session, parsed, () => heartbeat());
+    return {
+      status: 'success',
+      session_id: input.sessionId,
+      transaction_count: parsed.transactions.length,
+      bank_source: parsed.bankSource,
+      warnings: parsed.warnings.slice(0, MAX_LISTED),
+      skipped_rows: parsed.skippedRows.slice(0, MAX_LISTED),
+      warnings_total: parsed.warnings.length,
+      skipped_rows_total: parsed.skippedRows.length,
+      opening_balance: centsToNumber(parsed.openingBalanceCents),
+      closing_balance: centsToNumber(parsed.closingBalanceCents),
+      period_start: parsed.periodStart,
+      period_end: parsed.periodEnd,
+      reconciled: parsed.reconciled,
+    };
+  }
+
   return {
     inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
       const signal = Context.current().cancellationSignal;
@@ -247,6 +282,32 @@ export function createParsePdfActivities(deps: ParseDeps) {
       },
     ),
 
+    /**
+     * The fast path: a statement of at most `maxPages` pages read, parsed and saved in this
+     * one activity, the document opened once. Longer statements, and statements with
+     * scanned pages when OCR is on (whose pages are read one chunk at a time, each chunk
+     * kept), answer `chunked` with the page count, having saved nothing: the workflow then
+     * extracts them in chunks. A retry starts over; the save replaces what an earlier
+     * attempt may have written.
+     */
+    parseWholeStatement: taskActivity(
+      db,
+      async (input: Omit<NewSession, 'sha256'> & { maxPages: number }): Promise<WholeStatementOutcome> => {
+        const signal = Context.current().cancellationSignal;
+        const data = new Uint8Array(await readUpload(input.fileKey));
+        const { pageCount, pages } = await extractWholePdf(data, Math.min(input.maxPages, deps.maxPages), { signal });
+        if (pageCount > deps.maxPages) throw tooManyPages(pageCount, deps.maxPages);
+        if (!pages || (deps.ocrPages && pages.some((p) => !p.hasText))) return { kind: 'chunked', pageCount };
+        heartbeat();
+        await refineProgress(db, input.taskId, 40, `Parsing ${pageCount} page${pageCount === 1 ? '' : 's'}...`);
+        const parsed = await parseStatementYielding(() => [...pages].sort((a, b) => a.page - b.page), () => {
+          heartbeat();
+          signal.throwIfAborted();
+        });
+        return { kind: 'saved', result: await save(input, parsed) };
+      },
+    ),
+
     parseAndSaveStatement: taskActivity(
       db,
       async (input: Omit<NewSession, 'sha256'> & { workKeys: string[] }): Promise<ParseStatementResult> => {
@@ -264,24 +325,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
           heartbeat();
           Context.current().cancellationSignal.throwIfAborted();
         });
-        await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
-        const upload = await files.stat(input.fileKey);
-        await saveStatement(db, { ...input, sha256: upload?.sha256 ?? null }, parsed, () => heartbeat());
-        return {
-          status: 'success',
-          session_id: input.sessionId,
-          transaction_count: parsed.transactions.length,
-          bank_source: parsed.bankSource,
-          warnings: parsed.warnings.slice(0, MAX_LISTED),
-          skipped_rows: parsed.skippedRows.slice(0, MAX_LISTED),
-          warnings_total: parsed.warnings.length,
-          skipped_rows_total: parsed.skippedRows.length,
-          opening_balance: centsToNumber(parsed.openingBalanceCents),
-          closing_balance: centsToNumber(parsed.closingBalanceCents),
-          period_start: parsed.periodStart,
-          period_end: parsed.periodEnd,
-          reconciled: parsed.reconciled,
-        };
+        return save(input, parsed);
       },
     ),
 

@@ -50,6 +50,12 @@ export interface ParsePdfInput extends TaskEnvelope {
   sessionId: string;
   /** Pages per extraction activity on long statements (PDF_PAGES_PER_CHUNK). */
   pagesPerChunk: number;
+  /**
+   * Statements of at most this many pages are read, parsed and saved in one activity
+   * (PDF_FAST_PATH_MAX_PAGES; 0 turns the fast path off). Absent in inputs of workflows
+   * started before it existed.
+   */
+  fastPathMaxPages?: number;
 }
 
 export interface BulkCategorizeInput extends TaskEnvelope {

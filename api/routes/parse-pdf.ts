@@ -76,7 +76,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
       params: { file_name: fileName, client_id: clientId, session_id: sessionId, sha256: stored.sha256 },
       memo: { file_name: fileName, session_id: sessionId, ...(clientId ? { client_id: clientId } : {}) },
       onAbandoned: async () => void (await deps.files.delete(fileKey)),
-      input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: deps.config.pdf.pagesPerChunk },
+      input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: deps.config.pdf.pagesPerChunk, fastPathMaxPages: deps.config.pdf.fastPathMaxPages },
     });
     ctx.status = 202;
     ctx.body = { task_id: id, status: 'submitted', message: SUBMITTED_MESSAGES.parse_pdf_async };

@@ -127,6 +127,12 @@ export const SETTINGS = {
   queuePriorityKeys: row('TASK_PRIORITIES', (s) => queuePriorityKeys(s), 'pdf_processing:10,reports:5,default:1'),
   pdf: {
     pagesPerChunk: row('PDF_PAGES_PER_CHUNK', int(1, 1000), 50),
+    /**
+     * Up to this many pages a statement is read in one activity (opened once, no chunk
+     * round trips): a 4-page statement's upload-to-SUCCESS time is mostly those steps.
+     * Longer ones, and scans for OCR, are extracted in chunks, each kept. 0 = always chunk.
+     */
+    fastPathMaxPages: row('PDF_FAST_PATH_MAX_PAGES', int(0, 1000), 20),
     maxPages: row('PDF_MAX_PAGES', int(1), 5000),
     /** The pdf.js thread's bounds (domain/statements/pdf/thread.ts): over one, the document fails PDF_TOO_COMPLEX. */
     openTimeoutMs: row('PDF_OPEN_TIMEOUT_MS', int(100, 600_000), 10_000),

@@ -127,12 +127,41 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
   const { pages } = await openDocument(data, signal, () =>
     askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }, call),
   );
-  return pages.map((raw) => {
-    const items: TextItem[] = [];
-    for (const it of raw.items) {
-      const item = toItem(it, raw.transform);
-      if (item) items.push(item);
-    }
-    return { page: raw.page, width: round(raw.width), height: round(raw.height), items, hasText: pageHasText(items) };
-  });
+  return pages.map(positioned);
+}
+
+/**
+ * A short document in one request: its page count and, when it has at most `maxPages`
+ * pages, every page's text (opened once, where inspectPdf then extractPages would open it
+ * twice). A longer one answers with its page count and `pages: null`, having read no page.
+ * Bounded like extractPages.
+ */
+export async function extractWholePdf(
+  data: Uint8Array,
+  maxPages: number,
+  options: PdfReadOptions = {},
+): Promise<{ pageCount: number; pages: PositionedPage[] | null }> {
+  if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`extractWholePdf: bad page limit ${maxPages}`);
+  const { signal } = options;
+  const limits = pdfLimits(options.limits);
+  const call = {
+    signal,
+    timeoutMs: limits.openTimeoutMs + limits.pageTimeoutMs,
+    perStepMs: limits.pageTimeoutMs,
+    threadMemoryMb: limits.threadMemoryMb,
+  };
+  const { numPages, pages } = await openDocument(data, signal, () =>
+    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages }, call),
+  );
+  return { pageCount: numPages, pages: pages ? pages.map(positioned) : null };
+}
+
+/** A page as the thread sent it, its items placed on the displayed page. */
+function positioned(raw: RawPage): PositionedPage {
+  const items: TextItem[] = [];
+  for (const it of raw.items) {
+    const item = toItem(it, raw.transform);
+    if (item) items.push(item);
+  }
+  return { page: raw.page, width: round(raw.width), height: round(raw.height), items, hasText: pageHasText(items) };
 }

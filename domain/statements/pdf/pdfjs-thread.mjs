@@ -6,6 +6,9 @@
 // Requests are {id, op, ...}; the answer is {id, ok, value} or {id, ok: false, error}.
 //   inspect {data}              -> {numPages}
 //   pages   {data, first, last} -> {numPages, pages: [{page, width, height, transform, items}]}
+//   whole   {data, last}        -> the same for pages 1..numPages, or {numPages, pages: null}
+//                                  when the document has more than `last` pages (one open
+//                                  tells both the length and, for a short statement, the text)
 //   open    {data}              -> {docId, numPages}       (a document kept for rendering)
 //   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
 //   close   {docId}             -> {}
@@ -42,6 +45,7 @@ async function textPages({ id, op, data, first, last }) {
   try {
     const doc = await task.promise;
     if (op === 'inspect') return { numPages: doc.numPages };
+    if (op === 'whole' && doc.numPages > last) return { numPages: doc.numPages, pages: null };
     const pages = [];
     const end = Math.min(last, doc.numPages);
     for (let n = first; n <= end; n++) {
@@ -76,6 +80,7 @@ const renderOps = createRenderOps(pdfjs, OPEN_OPTIONS);
 const handlers = {
   inspect: async (r) => ({ value: await textPages(r) }),
   pages: async (r) => ({ value: await textPages(r) }),
+  whole: async (r) => ({ value: await textPages({ ...r, first: 1 }) }),
   open: (r) => renderOps.open(r),
   render: (r) => renderOps.render(r),
   close: (r) => renderOps.close(r),
