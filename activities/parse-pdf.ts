@@ -250,7 +250,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
         // pdf.js work under way, not just the next step.
         const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
-        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal });
+        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey });
         const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
         if (textless.length > 0 && deps.ocrPages) {
           // From the inspect step; workflows started before it was passed ask the PDF again.
@@ -295,7 +295,8 @@ export function createParsePdfActivities(deps: ParseDeps) {
       async (input: Omit<NewSession, 'sha256'> & { maxPages: number }): Promise<WholeStatementOutcome> => {
         const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
-        const { pageCount, pages } = await extractWholePdf(data, Math.min(input.maxPages, deps.maxPages), { signal });
+        // Kept open when too long to read here: the chunks that follow, on this worker, use it.
+        const { pageCount, pages } = await extractWholePdf(data, Math.min(input.maxPages, deps.maxPages), { signal, keepOpenAs: input.fileKey });
         if (pageCount > deps.maxPages) throw tooManyPages(pageCount, deps.maxPages);
         if (!pages || (deps.ocrPages && pages.some((p) => !p.hasText))) return { kind: 'chunked', pageCount };
         heartbeat();

@@ -19,6 +19,12 @@ export interface PdfReadOptions {
   signal?: AbortSignal;
   /** Limits for this call, over the process's (configurePdfThread). */
   limits?: Partial<PdfLimits>;
+  /**
+   * A name for the document (unique to these bytes, such as the upload's file key): the
+   * pdf.js thread keeps it open under that name until its last page has been read, so the
+   * next chunk of pages does not open it again.
+   */
+  keepOpenAs?: string;
 }
 
 // What the thread sends back for one page.
@@ -125,7 +131,7 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
     threadMemoryMb: limits.threadMemoryMb,
   };
   const { pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage }, call),
+    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options) }, call),
   );
   return pages.map(positioned);
 }
@@ -151,10 +157,14 @@ export async function extractWholePdf(
     threadMemoryMb: limits.threadMemoryMb,
   };
   const { numPages, pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages }, call),
+    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options) }, call),
   );
   return { pageCount: numPages, pages: pages ? pages.map(positioned) : null };
 }
+
+/** The kept document's name: the caller's, with the file's length so other bytes under the same name never match. */
+const keyOf = (data: Uint8Array, options: PdfReadOptions): string | undefined =>
+  options.keepOpenAs === undefined ? undefined : `${options.keepOpenAs}#${data.byteLength}`;
 
 /** A page as the thread sent it, its items placed on the displayed page. */
 function positioned(raw: RawPage): PositionedPage {

@@ -5,15 +5,17 @@
 //
 // Requests are {id, op, ...}; the answer is {id, ok, value} or {id, ok: false, error}.
 //   inspect {data}              -> {numPages}
-//   pages   {data, first, last} -> {numPages, pages: [{page, width, height, transform, items}]}
-//   whole   {data, last}        -> the same for pages 1..numPages, or {numPages, pages: null}
-//                                  when the document has more than `last` pages (one open
-//                                  tells both the length and, for a short statement, the text)
+//   pages   {data, first, last, keep?} -> {numPages, pages: [{page, width, height, transform, items}]}
+//   whole   {data, last, keep?}        -> the same for pages 1..numPages, or {numPages, pages: null}
+//                                         when the document has more than `last` pages (one open
+//                                         tells both the length and, for a short statement, the text)
+//   `keep` names the document, kept open for the next requests with that name (see `kept`).
 //   open    {data}              -> {docId, numPages}       (a document kept for rendering)
 //   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
 //   close   {docId}             -> {}
 // Text items stay raw (str, transform, width); mapping them to positions is extract.ts's job.
-// While reading pages, {id, step: true} is sent after each one: the client grants a request
+// Opening a document for text sends {id, opened: true} (counted, for tests). While reading
+// pages, {id, step: true} is sent after each one: the client grants a request
 // time page by page (thread.ts), and stops this thread when one falls behind. The client
 // sends one request at a time, so whatever this thread is doing belongs to one request.
 import { parentPort } from 'node:worker_threads';
@@ -40,10 +42,52 @@ const OPEN_OPTIONS = {
   maxImageSize: MAX_IMAGE_PIXELS,
 };
 
-async function textPages({ id, op, data, first, last }) {
+/**
+ * Documents kept open for text between requests, by the caller's key (`keep`), most recent
+ * last. A long statement is read in chunks, and opening it again for each would parse its
+ * cross-reference table and page tree again: ~0.3-0.5 s at 500 pages. A document goes once
+ * its last page is read, when pushed out by newer ones, or with the thread (stopped when
+ * idle); two at most, so two statements read side by side on one worker both keep theirs.
+ */
+const kept = [];
+const MAX_KEPT = 2;
+
+async function forget(entry) {
+  const at = kept.indexOf(entry);
+  if (at >= 0) kept.splice(at, 1);
+  await entry.task.destroy().catch(() => undefined);
+}
+
+/** The document for a request: the kept one under its key, or opened now (and kept if it has a key). */
+async function documentFor(id, data, keep) {
+  const hit = keep ? kept.find((e) => e.key === keep) : undefined;
+  if (hit) {
+    kept.splice(kept.indexOf(hit), 1);
+    kept.push(hit);
+    return hit;
+  }
+  parentPort.postMessage({ id, opened: true });
   const task = pdfjs.getDocument({ ...OPEN_OPTIONS, data });
+  let doc;
   try {
-    const doc = await task.promise;
+    doc = await task.promise;
+  } catch (err) {
+    await task.destroy().catch(() => undefined);
+    throw err;
+  }
+  const entry = { key: keep, task, doc };
+  if (keep) {
+    kept.push(entry);
+    while (kept.length > MAX_KEPT) await forget(kept[0]);
+  }
+  return entry;
+}
+
+async function textPages({ id, op, data, first, last, keep }) {
+  const entry = await documentFor(id, data, op === 'inspect' ? undefined : keep);
+  const { doc } = entry;
+  let done = false;
+  try {
     if (op === 'inspect') return { numPages: doc.numPages };
     if (op === 'whole' && doc.numPages > last) return { numPages: doc.numPages, pages: null };
     const pages = [];
@@ -55,6 +99,7 @@ async function textPages({ id, op, data, first, last }) {
         page = await doc.getPage(n);
         content = await page.getTextContent();
       } catch (err) {
+        done = true; // a page that fails may leave the document half-read: not kept
         throw Object.assign(new Error(String(err?.message ?? err)), { name: err?.name ?? 'Error', page: n });
       }
       const viewport = page.getViewport({ scale: 1 });
@@ -68,9 +113,10 @@ async function textPages({ id, op, data, first, last }) {
       page.cleanup();
       parentPort.postMessage({ id, step: true });
     }
+    if (end >= doc.numPages) done = true; // its last page is read: the statement is done with it
     return { numPages: doc.numPages, pages };
   } finally {
-    await task.destroy().catch(() => undefined);
+    if (!entry.key || done) await forget(entry);
   }
 }
 

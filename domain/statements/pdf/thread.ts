@@ -136,6 +136,8 @@ let threadNumber = 0;
 let nextId = 0;
 /** Pages of text the threads of this process have read, for tests of how much work a document costs. */
 let pagesRead = 0;
+/** Documents the threads opened for text (tests of whether a kept document is reused). */
+let documentsOpened = 0;
 /** Requests not yet started, oldest first. */
 const queue: Job[] = [];
 /** The request the thread is working on. */
@@ -170,9 +172,13 @@ function startThread(memoryMb: number): Worker {
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
   t.unref(); // an idle thread must not keep the process alive
-  t.on('message', (m: { id: number; step?: true; ok?: boolean; value?: unknown; error?: PdfThreadError }) => {
+  t.on('message', (m: { id: number; step?: true; opened?: true; ok?: boolean; value?: unknown; error?: PdfThreadError }) => {
     const job = current;
     if (thread !== t || !job || job.id !== m.id) return;
+    if (m.opened) {
+      documentsOpened++;
+      return;
+    }
     if (m.step) {
       pagesRead++;
       if (job.deadline !== undefined && job.call.perStepMs) job.deadline += job.call.perStepMs;
@@ -344,6 +350,9 @@ export const pdfThreadRunning = (): boolean => thread !== undefined;
 
 /** Pages of text read so far by this process's pdf.js threads (tests count a document's work with it). */
 export const pdfPagesRead = (): number => pagesRead;
+
+/** Documents opened for text so far by this process's pdf.js threads (tests). */
+export const pdfDocumentsOpened = (): number => documentsOpened;
 
 /** Whether the thread is working on a request (tests wait for this before they abort one). */
 export const pdfThreadBusy = (): boolean => current !== undefined;
