@@ -8,7 +8,9 @@
  *   - burst: `burst` uploads sent at once, throughput = completed / (last SUCCESS − first send).
  * Every task must end SUCCESS with the expected row count, or the bench fails.
  *
- *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1]
+ *   - large: a generated statement of `large` pages (0 = skip), upload → SUCCESS, pages/s.
+ *
+ *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1] [--large=500]
  *
  * Without a file it uses a generated 4-page FNB statement of 161 rows. `--users=N` spreads
  * the burst over N users (per-user upload limits apply to each).
@@ -20,7 +22,7 @@ import { PROJECT_ROOT } from '../devenv/paths';
 import { getFreePort } from '../devenv/processes';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../test/support/embedded-env';
 import { fnbEnglish } from '../test/fixtures/statements/styles/fnb';
-import { generateStatement } from '../test/fixtures/statements';
+import { generateStatement, largeStatement } from '../test/fixtures/statements';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
@@ -62,6 +64,7 @@ async function main() {
   const runs = arg('runs', 30);
   const burst = arg('burst', 20);
   const users = arg('users', 1);
+  const largePages = arg('large', 500);
   let pdf: Uint8Array;
   let expectedRows: number | null;
   if (file) {
@@ -84,10 +87,10 @@ async function main() {
     }
 
     /** Upload → SUCCESS: the submission, then the task's SSE stream until its terminal event. */
-    const parseOnce = async (token: string): Promise<{ sentAt: number; acceptedAt: number; doneAt: number }> => {
+    const parseOnce = async (token: string, file = pdf, rowsWanted: number | null = null): Promise<{ sentAt: number; acceptedAt: number; doneAt: number }> => {
       const sentAt = performance.now();
       const form = new FormData();
-      form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'statement.pdf');
+      form.append('file', new Blob([file], { type: 'application/pdf' }), 'statement.pdf');
       const sub = await fetch(`${base}/upload_pdf_async`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
       const body = (await sub.json()) as { task_id: string };
       if (sub.status !== 202) throw new Error(`upload answered ${sub.status}: ${JSON.stringify(body)}`);
@@ -101,8 +104,9 @@ async function main() {
       };
       if (result.status !== 'SUCCESS') throw new Error(`task ${body.task_id} ended ${result.status}: ${JSON.stringify(result.error)}`);
       const rows = result.result!.transaction_count;
-      if (expectedRows === null) expectedRows = rows;
-      if (rows !== expectedRows) throw new Error(`task ${body.task_id} read ${rows} rows, expected ${expectedRows}`);
+      if (rowsWanted === null && expectedRows === null) expectedRows = rows;
+      const wanted = rowsWanted ?? expectedRows;
+      if (rows !== wanted) throw new Error(`task ${body.task_id} read ${rows} rows, expected ${wanted}`);
       return { sentAt, acceptedAt, doneAt };
     };
 
@@ -132,6 +136,16 @@ async function main() {
       `burst: ${burst} uploads at once over ${users} user(s): all SUCCESS in ${((last - first) / 1000).toFixed(2)} s = ` +
         `${(burst / ((last - first) / 1000)).toFixed(2)} /s; per task p50 ${(percentile(each, 50) / 1000).toFixed(2)} s, max ${(each[each.length - 1] / 1000).toFixed(2)} s`,
     );
+
+    if (largePages > 0) {
+      const big = await largeStatement(largePages);
+      const want = big.truth.transactions.length;
+      // Once untimed (the first long statement warms what the short ones did not), then timed.
+      await parseOnce(tokens[0], big.pdf, want);
+      const { sentAt, doneAt } = await parseOnce(tokens[0], big.pdf, want);
+      const s = (doneAt - sentAt) / 1000;
+      console.log(`large: ${big.pages} pages, ${want} rows: upload → SUCCESS ${s.toFixed(2)} s = ${(big.pages / s).toFixed(0)} pages/s end to end`);
+    }
   } finally {
     await stopService(service);
   }
