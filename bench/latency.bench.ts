@@ -14,6 +14,8 @@
  *
  * Without a file it uses a generated 4-page FNB statement of 161 rows. `--users=N` spreads
  * the burst over N users (per-user upload limits apply to each).
+ * BENCH_SERVICE_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' adds V8 flags to the
+ * service's process (a profile of the API and worker under the burst).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +41,10 @@ async function startService(): Promise<{ child: ChildProcess; base: string; data
   const dataDir = tempDataDir('latency');
   const port = await getFreePort();
   const env = embeddedEnv(dataDir, await freeEmbeddedPorts(), { PORT: String(port), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
-  const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // As `npm start` runs it (the tsx CLI); with flags, node itself with tsx's loader, so they reach the service.
+  const args = flags.length ? [...flags, '--import', 'tsx', 'scripts/start.ts'] : [TSX_CLI, 'scripts/start.ts'];
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
