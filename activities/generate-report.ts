@@ -8,7 +8,7 @@ import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import type { FileStore } from '../db/files';
-import { renderCsvReport, renderExcelReport, type VatSettings } from '../domain/reports';
+import { TOO_LARGE_CODE, renderCsvReport, renderExcelReport, type VatSettings } from '../domain/reports';
 import { findReadySessionOfUser, sessionRows } from '../db/sessions';
 import { refineProgress } from '../db/tasks';
 import { taskActivity } from './task-activity';
@@ -52,7 +52,7 @@ export function createGenerateReportActivities(deps: ReportDeps) {
         }
         const total: number = session.transaction_count;
         if (total > deps.maxRows) {
-          throw new TaskInputError('REPORT_TOO_LARGE', `The session has ${total} rows; reports hold at most ${deps.maxRows}`);
+          throw new TaskInputError(TOO_LARGE_CODE, `The session has ${total} rows; reports hold at most ${deps.maxRows}`);
         }
         // The download is named by the report's time; the task id in the key is for uniqueness only.
         const filename = (input.fileKey.split('/').pop() as string).replace(/_[0-9a-f]{8}-[0-9a-f-]{27}(?=\.)/, '');

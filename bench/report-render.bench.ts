@@ -1,8 +1,8 @@
 /**
- * Renders N generated transactions (default 1,000,000) to an xlsx temp file and prints the
+ * Renders N generated transactions (default 1,000,000) to an xlsx or csv temp file and prints the
  * wall time, the file size and the peak RSS. Run: `npx tsx bench/report-render.bench.ts [rows] [xlsx|csv]`.
  * Peak RSS is the larger of sampled process.memoryUsage().rss and the kernel's VmHWM
- * (which also catches peaks between samples). Targets: < 60 s, < 400 MB.
+ * (which also catches peaks between samples). Targets for xlsx: <= 15 s, < 400 MB.
  */
 import fs from 'node:fs';
 import os from 'node:os';

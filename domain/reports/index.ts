@@ -7,14 +7,15 @@
  *    the output's backpressure is honoured, so a slow store slows the pull, not the heap;
  *  - on success `out` has been ended and has emitted 'finish' before the promise resolves;
  *  - on failure (abort -> rejects with `signal.reason`; a malformed row -> TaskInputError
- *    code REPORT_BAD_ROW, non-retryable; the sink's own error) nothing more is written and
- *    `out` is NOT ended, so a partial file never looks complete: discard it (destroy it,
- *    drop its chunks);
+ *    code REPORT_BAD_ROW, non-retryable; an xlsx past the zip32 limits (4 GiB) ->
+ *    TaskInputError code REPORT_TOO_LARGE, non-retryable; the sink's own error) nothing
+ *    more is written and `out` is NOT ended, so a partial file never looks complete:
+ *    discard it (destroy it, drop its chunks);
  *  - the row iterator is closed (return()) on every exit, releasing a database cursor.
  */
 export type { RenderOptions, RenderOutcome, RenderTotals, ReportRow, VatSettings } from './types';
 export { vatFromInclusiveCents, isVatCategory } from './vat';
 export { renderCsvReport } from './csv/writer';
-export { renderExcelReport } from './excel/workbook';
+export { renderExcelReport, TOO_LARGE_CODE } from './excel/workbook';
 export { DEFAULT_PROGRESS_EVERY } from './pacing';
 export { BAD_ROW_CODE } from './rows';

@@ -1,9 +1,9 @@
 /**
  * Progress, cancellation and sink failure for one render. Both renderers funnel every
- * wait (a progress callback, a full output buffer, a backlog in the zip) through race(),
+ * wait (a progress callback, a full output buffer, a full compressor) through race(),
  * so an abort or a broken output stream ends the render within one wait, not at its end.
  */
-import { setImmediate as nextTurn, setTimeout as sleepMs } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import type { RenderOptions } from './types';
 
@@ -113,10 +113,6 @@ export class RenderPacer {
   async yieldTurn(): Promise<void> {
     await nextTurn();
     this.check();
-  }
-
-  async sleep(ms: number): Promise<void> {
-    await this.race(sleepMs(ms));
   }
 
   dispose(): void {

@@ -13,8 +13,8 @@ export const BAD_ROW_CODE = 'REPORT_BAD_ROW';
 export interface PreparedRow {
   /** `YYYY-MM-DD`, validated. */
   date: string;
-  /** The same day as a UTC-midnight Date, which exceljs turns into an integral serial. */
-  day: Date;
+  /** The same day as milliseconds since the epoch at UTC midnight. */
+  dayMs: number;
   /** `YYYY-MM`. */
   month: string;
   description: string;
@@ -34,13 +34,16 @@ export function rowPreparer(opts: RenderOptions): (row: ReportRow, index: number
   const rate = scaledRate(opts.vat.ratePercent);
   const isVatable = vatCategoryMatcher(opts.vat);
   const includeVat = opts.includeVat;
+  // Rows come in statement order, so runs of rows share a date: parse it once per run.
+  let lastDate: unknown;
+  let lastDayMs = 0;
+  let lastMonth = '';
   return (row, index) => {
     const date = row.date;
-    const m = typeof date === 'string' ? DATE_RE.exec(date) : null;
-    const day = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
-    // Date.UTC rolls 2024-02-30 over to March: the round trip catches impossible dates.
-    if (!m || !day || day.getUTCDate() !== +m[3] || day.getUTCMonth() !== +m[2] - 1) {
-      throw bad(index, `date must be a real YYYY-MM-DD date, got ${JSON.stringify(date)}`);
+    if (date !== lastDate) {
+      lastDayMs = dayMs(date, index);
+      lastDate = date;
+      lastMonth = date.slice(0, 7);
     }
     if (!Number.isSafeInteger(row.amountCents)) {
       throw bad(index, `amountCents must be an integer, got ${row.amountCents}`);
@@ -53,8 +56,8 @@ export function rowPreparer(opts: RenderOptions): (row: ReportRow, index: number
     const vatable = includeVat && isVatable(category);
     return {
       date,
-      day,
-      month: date.slice(0, 7),
+      dayMs: lastDayMs,
+      month: lastMonth,
       description: typeof row.description === 'string' ? row.description : String(row.description ?? ''),
       category,
       amountCents: row.amountCents,
@@ -65,13 +68,36 @@ export function rowPreparer(opts: RenderOptions): (row: ReportRow, index: number
   };
 }
 
+function dayMs(date: unknown, index: number): number {
+  const m = typeof date === 'string' ? DATE_RE.exec(date) : null;
+  const day = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
+  // Date.UTC rolls 2024-02-30 over to March: the round trip catches impossible dates.
+  if (!m || !day || day.getUTCDate() !== +m[3] || day.getUTCMonth() !== +m[2] - 1) {
+    throw bad(index, `date must be a real YYYY-MM-DD date, got ${JSON.stringify(date)}`);
+  }
+  return day.getTime();
+}
+
 function bad(index: number, message: string): TaskInputError {
   return new TaskInputError(BAD_ROW_CODE, `report row ${index + 1}: ${message}`);
 }
 
-/** Cents as an Excel number (a double; the cents are exact to well beyond R 10^12). */
-export function centsToNumber(cents: number): number {
-  return cents / 100;
+/** `.01` ... `.99` for cents 1..99, with trailing zeros dropped (`.1`, not `.10`); '' for 0. */
+const FRACTION_TEXT = Array.from({ length: 100 }, (_, f) =>
+  f === 0 ? '' : f % 10 === 0 ? `.${f / 10}` : `.${f < 10 ? '0' : ''}${f}`,
+);
+
+/**
+ * Cents as decimal text without trailing zeros (`-12.5`, `3`, `0.07`): what a spreadsheet
+ * number cell holds. For any amount a double holds to the cent (below ~R 10^13) this is
+ * exactly String(cents / 100), without the float-to-shortest-text search that was a
+ * large part of the cost of a million-row sheet.
+ */
+export function centsToNumberText(cents: number): string {
+  const magnitude = cents < 0 ? -cents : cents;
+  const fraction = magnitude % 100;
+  const text = (magnitude - fraction) / 100 + FRACTION_TEXT[fraction];
+  return cents < 0 ? `-${text}` : text;
 }
 
 /** Cents as a plain decimal with two places and a leading '-' when negative: `-12.50`. */

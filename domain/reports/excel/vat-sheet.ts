@@ -4,20 +4,10 @@
  * positive = payable, negative = refundable. See summary.ts for why money in in a
  * VAT-able category counts as output VAT.
  */
-import type ExcelJS from 'exceljs';
 import type { SummaryAccumulator } from '../summary';
 import type { VatSettings } from '../types';
-import {
-  CURRENCY_FORMAT,
-  PERCENT_FORMAT,
-  TOTAL_BORDER,
-  TOTAL_FONT,
-  addTotalsRow,
-  clampText,
-  fitWidth,
-  setAutoFilter,
-  startSheet,
-} from './layout';
+import { fitWidth } from './layout';
+import { TableSheet } from './table-sheet';
 
 export const VAT_SHEET = 'VAT';
 
@@ -30,48 +20,38 @@ export const VAT_POSITION_LABELS = {
   categories: 'VAT-able categories',
 } as const;
 
-export function writeVatSheet(
-  wb: ExcelJS.Workbook,
-  summary: SummaryAccumulator,
-  vat: VatSettings,
-  title: string | undefined,
-): void {
+export function vatSheetXml(summary: SummaryAccumulator, vat: VatSettings, title: string | undefined): string {
   const categories = summary.categoryList().filter((c) => c.vatable);
   const labels = Object.values(VAT_POSITION_LABELS);
-  const layout = startSheet(
-    wb,
-    VAT_SHEET,
+  const sheet = new TableSheet(
     [
       // Column A also carries the position labels below the table, so fit those too.
       { header: 'Category', width: fitWidth([...categories.map((c) => c.label), ...labels], 16, 40) },
-      { header: 'Money in (incl. VAT)', width: 20, numFmt: CURRENCY_FORMAT },
-      { header: 'Output VAT', width: 16, numFmt: CURRENCY_FORMAT },
-      { header: 'Money out (incl. VAT)', width: 21, numFmt: CURRENCY_FORMAT },
-      { header: 'Input VAT', width: 16, numFmt: CURRENCY_FORMAT },
-      { header: 'Net VAT', width: 16, numFmt: CURRENCY_FORMAT },
+      { header: 'Money in (incl. VAT)', width: 20, format: 'currency' },
+      { header: 'Output VAT', width: 16, format: 'currency' },
+      { header: 'Money out (incl. VAT)', width: 21, format: 'currency' },
+      { header: 'Input VAT', width: 16, format: 'currency' },
+      { header: 'Net VAT', width: 16, format: 'currency' },
     ],
     title,
   );
-  const { ws } = layout;
 
   const t = { in: 0, out: 0, output: 0, input: 0 };
   for (const c of categories) {
-    ws.addRow([
-      clampText(c.label),
+    sheet.addDataRow([
+      c.label,
       c.vatableInCents / 100,
       c.vatOutputCents / 100,
       c.vatableOutCents / 100,
       c.vatInputCents / 100,
       (c.vatOutputCents - c.vatInputCents) / 100,
-    ]).commit();
+    ]);
     t.in += c.vatableInCents;
     t.out += c.vatableOutCents;
     t.output += c.vatOutputCents;
     t.input += c.vatInputCents;
   }
-  const lastDataRow = layout.headerRow + categories.length;
-  setAutoFilter(layout, lastDataRow);
-  const totalsRow = addTotalsRow(layout, lastDataRow, [
+  const totalsRow = sheet.addTotalsRow([
     'Total',
     { sum: t.in / 100 },
     { sum: t.output / 100 },
@@ -79,39 +59,17 @@ export function writeVatSheet(
     { sum: t.input / 100 },
     { sum: (t.output - t.input) / 100 },
   ]);
-  const totalsRowNumber = totalsRow.number;
-  totalsRow.commit();
 
-  ws.addRow([]).commit();
-  const heading = ws.addRow([VAT_POSITION_LABELS.heading]);
-  heading.getCell(1).font = TOTAL_FONT;
-  heading.commit();
-
-  const rate = ws.addRow([VAT_POSITION_LABELS.rate, vat.ratePercent / 100]);
-  rate.getCell(2).numFmt = PERCENT_FORMAT;
-  rate.commit();
-
+  sheet.skipRow();
+  sheet.addRow([VAT_POSITION_LABELS.heading], ['bold']);
+  sheet.addRow([VAT_POSITION_LABELS.rate, vat.ratePercent / 100], [undefined, 'percent']);
   // Output and input point at the table's totals, so editing a row flows through.
-  const outputRow = ws.addRow([
-    VAT_POSITION_LABELS.output,
-    { formula: `C${totalsRowNumber}`, result: t.output / 100 },
-  ]);
-  const outputRowNumber = outputRow.number;
-  outputRow.commit();
-  const inputRow = ws.addRow([VAT_POSITION_LABELS.input, { formula: `E${totalsRowNumber}`, result: t.input / 100 }]);
-  const inputRowNumber = inputRow.number;
-  inputRow.commit();
-
-  const net = ws.addRow([
-    VAT_POSITION_LABELS.net,
-    { formula: `B${outputRowNumber}-B${inputRowNumber}`, result: (t.output - t.input) / 100 },
-  ]);
-  for (const i of [1, 2]) {
-    net.getCell(i).font = TOTAL_FONT;
-    net.getCell(i).border = TOTAL_BORDER;
-  }
-  net.commit();
-
-  ws.addRow([VAT_POSITION_LABELS.categories, clampText(vat.vatCategories.join(', '))]).commit();
-  ws.commit();
+  const outputRow = sheet.addRow([VAT_POSITION_LABELS.output, { formula: `C${totalsRow}`, result: t.output / 100 }]);
+  const inputRow = sheet.addRow([VAT_POSITION_LABELS.input, { formula: `E${totalsRow}`, result: t.input / 100 }]);
+  sheet.addRow(
+    [VAT_POSITION_LABELS.net, { formula: `B${outputRow}-B${inputRow}`, result: (t.output - t.input) / 100 }],
+    ['total', 'totalCurrency'],
+  );
+  sheet.addRow([VAT_POSITION_LABELS.categories, vat.vatCategories.join(', ')]);
+  return sheet.xml();
 }

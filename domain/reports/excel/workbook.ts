@@ -1,47 +1,44 @@
 /**
- * The Excel report, written with exceljs's streaming WorkbookWriter (styles on, shared
- * strings off: a shared-string table would hold every distinct description in memory).
+ * The Excel report: an xlsx package written by us straight into the caller's stream — the
+ * Transactions sheet streamed row by row as XML, the small parts from templates, all
+ * deflated into a zip as they come (zip/writer.ts).
  *
  * Sheet order: Transactions, [Transactions (2) ...], Summary, Monthly, [VAT].
- * Why Transactions first, although a summary-first workbook reads nicer: the streaming
- * writer appends each sheet's XML to the zip the moment the sheet is CREATED, and the zip
- * is written strictly entry by entry. Creating Summary up front and filling it last would
- * block the zip on Summary's entry until the end, so every transaction row would queue
- * in memory behind it — the opposite of streaming. So the Summary, Monthly and VAT sheets
- * are created after the transactions are done (their figures only exist then anyway),
- * and the workbook is set to OPEN on the Summary tab, which is what a reader wants first.
+ * Why Transactions first, although a summary-first workbook reads nicer: the zip is
+ * written strictly entry by entry, and the Summary figures only exist once every row has
+ * gone by. Writing Summary first would mean holding every row until the end. So the
+ * workbook is set to OPEN on the Summary tab, which is what a reader wants first.
  */
-import type ExcelJS from 'exceljs';
-
-// Loaded on first use: workers that never render a report do not carry exceljs (~30 MB).
-const loadExcel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
-import type { Readable, Writable } from 'node:stream';
+import { TaskInputError } from '../../../contract/errors';
 import { RenderPacer } from '../pacing';
 import { rowPreparer } from '../rows';
 import { SummaryAccumulator } from '../summary';
 import type { RenderOptions, RenderOutcome, ReportRow } from '../types';
-import { writeMonthlySheet, writeSummarySheet } from './summary-sheets';
+import {
+  appPropertiesXml,
+  contentTypesXml,
+  corePropertiesXml,
+  rootRelsXml,
+  sheetPartName,
+  workbookRelsXml,
+  workbookXml,
+} from './package-parts';
+import { stylesXml } from './styles';
+import { MONTHLY_SHEET, SUMMARY_SHEET, monthlySheetXml, summarySheetXml } from './summary-sheets';
 import { TransactionsSheets } from './transactions-sheet';
-import { writeVatSheet } from './vat-sheet';
+import { VAT_SHEET, vatSheetXml } from './vat-sheet';
+import type { ZipLimits } from './zip/records';
+import { ZipLimitError, ZipWriter } from './zip/writer';
 
-/** Check the zip backlog every this many rows; cheap, but not free. */
-const PACE_EVERY_ROWS = 256;
-/** Above this much uncompressed XML waiting, stop pulling rows... */
-const BACKLOG_HIGH_BYTES = 4 * 1024 * 1024;
-/** ...until it is down to this. */
-const BACKLOG_LOW_BYTES = 1024 * 1024;
-/** Poll the backlog from 1 ms up to this while waiting: prompt, but no busy loop on a dead sink. */
-const BACKLOG_POLL_MAX_MS = 25;
-/**
- * archiver buffers 1 MiB each side of its Transform by default: ~2 MiB of COMPRESSED xml
- * (~20 MiB of sheet XML) that a stalled sink would let us produce beyond the backlog
- * brake. 64 KiB keeps the whole pipeline's buffering in single-digit megabytes.
- */
-const ZIP_HIGH_WATER_MARK = 64 * 1024;
+const CREATOR = 'Statementflow';
+/** A workbook past a zip32 limit: not retried, the same rows would fail again. */
+export const TOO_LARGE_CODE = 'REPORT_TOO_LARGE';
 
 export interface ExcelInternals {
   /** Data rows per Transactions sheet; tests lower it to exercise the spill-over. */
   maxRowsPerSheet?: number;
+  /** The zip's size limits; tests lower them to reach them. */
+  zipLimits?: ZipLimits;
 }
 
 export async function renderExcelReport(
@@ -51,81 +48,57 @@ export async function renderExcelReport(
   internals: ExcelInternals = {},
 ): Promise<RenderOutcome> {
   const pacer = new RenderPacer(opts, out);
-  let zip: Readable | undefined;
+  let zip: ZipWriter | undefined;
   try {
     const prepare = rowPreparer(opts);
     // Nothing is written to `out` if we are cancelled before starting.
     pacer.check();
-    const wb = new ((await loadExcel()).stream.xlsx.WorkbookWriter)({
-      stream: out as unknown as Writable,
-      useStyles: true,
-      useSharedStrings: false,
-      // highWaterMark is passed through to archiver but missing from exceljs's typings.
-      zip: { highWaterMark: ZIP_HIGH_WATER_MARK } as Partial<ExcelJS.stream.xlsx.ArchiverZipOptions>,
-    });
-    wb.creator = 'Statementflow';
-    if (opts.title) wb.title = opts.title;
-    zip = (wb as unknown as { zip: Readable }).zip;
-    // exceljs listens for zip errors only while finalizing; an earlier one would be an
-    // unhandled 'error' event and take the worker down.
-    zip.on('error', (err: unknown) => pacer.fail(err));
+    const now = new Date();
+    zip = new ZipWriter(out, pacer, now, internals.zipLimits);
+    await zip.addEntry('_rels/.rels', rootRelsXml());
 
-    const tx = new TransactionsSheets(wb, opts.includeVat, opts.title, internals.maxRowsPerSheet);
-    tx.open();
+    const tx = new TransactionsSheets(zip, pacer, opts.includeVat, opts.title, internals.maxRowsPerSheet);
+    await tx.open();
     const summary = new SummaryAccumulator();
     let count = 0;
     for await (const raw of rows) {
       pacer.check();
       const row = prepare(raw, count);
-      tx.add(row);
+      const written = tx.add(row);
+      if (written) await written;
       summary.add(row);
       count += 1;
-      if (count % PACE_EVERY_ROWS === 0) await pace(pacer, tx);
       const progress = pacer.rowDone(count);
       if (progress) await progress;
     }
-    const transactionSheets = tx.close();
+    const names = await tx.close();
 
-    writeSummarySheet(wb, summary, opts.includeVat, opts.title);
-    writeMonthlySheet(wb, summary, opts.title);
-    if (opts.includeVat) writeVatSheet(wb, summary, opts.vat, opts.title);
-    // 0-based tab index of Summary, right after the Transactions sheet(s).
-    wb.views = [{ activeTab: transactionSheets, firstSheet: 0, x: 0, y: 0, width: 24000, height: 16000, visibility: 'visible' }];
-
+    const summaryTab = names.length;
+    const small: Array<[string, string]> = [
+      [SUMMARY_SHEET, summarySheetXml(summary, opts.includeVat, opts.title)],
+      [MONTHLY_SHEET, monthlySheetXml(summary, opts.title)],
+    ];
+    if (opts.includeVat) small.push([VAT_SHEET, vatSheetXml(summary, opts.vat, opts.title)]);
+    for (const [name, xml] of small) {
+      await zip.addEntry(sheetPartName(names.length), xml);
+      names.push(name);
+    }
+    await zip.addEntry('xl/styles.xml', stylesXml());
+    await zip.addEntry('xl/workbook.xml', workbookXml(names, summaryTab));
+    await zip.addEntry('xl/_rels/workbook.xml.rels', workbookRelsXml(names.length));
+    await zip.addEntry('docProps/core.xml', corePropertiesXml(CREATOR, opts.title, now));
+    await zip.addEntry('docProps/app.xml', appPropertiesXml(CREATOR));
+    await zip.addEntry('[Content_Types].xml', contentTypesXml(names.length));
     // Resolves when `out` has emitted 'finish', i.e. every byte is flushed to the sink.
-    await pacer.race(wb.commit());
+    await zip.finish();
     await pacer.finish(count);
     return { rowsWritten: count, totals: summary.totals() };
   } catch (err) {
-    if (zip) abandon(zip, out);
+    // `out` is left open for the caller to discard: a truncated file must not look complete.
+    zip?.abandon();
+    if (err instanceof ZipLimitError) throw new TaskInputError(TOO_LARGE_CODE, `The report is too large for an xlsx file: ${err.message}`);
     throw err;
   } finally {
     pacer.dispose();
-  }
-}
-
-/** Lets compression and the sink catch up; waits while the XML backlog is too large. */
-async function pace(pacer: RenderPacer, tx: TransactionsSheets): Promise<void> {
-  await pacer.yieldTurn();
-  if (tx.backlogBytes() <= BACKLOG_HIGH_BYTES) return;
-  for (let wait = 1; tx.backlogBytes() > BACKLOG_LOW_BYTES; wait = Math.min(wait * 2, BACKLOG_POLL_MAX_MS)) {
-    await pacer.sleep(wait);
-  }
-}
-
-/**
- * Stops the zip from writing anything more to the caller's stream. Unpipe first: archiver's
- * abort() ends its output, and through the pipe that would end `out` — making a truncated
- * file look complete to a caller that finalizes on 'finish'. `out` itself is left open
- * for the caller to discard (it owns it).
- */
-function abandon(zip: Readable, out: NodeJS.WritableStream): void {
-  zip.unpipe(out as unknown as Writable);
-  zip.on('error', () => undefined);
-  const abortable = zip as unknown as { abort?: () => void };
-  try {
-    abortable.abort?.();
-  } catch {
-    // Best effort: the render has already failed with the error we are rethrowing.
   }
 }

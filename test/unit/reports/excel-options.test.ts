@@ -76,10 +76,14 @@ describe('reports: Excel workbook options and edge cases', function () {
       { date: '2024-05-01', description: '=HYPERLINK("http://evil")', category: null, amountCents: 1, balanceCents: 0 },
     ];
     rows.push({ date: '2024-05-01', description: 'A &amp; B', category: null, amountCents: 1, balanceCents: 0 });
+    rows.push({ date: '2024-05-01', description: '  padded\tcr\rlf\ncrlf\r\n ', category: null, amountCents: 1, balanceCents: 0 });
     const { wb, bytes } = await render(rows, WITH_VAT);
-    // exceljs's READER decodes entities twice, so entity-like text is checked in the raw XML.
-    assert.ok(zipEntryText(bytes, 'xl/worksheets/sheet1.xml').includes('<v>A &amp;amp; B</v>'));
+    // Entity-like text is escaped once more, not passed through as markup.
+    assert.ok(zipEntryText(bytes, 'xl/worksheets/sheet1.xml').includes('<t>A &amp;amp; B</t>'));
     const tx = sheet(wb, 'Transactions');
+    assert.equal(tx.getRow(6).getCell(2).value, 'A &amp; B');
+    // A parser turns a literal CR into LF and Excel trims unpreserved outer spaces: both survive.
+    assert.equal(tx.getRow(7).getCell(2).value, '  padded\tcr\rlf\ncrlf\r\n ');
     assert.equal(tx.getRow(2).getCell(2).value, 'Café — 日本 🍜 "quoted" <b> & co');
     assert.equal(tx.getRow(3).getCell(2).value, 'bell nul end');
     const truncated = tx.getRow(4).getCell(2).value as string;
