@@ -12,7 +12,7 @@
 import { TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
 import { pageHasText } from '../text-layer';
 import type { PositionedPage, TextItem } from '../types';
-import { askPdfThread, PDF_THREAD_STOPPED, pdfLimits, type PdfLimits, type PdfThreadError } from './thread';
+import { askPdfThread, PDF_THREAD_STOPPED, pdfLimits, type PdfLimits, type PdfThreadCall, type PdfThreadError } from './thread';
 
 export interface PdfReadOptions {
   /** Aborting it stops the read at once (the pdf.js thread's job is terminated). */
@@ -113,6 +113,20 @@ function toItem(item: PdfTextItem, vt: number[]): TextItem | null {
 }
 
 /**
+ * How a read of pages is bounded: the open allowance plus PDF_PAGE_TIMEOUT_MS for each page
+ * done so far and the one under way.
+ */
+function textCall(options: PdfReadOptions): PdfThreadCall {
+  const limits = pdfLimits(options.limits);
+  return {
+    signal: options.signal,
+    timeoutMs: limits.openTimeoutMs + limits.pageTimeoutMs,
+    perStepMs: limits.pageTimeoutMs,
+    threadMemoryMb: limits.threadMemoryMb,
+  };
+}
+
+/**
  * Pages firstPage..lastPage (1-based, inclusive; lastPage is clipped to the document).
  * The read may take the open allowance plus PDF_PAGE_TIMEOUT_MS for each page done so far
  * and the one under way: a document whose pages each ask far more than a statement's fails
@@ -123,13 +137,7 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
     throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
   }
   const { signal } = options;
-  const limits = pdfLimits(options.limits);
-  const call = {
-    signal,
-    timeoutMs: limits.openTimeoutMs + limits.pageTimeoutMs,
-    perStepMs: limits.pageTimeoutMs,
-    threadMemoryMb: limits.threadMemoryMb,
-  };
+  const call = textCall(options);
   const { pages } = await openDocument(data, signal, () =>
     askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options) }, call),
   );
@@ -149,13 +157,7 @@ export async function extractWholePdf(
 ): Promise<{ pageCount: number; pages: PositionedPage[] | null }> {
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`extractWholePdf: bad page limit ${maxPages}`);
   const { signal } = options;
-  const limits = pdfLimits(options.limits);
-  const call = {
-    signal,
-    timeoutMs: limits.openTimeoutMs + limits.pageTimeoutMs,
-    perStepMs: limits.pageTimeoutMs,
-    threadMemoryMb: limits.threadMemoryMb,
-  };
+  const call = textCall(options);
   const { numPages, pages } = await openDocument(data, signal, () =>
     askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options) }, call),
   );
