@@ -10,7 +10,10 @@
  *
  *   - large: a generated statement of `large` pages (0 = skip), upload → SUCCESS, pages/s.
  *
- *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1] [--large=500]
+ *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1] [--large=500] [--gap=0]
+ *
+ * `--gap=S` waits S seconds between the one-at-a-time uploads (a user who uploads now and
+ * then, not back to back: past 30 s the worker has stopped its idle pdf.js thread).
  *
  * Without a file it uses a generated 4-page FNB statement of 161 rows. `--users=N` spreads
  * the burst over N users (per-user upload limits apply to each).
@@ -70,6 +73,7 @@ async function main() {
   const burst = arg('burst', 20);
   const users = arg('users', 1);
   const largePages = arg('large', 500);
+  const gapMs = arg('gap', 0) * 1000;
   let pdf: Uint8Array;
   let expectedRows: number | null;
   if (file) {
@@ -121,6 +125,7 @@ async function main() {
     const latencies: number[] = [];
     const accepts: number[] = [];
     for (let i = 0; i < runs; i++) {
+      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       const { sentAt, acceptedAt, doneAt } = await parseOnce(tokens[0]);
       latencies.push(doneAt - sentAt);
       accepts.push(acceptedAt - sentAt);
@@ -128,7 +133,7 @@ async function main() {
     latencies.sort((a, b) => a - b);
     accepts.sort((a, b) => a - b);
     console.log(
-      `latency, one at a time (${runs} runs, ${expectedRows} rows): p50 ${(percentile(latencies, 50) / 1000).toFixed(3)} s, ` +
+      `latency, one at a time (${runs} runs${gapMs ? `, ${gapMs / 1000} s apart` : ''}, ${expectedRows} rows): p50 ${(percentile(latencies, 50) / 1000).toFixed(3)} s, ` +
         `p95 ${(percentile(latencies, 95) / 1000).toFixed(3)} s, max ${(latencies[latencies.length - 1] / 1000).toFixed(3)} s; ` +
         `of which upload → 202 p50 ${(percentile(accepts, 50) / 1000).toFixed(3)} s`,
     );
