@@ -124,13 +124,24 @@ interface Job {
 }
 
 /**
- * An idle thread is stopped after this long: pdf.js's heap stays grown after a large
- * statement (~130-200 MB), and a worker that read one statement an hour ago should not
- * carry that. Restarting costs ~0.2 s, against many seconds of work per statement.
+ * An idle thread that has done work is replaced after this long by a fresh one: pdf.js's
+ * heap stays grown after a large statement (~130-200 MB), and a worker that read one
+ * statement an hour ago should not carry that. The fresh thread is started at once and
+ * left running (pdf.js loaded, nothing read): starting one cold costs a short statement
+ * most of its upload-to-SUCCESS time (measured ~1.1 s against ~0.25 s warm), for ~70 MB.
  */
-const IDLE_STOP_MS = 30_000;
+let idleStopMs = 30_000;
+
+/** Tests: how long a thread that has done work may stay idle before it is replaced. */
+export function setPdfThreadIdleStopMs(ms: number): void {
+  idleStopMs = ms;
+}
 
 let thread: Worker | undefined;
+/** Whether the current thread has taken a request: a fresh one is not replaced when idle. */
+let threadUsed = false;
+/** The heap limit the current thread was started with. */
+let threadMemory = 0;
 /** Which thread is running: counts up with each one started, so a document's holder can tell it was replaced. */
 let threadNumber = 0;
 let nextId = 0;
@@ -153,9 +164,21 @@ const isIdle = () => !current && queue.length === 0 && pins.size === 0;
 function scheduleIdleStop(): void {
   clearTimeout(idleTimer);
   idleTimer = undefined;
-  if (!thread || !isIdle()) return;
-  idleTimer = setTimeout(() => void releasePdfThreadIfIdle(), IDLE_STOP_MS);
+  if (!thread || !threadUsed || !isIdle()) return;
+  idleTimer = setTimeout(() => void replaceIdleThread(), idleStopMs);
   idleTimer.unref();
+}
+
+/** The idle thread's memory given back, and a fresh thread started in its place (see idleStopMs). */
+async function replaceIdleThread(): Promise<void> {
+  if (!(await releasePdfThreadIfIdle()) || thread || stopping) return;
+  try {
+    thread = startThread(limits.threadMemoryMb);
+    threadNumber++;
+    threadUsed = false;
+  } catch {
+    // No thread now: the next request starts one, as after any stop.
+  }
 }
 
 function tooComplex(why: string): TaskInputError {
@@ -166,6 +189,7 @@ function tooComplex(why: string): TaskInputError {
 }
 
 function startThread(memoryMb: number): Worker {
+  threadMemory = memoryMb;
   // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
   const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), {
     execArgv: [],
@@ -254,10 +278,20 @@ function pump(): void {
       continue;
     }
     try {
+      // A request with a heap limit of its own gets a thread started with it.
+      const memoryMb = job.call.threadMemoryMb ?? limits.threadMemoryMb;
+      if (thread && !threadUsed && threadMemory !== memoryMb) {
+        queue.unshift(job); // runs on the thread started once this one is gone
+        const fresh = thread;
+        thread = undefined;
+        void retire(fresh);
+        return;
+      }
       if (!thread) {
-        thread = startThread(job.call.threadMemoryMb ?? limits.threadMemoryMb);
+        thread = startThread(memoryMb);
         threadNumber++;
       }
+      threadUsed = true;
       clearTimeout(idleTimer);
       thread.ref(); // busy: keep the process alive until the answer
       // The PDF goes as a copy, transferred rather than cloned: pdf.js takes ownership of its
@@ -344,6 +378,9 @@ export async function releasePdfThreadIfIdle(): Promise<boolean> {
 export async function stopPdfThread(): Promise<void> {
   await thread?.terminate();
 }
+
+/** Which thread is the current one: a new number each time one is started (tests). */
+export const pdfThreadGeneration = (): number => threadNumber;
 
 /** Whether a thread is running (tests). */
 export const pdfThreadRunning = (): boolean => thread !== undefined;
