@@ -14,10 +14,12 @@
 //   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
 //   close   {docId}             -> {}
 // Text items stay raw (str, transform, width); mapping them to positions is extract.ts's job.
-// Opening a document for text sends {id, opened: true} (counted, for tests). While reading
+// Every answer carries `heap`, the thread's heap size, by which the client decides whether
+// an idle thread is worth replacing. Opening a document for text sends {id, opened: true} (counted, for tests). While reading
 // pages, {id, step: true} is sent after each one: the client grants a request
 // time page by page (thread.ts), and stops this thread when one falls behind. The client
 // sends one request at a time, so whatever this thread is doing belongs to one request.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { createRenderOps } from './pdfjs-render.mjs';
 
@@ -120,6 +122,9 @@ async function textPages({ id, op, data, first, last, keep }) {
   }
 }
 
+/** The thread's heap as V8 holds it (used or not): what an idle thread would keep. */
+const heapBytes = () => getHeapStatistics().total_heap_size;
+
 const renderOps = createRenderOps(pdfjs, OPEN_OPTIONS);
 
 // Each returns {value, transfer?}: transfer moves big buffers (page rasters) instead of copying.
@@ -137,8 +142,8 @@ parentPort.on('message', async (request) => {
     const handler = handlers[request.op];
     if (!handler) throw new Error(`unknown pdf.js thread op ${request.op}`);
     const { value, transfer = [] } = await handler(request);
-    parentPort.postMessage({ id: request.id, ok: true, value }, transfer);
+    parentPort.postMessage({ id: request.id, ok: true, value, heap: heapBytes() }, transfer);
   } catch (err) {
-    parentPort.postMessage({ id: request.id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), page: err?.page } });
+    parentPort.postMessage({ id: request.id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), page: err?.page }, heap: heapBytes() });
   }
 });

@@ -1,11 +1,11 @@
 /**
- * An idle pdf.js thread that has done work is replaced by a fresh one, so its grown heap
- * goes back while the next statement still finds pdf.js loaded; a fresh thread nobody has
- * used is left as it is.
+ * An idle pdf.js thread whose heap has grown is replaced by a fresh one, so the memory goes
+ * back while the next statement still finds pdf.js loaded; a thread with a small heap is
+ * kept warm, and a fresh thread nobody has used is left as it is.
  */
 import assert from 'node:assert/strict';
 import { extractPages } from '../../../domain/statements';
-import { pdfThreadGeneration, pdfThreadRunning, releasePdfThreadIfIdle, setPdfThreadIdleStopMs } from '../../../domain/statements/pdf/thread';
+import { pdfThreadGeneration, pdfThreadRunning, releasePdfThreadIfIdle, setPdfThreadIdlePolicy } from '../../../domain/statements/pdf/thread';
 import { FIXTURES, generateStatement, type GeneratedStatement } from '../../fixtures/statements';
 
 const IDLE_MS = 300;
@@ -21,14 +21,24 @@ describe('statements: the pdf.js thread when idle', function () {
 
   before(async () => {
     g = await generateStatement(FIXTURES[0]);
-    setPdfThreadIdleStopMs(IDLE_MS);
   });
   after(async () => {
-    setPdfThreadIdleStopMs(30_000);
+    setPdfThreadIdlePolicy({});
     await releasePdfThreadIfIdle();
   });
 
-  it('replaces a used idle thread with a fresh running one, and leaves that one alone until it is used', async () => {
+  it('keeps a thread whose heap stayed small: it stays warm for the next statement', async () => {
+    setPdfThreadIdlePolicy({ stopMs: IDLE_MS, keepHeapBytes: 1024 ** 3 });
+    await extractPages(g.pdf, 1, 1);
+    const used = pdfThreadGeneration();
+    await new Promise((r) => setTimeout(r, IDLE_MS * 4));
+    assert.equal(pdfThreadGeneration(), used);
+    assert.ok(pdfThreadRunning());
+  });
+
+  it('replaces an idle thread whose heap grew with a fresh running one, and leaves that one alone until it is used', async () => {
+    // Any heap counts as grown here.
+    setPdfThreadIdlePolicy({ stopMs: IDLE_MS, keepHeapBytes: 0 });
     await extractPages(g.pdf, 1, 1);
     const used = pdfThreadGeneration();
     await until('the used thread to be replaced', () => pdfThreadGeneration() > used && pdfThreadRunning());
