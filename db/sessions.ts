@@ -220,14 +220,6 @@ export async function discardParse(db: Knex, taskId: string, sessionId: string):
   });
 }
 
-/** The range of a session's row positions and its row count (an empty session: max < min). */
-export async function sessionSeqRange(db: Knex, sessionId: string): Promise<{ seqMin: number; seqMax: number; rowCount: number }> {
-  const r = await db('transactions')
-    .where({ session_id: sessionId })
-    .first(db.raw('min(seq)::int as min'), db.raw('max(seq)::int as max'), db.raw('count(*)::int as count'));
-  return { seqMin: r?.min ?? 0, seqMax: r?.max ?? -1, rowCount: r?.count ?? 0 };
-}
-
 // ---- deleting a session ----------------------------------------------------------------
 
 /** What an attempt to delete a session found. */
@@ -265,7 +257,7 @@ const openTaskOnSessionRow = (db: Knex) =>
 /**
  * Deletes one session in one transaction, if it matches `where` and `due` still holds once
  * its row is locked: its files (upload, scratch, reports), then the session itself, whose
- * transactions and category_undo rows go with it (foreign keys). The tasks that produced
+ * transactions and category_snapshots rows go with it (foreign keys). The tasks that produced
  * its reports keep their rows, but their result and file_key are cleared
  * (result_cleared_at set), exactly as when the owner deletes a task's result: their result
  * then answers 410 RESULT_DELETED instead of naming a file that is gone. (This updates

@@ -15,7 +15,9 @@
  * no second `WHERE <rule0> OR <rule1> …`, and the OFFSET 0 fences stop the planner from
  * flattening the subqueries, which would copy the CASE into every filter that reads
  * m.category (and lower() into every rule). The target side is limited to the same range,
- * so the join is between two index scans of one chunk, never a scan of the whole table.
+ * so the join is between two index scans of one chunk, never a scan of the whole table; it
+ * runs as a hash join whatever the row estimates say (db/categories.ts turns nested loops
+ * off), since a nested loop would evaluate the subquery once per row of the other side.
  * Rows whose category would not change are not written: re-running a chunk writes nothing.
  */
 import type { CompiledRuleSet, SqlBinding } from './compile-sql';
