@@ -206,16 +206,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
   async function save(input: Omit<NewSession, 'sha256'>, parsed: ParsedStatement): Promise<ParseStatementResult> {
     await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
     const upload = await files.stat(input.fileKey);
-    const session: NewSession = {
-      taskId: input.taskId,
-      userId: input.userId,
-      sessionId: input.sessionId,
-      clientId: input.clientId,
-      fileKey: input.fileKey,
-      fileName: input.fileName,
-      sha256: upload?.sha256 ?? null,
-    };
-    await saveStatement(db, session, parsed, () => heartbeat());
+    await saveStatement(db, { ...input, sha256: upload?.sha256 ?? null }, parsed, () => heartbeat());
     return {
       status: 'success',
       session_id: input.sessionId,

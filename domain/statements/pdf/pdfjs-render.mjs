@@ -9,6 +9,7 @@
 // thread, transferred, not copied.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { openPdf } from './pdfjs-open.mjs';
 
 /** Longest side of a rendered page, in pixels: a huge MediaBox is rendered at a lower DPI. */
 const MAX_SIDE_PX = 5000;
@@ -98,14 +99,7 @@ export function createRenderOps(pdfjs, openOptions) {
 
   return {
     async open({ data }) {
-      const task = pdfjs.getDocument({ ...openOptions, data, standardFontDataUrl: fonts });
-      let doc;
-      try {
-        doc = await task.promise;
-      } catch (err) {
-        await task.destroy().catch(() => undefined);
-        throw err;
-      }
+      const { task, doc } = await openPdf(pdfjs, { ...openOptions, data, standardFontDataUrl: fonts });
       while (docs.size >= MAX_OPEN_DOCUMENTS) await close({ docId: docs.keys().next().value });
       const docId = nextDocId++;
       docs.set(docId, { task, doc });

@@ -21,6 +21,7 @@
 // sends one request at a time, so whatever this thread is doing belongs to one request.
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
+import { openPdf } from './pdfjs-open.mjs';
 import { createRenderOps } from './pdfjs-render.mjs';
 
 const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -69,14 +70,7 @@ async function documentFor(id, data, keep) {
     return hit;
   }
   parentPort.postMessage({ id, opened: true });
-  const task = pdfjs.getDocument({ ...OPEN_OPTIONS, data });
-  let doc;
-  try {
-    doc = await task.promise;
-  } catch (err) {
-    await task.destroy().catch(() => undefined);
-    throw err;
-  }
+  const { task, doc } = await openPdf(pdfjs, { ...OPEN_OPTIONS, data });
   const entry = { key: keep, task, doc };
   if (keep) {
     kept.push(entry);
