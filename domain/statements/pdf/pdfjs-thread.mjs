@@ -21,10 +21,11 @@
 // sends one request at a time, so whatever this thread is doing belongs to one request.
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
+import { loadPdfjs } from './pdfjs-load.mjs';
 import { openPdf } from './pdfjs-open.mjs';
 import { createRenderOps } from './pdfjs-render.mjs';
 
-const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+const pdfjs = await loadPdfjs();
 
 /**
  * Largest image pdf.js decodes, in pixels; a bigger one is left out of the page. An A4
