@@ -46,6 +46,8 @@ function row<const Name extends string, T>(env: Name, parse: Parser<T>, defaults
 
 /** Known to anyone reading this repository: fine on a laptop, refused in production. */
 const DEVELOPMENT_JWT_SECRET = 'statementflow-development-secret-change-me';
+/** The same, for the key that seals upload passwords and webhook secrets at rest. */
+const DEVELOPMENT_FILE_SECRET_KEY = 'statementflow-development-file-key-change-me';
 /** 0 is allowed where it means something: the OS picks a free API port; no worker metrics endpoint. */
 const PORT = int(0, 65535);
 /** The embedded servers' ports: clients are given them as the address, so 0 ("any free port") cannot work. */
@@ -68,6 +70,15 @@ export const SETTINGS = {
     'JWT_SECRET',
     secret({ minLength: 16, productionMinBytes: 32, published: [DEVELOPMENT_JWT_SECRET] }),
     { development: DEVELOPMENT_JWT_SECRET, production: REQUIRED },
+  ),
+  /**
+   * Seals what must be kept but never read back in the clear (a statement's password, a
+   * webhook's signing secret): AES-256-GCM under keys derived from it (platform/secret-box.ts).
+   */
+  fileSecretKey: row(
+    'FILE_SECRET_KEY',
+    secret({ minLength: 16, productionMinBytes: 32, published: [DEVELOPMENT_FILE_SECRET_KEY] }),
+    { development: DEVELOPMENT_FILE_SECRET_KEY, production: REQUIRED },
   ),
   jwtTtlSeconds: row('JWT_TTL_SECONDS', int(60), 24 * 3600),
   /** When set, tokens must carry this `iss` (and the service's own tokens do). */

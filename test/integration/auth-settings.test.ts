@@ -51,7 +51,7 @@ describe('REST API: authentication settings', function () {
 
   it('refuses to start in production with DEV_TOKEN_ENDPOINT on, in one line', () => {
     assert.throws(
-      () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(48), DEV_TOKEN_ENDPOINT: 'true' }),
+      () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(48), FILE_SECRET_KEY: 'b'.repeat(48), DEV_TOKEN_ENDPOINT: 'true' }),
       (e: unknown) => e instanceof ConfigError && /DEV_TOKEN_ENDPOINT/.test(e.message) && !e.message.includes('\n'),
     );
   });

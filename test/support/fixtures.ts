@@ -14,6 +14,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Tests stand in for `npm start`'s development stack, which turns the token endpoint on.
     DEV_TOKEN_ENDPOINT: env.NODE_ENV === 'production' ? 'false' : 'true',
     JWT_SECRET: 'test-secret-0123456789abcdef0123456789',
+    FILE_SECRET_KEY: 'test-file-key-0123456789abcdef0123456789',
     RETRY_INITIAL_INTERVAL_SECONDS: '60',
     PROGRESS_MIRROR_INTERVAL_MS: '0',
     ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: '2',

@@ -36,7 +36,7 @@ interface Service {
 function interpolate(value: string | number): string {
   return String(value).replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
     if (op === '-') return arg ?? '';
-    if (op === '?') return name === 'JWT_SECRET' ? 'compose-test-secret-0123456789abcdef0123456789' : `compose-${name}`;
+    if (op === '?') return /^(JWT_SECRET|FILE_SECRET_KEY)$/.test(name) ? `compose-test-${name}-0123456789abcdef0123456789` : `compose-${name}`;
     return '';
   });
 }
@@ -131,6 +131,7 @@ describe('docker-compose.temporal.yml', () => {
       assert.equal(e.TEMPORAL_NAMESPACE, env(services['temporal-setup']).TEMPORAL_NAMESPACE, `${name}: the namespace with our search attributes`);
       assert.equal(e.NODE_ENV, 'production', name);
       assert.match(String(services[name].environment!.JWT_SECRET), /^\$\{JWT_SECRET:\?/, `${name}: no default JWT secret`);
+      assert.match(String(services[name].environment!.FILE_SECRET_KEY), /^\$\{FILE_SECRET_KEY:\?/, `${name}: no default file secret key`);
       const config = loadConfig(e);
       assert.equal(config.isProduction, true);
     }

@@ -37,7 +37,11 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', JWT_SECRET: 'statementflow-development-secret-change-me' }, /JWT_SECRET is a published example value/],
     [{ NODE_ENV: 'production', JWT_SECRET: 'CHANGE-ME-at-least-16-characters' }, /JWT_SECRET is a published example value/],
     [{ NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef0123456789' }, /at least 32 bytes when NODE_ENV=production/],
-    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), METRICS_TOKEN: 'CHANGE-ME-a-long-random-token' }, /METRICS_TOKEN is a published example value/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), FILE_SECRET_KEY: 'e'.repeat(64), METRICS_TOKEN: 'CHANGE-ME-a-long-random-token' }, /METRICS_TOKEN is a published example value/],
+    // The key that seals passwords and webhook secrets: required, long and unpublished, like the JWT secret.
+    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64) }, /^FILE_SECRET_KEY is required when NODE_ENV=production$/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), FILE_SECRET_KEY: 'statementflow-development-file-key-change-me' }, /FILE_SECRET_KEY is a published example value/],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), FILE_SECRET_KEY: '0123456789abcdef0123' }, /FILE_SECRET_KEY must be at least 32 bytes/],
     // In production a placeholder is named as one even when also short: padding it would not help.
     [{ NODE_ENV: 'production', JWT_SECRET: 'change-me' }, /JWT_SECRET is a published example value/],
     [{ METRICS_TOKEN: 'too-short' }, /^METRICS_TOKEN must be at least 16 characters \(or empty to turn \/metrics off\)$/],
@@ -52,7 +56,7 @@ describe('configuration', () => {
   }
 
   it('takes a random 32-byte secret in production', () => {
-    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: '9f'.repeat(32) }).isProduction, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: '9f'.repeat(32), FILE_SECRET_KEY: 'a7'.repeat(32) }).isProduction, true);
   });
 
   it('makes an entry point print one line and exit 1 on a bad value', () => {
@@ -105,10 +109,10 @@ describe('configuration table', () => {
     assert.equal(loadConfig({ JWT_SECRET: 'x'.repeat(16) }).jwtSecretIsDefault, false);
   });
 
-  it('has a production default only where production differs: JWT_SECRET, which has none', () => {
+  it('has a production default only where production differs: the two secrets, which have none', () => {
     const differ = CONFIG_ROWS.filter((r) => r.setting.production !== r.setting.development).map((r) => r.setting.env);
-    assert.deepEqual(differ, ['JWT_SECRET']);
-    assert.equal(CONFIG_ROWS.find((r) => r.setting.env === 'JWT_SECRET')!.setting.production, REQUIRED);
+    assert.deepEqual(differ, ['JWT_SECRET', 'FILE_SECRET_KEY']);
+    for (const name of differ) assert.equal(CONFIG_ROWS.find((r) => r.setting.env === name)!.setting.production, REQUIRED);
   });
 
   it('types logLevel as the logger\'s level', () => {
