@@ -27,6 +27,8 @@ import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
 import { eventRoutes, streamTokenAuth } from './routes/events';
 import { openapiRoutes } from './routes/openapi';
+import { webhookRoutes } from './routes/webhooks';
+import { batchRoutes } from './routes/batches';
 import { DEV_PUBLIC_PATHS, devTokenEndpointOn, WEB_PUBLIC_PATHS, webRoutes } from './routes/web';
 import { TaskEventsHub } from './events/hub';
 
@@ -76,6 +78,8 @@ export function createApp(deps: AppDeps): Koa {
     downloadRoutes(deps),
     sessionRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),
+    webhookRoutes(deps),
+    batchRoutes(deps),
     openapiRoutes(deps),
     webRoutes(deps),
   ];

@@ -5,6 +5,7 @@
  */
 import { TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 import { SCHEMAS } from './schemas';
+import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks';
 
 type Obj = Record<string, unknown>;
 
@@ -273,14 +274,14 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: ['Tasks', 'Live progress', 'Sessions', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
-    paths: operations(opts.includeDev),
+    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS },
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with the user id in sub' },
         streamToken: { type: 'apiKey', in: 'query', name: 'access_token', description: 'From POST /tasks/{task_id}/stream_token; events only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (operators)' },
       },
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...WEBHOOK_SCHEMAS },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [name, { ...json('Error', description), ...(ERROR_HEADERS[name] ? { headers: ERROR_HEADERS[name] } : {}) }]),
       ),

@@ -92,6 +92,8 @@ export const SETTINGS = {
   devTokenEndpoint: row('DEV_TOKEN_ENDPOINT', bool, false),
   corsOrigins: row('CORS_ORIGINS', list, 'http://localhost:3000,http://localhost:5173'),
   maxUploadBytes: row('MAX_UPLOAD_BYTES', int(1024), 25 * 1024 * 1024),
+  /** Statements in one upload request (a batch: one task per file), each within MAX_UPLOAD_BYTES. */
+  maxFilesPerUpload: row('MAX_FILES_PER_UPLOAD', int(1, 200), 24),
   /**
    * Uploads received at once per API process; more wait for a slot (below), then answer 503
    * UPLOADS_BUSY. Each is held in memory while it arrives: 8 × 25 MB bounds that at 200 MB.
@@ -179,6 +181,22 @@ export const SETTINGS = {
     uploadRetentionDays: row('UPLOAD_RETENTION_DAYS', int(1), 7),
     /** 0: sessions are kept until their owner deletes them (DELETE /sessions/{id}). */
     sessionRetentionDays: row('SESSION_RETENTION_DAYS', int(0), 0),
+  },
+  /** Deliveries of task events to a client's callback URL (docs/webhooks.md). */
+  webhooks: {
+    /** Registered webhooks per user (POST /webhooks). */
+    maxPerUser: row('WEBHOOKS_MAX_PER_USER', int(1, 1000), 10),
+    /** One delivery attempt: connect, send and read the answer. */
+    timeoutMs: row('WEBHOOK_TIMEOUT_MS', int(100, 60_000), 5000),
+    /** Of a receiver's answer at most this much is read (and kept, for GET /tasks/{id}/deliveries). */
+    maxResponseBytes: row('WEBHOOK_MAX_RESPONSE_BYTES', int(0, 65_536), 4096),
+    /** A failing receiver is retried with exponential backoff for this long, then the delivery is given up. */
+    retryHours: row('WEBHOOK_RETRY_HOURS', num(0.001, 168), 24),
+    /**
+     * Callback URLs that resolve to loopback, private, link-local or metadata addresses, and
+     * plain http: allowed on a laptop (a receiver on localhost), refused in production.
+     */
+    allowPrivateAddresses: row('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', bool, { development: true, production: false }),
   },
   logLevel: row('LOG_LEVEL', oneOf<LogLevel>(['debug', 'info', 'warn', 'error']), 'info'),
   /** Server-Sent Events of task progress (GET /tasks/{id}/events). */

@@ -109,10 +109,11 @@ describe('configuration table', () => {
     assert.equal(loadConfig({ JWT_SECRET: 'x'.repeat(16) }).jwtSecretIsDefault, false);
   });
 
-  it('has a production default only where production differs: the two secrets, which have none', () => {
+  it('has a production default only where production differs: the two secrets, which have none, and private webhook addresses', () => {
     const differ = CONFIG_ROWS.filter((r) => r.setting.production !== r.setting.development).map((r) => r.setting.env);
-    assert.deepEqual(differ, ['JWT_SECRET', 'FILE_SECRET_KEY']);
-    for (const name of differ) assert.equal(CONFIG_ROWS.find((r) => r.setting.env === name)!.setting.production, REQUIRED);
+    assert.deepEqual(differ, ['JWT_SECRET', 'FILE_SECRET_KEY', 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES']);
+    for (const name of ['JWT_SECRET', 'FILE_SECRET_KEY']) assert.equal(CONFIG_ROWS.find((r) => r.setting.env === name)!.setting.production, REQUIRED);
+    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'f'.repeat(64), FILE_SECRET_KEY: 'e'.repeat(64) }).webhooks.allowPrivateAddresses, false);
   });
 
   it('types logLevel as the logger\'s level', () => {
