@@ -25,6 +25,7 @@ import { bulkCategorizeRoutes } from './routes/bulk-categorize';
 import { generateReportRoutes } from './routes/generate-report';
 import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
+import { categorizePreviewRoutes } from './routes/categorize-preview';
 import { eventRoutes, streamTokenAuth } from './routes/events';
 import { openapiRoutes } from './routes/openapi';
 import { webhookRoutes } from './routes/webhooks';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Koa {
     generateReportRoutes(submit),
     downloadRoutes(deps),
     sessionRoutes(deps),
+    categorizePreviewRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),
     webhookRoutes(deps),
     batchRoutes(deps),

@@ -6,7 +6,8 @@
  */
 import type { Knex } from 'knex';
 import { TaskInputError } from '../contract/errors';
-import type { CompiledRuleSet } from '../domain/rules/compile-sql';
+import type { CompiledRuleMatch, CompiledRuleSet } from '../domain/rules/compile-sql';
+import { buildPreviewStatement } from '../domain/rules/preview-sql';
 import { buildUpdateStatement } from '../domain/rules/update-sql';
 
 export const RULES_TIMEOUT = 'RULES_TIMEOUT';
@@ -59,18 +60,66 @@ export async function applyRulesToRange(db: Knex, args: ApplyArgs): Promise<{ up
       return { updated: res.rowCount ?? 0 };
     });
   } catch (err) {
-    const e = err as PgError;
-    if (e.code === '57014' && /statement timeout/i.test(e.message ?? '')) {
-      throw new TaskInputError(
-        RULES_TIMEOUT,
-        `Applying the rules to rows ${seqFrom}-${seqTo} took longer than ${statementTimeoutMs} ms and was stopped; ` +
-          'simplify the regex conditions or use fewer rules',
-      );
-    }
-    if (e.code === '2201B') {
-      throw new TaskInputError('INVALID_RULES', `Postgres refused a regex in the rules: ${e.message ?? ''}`.trim());
-    }
-    throw err;
+    throw asRulesFailure(err, `Applying the rules to rows ${seqFrom}-${seqTo}`, statementTimeoutMs);
+  }
+}
+
+/** A statement timeout or a regex Postgres refuses, as the rules' own error; anything else as it was. */
+function asRulesFailure(err: unknown, what: string, statementTimeoutMs: number): unknown {
+  const e = err as PgError;
+  if (e.code === '57014' && /statement timeout/i.test(e.message ?? '')) {
+    return new TaskInputError(
+      RULES_TIMEOUT,
+      `${what} took longer than ${statementTimeoutMs} ms and was stopped; simplify the regex conditions or use fewer rules`,
+    );
+  }
+  if (e.code === '2201B') return new TaskInputError('INVALID_RULES', `Postgres refused a regex in the rules: ${e.message ?? ''}`.trim());
+  return err;
+}
+
+/** A row of a preview's sample: as the session holds it, before the rule would change it. */
+export interface PreviewSampleRow {
+  id: number;
+  date: string;
+  description: string;
+  amount: number;
+  balance: number | null;
+  category: string | null;
+}
+
+export interface RulePreviewRow {
+  /** null: the rows no rule matches. */
+  ruleIndex: number | null;
+  /** Rows this rule is the first to match. */
+  matched: number;
+  /** Of those, rows whose category it would change. */
+  changes: number;
+  sample: PreviewSampleRow[];
+}
+
+/**
+ * What the rules would do to the session, without writing: per rule (in order), the rows it
+ * would be the first to match and change, with the first `samplePerRule` changed rows. One
+ * read-only statement under the same timeout and join settings as a run.
+ */
+export async function previewRules(
+  db: Knex,
+  args: { sessionId: string; match: CompiledRuleMatch; samplePerRule: number; statementTimeoutMs: number },
+): Promise<RulePreviewRow[]> {
+  const stmt = buildPreviewStatement(args.match, args.sessionId, args.samplePerRule);
+  try {
+    return await db.transaction(
+      async (trx) => {
+        await trx.raw(`SELECT set_config('statement_timeout', ?, true), ${HASH_JOINS}`, [String(args.statementTimeoutMs)]);
+        const res = (await trx.raw(stmt.sql, stmt.bindings)) as {
+          rows: { rule_index: number | null; matched: number; changes: number; sample: PreviewSampleRow[] }[];
+        };
+        return res.rows.map((r) => ({ ruleIndex: r.rule_index, matched: r.matched, changes: r.changes, sample: r.sample }));
+      },
+      { readOnly: true },
+    );
+  } catch (err) {
+    throw asRulesFailure(err, 'Previewing the rules', args.statementTimeoutMs);
   }
 }
 

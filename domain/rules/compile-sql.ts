@@ -119,6 +119,32 @@ class Builder {
   }
 }
 
+/**
+ * The same rule set as `CASE WHEN <rule0> THEN 0 WHEN <rule1> THEN 1 … END`: which rule
+ * matches a row first (NULL when none does), for a preview. The conditions are built by
+ * the same Builder as compileRuleSet's, so a preview and a run cannot disagree on a row.
+ */
+export interface CompiledRuleMatch {
+  /** Over subquery alias `s`, like categorySql; the indexes are literals of ours, not input. */
+  ruleIndexSql: string;
+  bindings: SqlBinding[];
+  /** The category each rule sets, by index. */
+  categories: string[];
+  onlyUncategorized: boolean;
+}
+
+export function compileRuleMatch(rs: RuleSet): CompiledRuleMatch {
+  if (rs.rules.length === 0) throw new Error('compileRuleMatch: no rules');
+  const b = new Builder();
+  const whens = rs.rules.map((r, i) => `WHEN ${b.condition(r.conditions)} THEN ${i}`);
+  return {
+    ruleIndexSql: `CASE ${whens.join(' ')} END`,
+    bindings: b.bindings,
+    categories: rs.rules.map((r) => r.category),
+    onlyUncategorized: rs.onlyUncategorized,
+  };
+}
+
 /** Compiles a validated RuleSet (from validateRuleSet) to SQL and bindings. */
 export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
   if (rs.rules.length === 0) throw new Error('compileRuleSet: no rules');

@@ -22,5 +22,6 @@ export type {
 } from './types';
 export { LIMITS } from './types';
 export { validateRuleSet, checkRuleSet, INVALID_RULES } from './validate';
-export { compileRuleSet, type CompiledRuleSet } from './compile-sql';
+export { compileRuleMatch, compileRuleSet, type CompiledRuleMatch, type CompiledRuleSet } from './compile-sql';
 export { buildUpdateStatement } from './update-sql';
+export { buildPreviewStatement, type PreviewStatement } from './preview-sql';
