@@ -8,6 +8,8 @@ import { OPEN_STATUSES } from '../contract/tasks';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { centsToDecimalString, decimalStringToCents, fitsAmountColumn } from '../domain/money';
 import type { ParsedStatement } from '../domain/statements';
+import { accountKey, maskAccount } from '../domain/statements/account';
+import { assignFitids, fitidScope } from '../domain/statements/fitid';
 import { deleteSessionFiles, keyPrefixPattern, sessionReportPrefix } from './files';
 import type { Batch } from './tasks';
 
@@ -30,6 +32,10 @@ export interface SessionRecord {
   closing_balance: string | null;
   reconciled: boolean | null;
   transaction_count: number;
+  /** A hash of the account number the statement prints (domain/statements/account.ts); null when none was found. */
+  account_key: string | null;
+  /** The account's last four digits, masked ("••••5678"), for display. */
+  account_mask: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -59,6 +65,8 @@ export interface TransactionRecord {
   amount: string;
   balance: string | null;
   category: string | null;
+  /** Stable across parses and overlapping statements (domain/statements/fitid.ts). */
+  fitid: string | null;
 }
 
 /** One page of a session's transactions in statement order (the caller has checked ownership). */
@@ -68,7 +76,7 @@ export async function transactionsPage(db: Knex, sessionId: string, page: { limi
     .orderBy('seq')
     .limit(page.limit)
     .offset(page.offset)
-    .select('id', db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance', 'category');
+    .select('id', db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance', 'category', 'fitid');
 }
 
 export interface SessionRow {
@@ -146,9 +154,11 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
       .ignore();
     await trx('transactions').where({ session_id: s.sessionId }).delete();
     const rows = parsed.transactions;
+    const account = parsed.accountNumber === null ? null : accountKey(parsed.bankSource, parsed.accountNumber);
+    const fitids = assignFitids(fitidScope(parsed.bankSource, account), rows);
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
       await trx('transactions').insert(
-        rows.slice(i, i + INSERT_BATCH).map((t) => ({
+        rows.slice(i, i + INSERT_BATCH).map((t, j) => ({
           session_id: s.sessionId,
           seq: t.seq,
           date: t.date,
@@ -157,6 +167,7 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
           balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
           page: t.page,
           raw_text: t.rawText,
+          fitid: fitids[i + j],
         })),
       );
       onBatch();
@@ -172,6 +183,8 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
         closing_balance: parsed.closingBalanceCents === null ? null : centsToDecimalString(parsed.closingBalanceCents),
         reconciled: parsed.reconciled,
         transaction_count: rows.length,
+        account_key: account,
+        account_mask: parsed.accountNumber === null ? null : maskAccount(parsed.accountNumber),
         updated_at: trx.fn.now(),
       });
   });

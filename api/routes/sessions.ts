@@ -21,6 +21,7 @@ function sessionBody(s: SessionRecord) {
     opening_balance: num(s.opening_balance),
     closing_balance: num(s.closing_balance),
     reconciled: s.reconciled,
+    account: s.account_mask,
     created_at: new Date(s.created_at).toISOString(),
   };
 }
@@ -58,6 +59,7 @@ export function sessionRoutes(deps: { db: Knex }): Router {
       offset,
       transactions: rows.map((r) => ({
         id: Number(r.id),
+        fitid: r.fitid,
         date: r.date,
         description: r.description,
         amount: Number(r.amount),

@@ -61,6 +61,8 @@ export interface SkippedRow {
 
 export interface ParsedStatement {
   bankSource: string;
+  /** The account number the header prints, digits only (account.ts); null when none was found. Never stored as is. */
+  accountNumber: string | null;
   transactions: ParsedTransaction[];
   openingBalanceCents: number | null;
   closingBalanceCents: number | null;

@@ -89,6 +89,7 @@ describe('task failures as clients see them (time-skipping Temporal + Postgres)'
   it('refuses a statement whose figures do not fit the amount columns, naming where, and writes nothing', async () => {
     const parsed: ParsedStatement = {
       bankSource: 'FNB',
+      accountNumber: null,
       transactions: [
         { seq: 1, date: '2026-01-02', description: 'ok', amountCents: -1000, balanceCents: 9000, page: 1, line: 5, rawText: '' },
         // 13 digits before the decimal point: numeric(14,2) holds 12.
@@ -118,6 +119,7 @@ describe('task failures as clients see them (time-skipping Temporal + Postgres)'
     await db('task_status').insert({ task_id: taskId, user_id: 'u1', task_name: 'parse_pdf_async', queue: 'pdf_processing', status: 'PROCESSING' });
     const parsed: ParsedStatement = {
       bankSource: 'FNB',
+      accountNumber: null,
       transactions: [{ seq: 1, date: '2026-01-02', description: 'ok', amountCents: -1000, balanceCents: 9000, page: 1, line: 5, rawText: '' }],
       openingBalanceCents: 10_000,
       closingBalanceCents: 9000,

@@ -7,6 +7,7 @@ import { signUserToken } from '../../api/middleware/auth';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
+import { assignFitids, fitidScope } from '../../domain/statements/fitid';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -47,9 +48,15 @@ export async function seedSession(db: Knex, userId: string, rows: SeedRow[], ext
     transaction_count: rows.length,
     ...extra,
   });
+  // Ids as a parse gives them, so seeded rows read like parsed ones.
+  const fitids = assignFitids(
+    fitidScope(String(extra.bank_source ?? 'Test Bank'), null),
+    rows.map((r) => ({ date: r.date ?? '2024-03-01', description: r.description, amountCents: Math.round(r.amount * 100), balanceCents: r.balance == null ? null : Math.round(r.balance * 100) })),
+  );
   for (let i = 0; i < rows.length; i += 5000) {
     await db('transactions').insert(
       rows.slice(i, i + 5000).map((r, j) => ({
+        fitid: fitids[i + j],
         session_id: id,
         seq: i + j + 1,
         date: r.date ?? '2024-03-01',

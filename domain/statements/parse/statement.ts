@@ -13,19 +13,23 @@
  * the extraction's work files, page by page).
  */
 import { TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
+import { findAccountNumber } from '../account';
 import { BankDetector, generic, type BankLayout, type Detection } from '../banks';
 import { dayNumber, fromIso, toIso, YearResolver, type CalendarDate, type DateFormat, type PartialDate } from '../grammar/date';
 import { FurnitureCounts } from '../layout/furniture';
 import { LayoutInference } from '../layout/infer-columns';
 import { buildLines, type Line } from '../layout/lines';
 import { pageHasText } from '../text-layer';
-import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage } from '../types';
+import type { ParsedStatement, ParsedTransaction, ParseWarning, PositionedPage, TextItem } from '../types';
 import { resolveRows } from './resolve';
 import { readSummary, type SummaryField } from './summary';
 import { tableReader, type TableEvent } from './table';
 import { runToEnd, runYielding } from './steps';
 import { validate } from './validate';
 import { orientWithoutBalance } from './without-balance';
+
+/** Readable pages searched for the account number (above the table): banks print it on the first page, a few on the second. */
+const ACCOUNT_PAGES = 2;
 
 /** The pages of a document in page order, each once; called once per pass. */
 export type PageSource = () => Iterable<PositionedPage>;
@@ -63,6 +67,7 @@ export function* parseStatementSteps(source: PageSource, options: ParseOptions =
   let inference: { bank: BankLayout; formats: DateFormat[]; layout: LayoutInference } | null = null;
   const head: Line[][] = []; // the first pages, until the bank they name is known
   let firstReadable: number | null = null;
+  const accountPages: PositionedPage[] = [];
   let last = 0;
   for (const p of source()) {
     yield;
@@ -79,6 +84,7 @@ export function* parseStatementSteps(source: PageSource, options: ParseOptions =
       continue;
     }
     firstReadable ??= p.page;
+    if (accountPages.length < ACCOUNT_PAGES) accountPages.push(p);
     const lines = buildLines(p);
     counts.add(lines);
     detector.add(lines);
@@ -96,6 +102,7 @@ export function* parseStatementSteps(source: PageSource, options: ParseOptions =
   const detection = detector.result() ?? withoutHeader(inference);
   if (!detection) throw notAStatement();
   const { bank } = detection;
+  const accountNumber = findAccountNumber(aboveTable(accountPages, detection.header));
   if (detection.inferred) {
     warnings.push({
       page: detection.header.page,
@@ -168,6 +175,7 @@ export function* parseStatementSteps(source: PageSource, options: ParseOptions =
   warnings.sort((a, b) => a.page - b.page || a.line - b.line);
   return {
     bankSource: bank.name, // the bank's own name, as clients of the Celery service show it ("Standard Bank")
+    accountNumber,
     transactions,
     openingBalanceCents: checked.openingCents,
     closingBalanceCents: checked.closingCents,
@@ -177,6 +185,20 @@ export function* parseStatementSteps(source: PageSource, options: ParseOptions =
     warnings,
     skippedRows,
   };
+}
+
+/**
+ * The text of these pages above the transaction table: where a bank prints the account.
+ * Below it, descriptions name other accounts ("Transfer from savings account 62…").
+ */
+function aboveTable(pages: readonly PositionedPage[], header: { page: number; line: number }): TextItem[][] {
+  return pages
+    .filter((p) => p.page <= header.page)
+    .map((p) => {
+      if (p.page < header.page) return p.items;
+      const top = buildLines(p).find((l) => l.index === header.line)?.top ?? Infinity;
+      return p.items.filter((i) => i.y < top);
+    });
 }
 
 export function notAStatement(): TaskInputError {

@@ -28,6 +28,16 @@ describe('statements: fixtures for every bank and variation', function () {
         for (const t of parsed.transactions) assert.ok(t.rawText.length > 0 && !t.rawText.includes('  '), t.rawText);
       });
 
+      it('reads the account number its header prints', async () => {
+        const { pages } = await extracted(spec);
+        const printed = spec.style.accountLines(spec.start, spec.end).find((l) => /account|rekening/i.test(l) && /\d/.test(l));
+        assert.ok(printed, 'every style prints an account line');
+        // Descriptions below the table name other accounts ("Transfer from savings account …"): never those.
+        // Fewer than 8 digits is no South African account number: none is read then.
+        const digits = printed.replace(/\D/g, '');
+        assert.equal(parseStatement(pages).accountNumber, digits.length >= 8 ? digits : null);
+      });
+
       it('reads the period, the opening and closing balance, and reconciles', async () => {
         const { g, pages } = await extracted(spec);
         const parsed = parseStatement(pages);

@@ -1,0 +1,43 @@
+/**
+ * Stable transaction ids (OFX's FITID): the same row gets the same id every time its
+ * statement is parsed, and in every statement of the account that prints it (two
+ * statements that overlap by a few days share those days' ids). Derived from the account,
+ * the row's date, amount, balance and description, and its occurrence among identical
+ * rows of the statement: two identical coffees on one day are two transactions, #0 and #1.
+ *
+ * Version 1 of the derivation; it must never change, or every id a client has stored
+ * would change with it.
+ */
+import { createHash } from 'node:crypto';
+
+export interface FitidRow {
+  date: string;
+  description: string;
+  amountCents: number;
+  balanceCents: number | null;
+}
+
+/** Whitespace runs as one space, ends trimmed: how the description is compared. */
+function normalised(description: string): string {
+  return description.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The scope ids are unique in: the account's key when the statement printed its number,
+ * otherwise the bank (ids then repeat only for rows identical in date, amount, balance and
+ * description in two accounts at one bank).
+ */
+export function fitidScope(bankSource: string, accountKey: string | null): string {
+  return accountKey ? `account:${accountKey}` : `bank:${bankSource}`;
+}
+
+/** The ids of a statement's rows, in the order given (statement order). */
+export function assignFitids(scope: string, rows: readonly FitidRow[]): string[] {
+  const seen = new Map<string, number>();
+  return rows.map((r) => {
+    const fields = [r.date, String(r.amountCents), r.balanceCents === null ? '' : String(r.balanceCents), normalised(r.description)].join('\n');
+    const occurrence = seen.get(fields) ?? 0;
+    seen.set(fields, occurrence + 1);
+    return createHash('sha256').update(`statementflow fitid v1\n${scope}\n${fields}\n${occurrence}`).digest('hex').slice(0, 32);
+  });
+}
