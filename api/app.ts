@@ -26,6 +26,7 @@ import { generateReportRoutes } from './routes/generate-report';
 import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
 import { categorizePreviewRoutes } from './routes/categorize-preview';
+import { accountRoutes } from './routes/accounts';
 import { eventRoutes, streamTokenAuth } from './routes/events';
 import { openapiRoutes } from './routes/openapi';
 import { webhookRoutes } from './routes/webhooks';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Koa {
     downloadRoutes(deps),
     sessionRoutes(deps),
     categorizePreviewRoutes(deps),
+    accountRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),
     webhookRoutes(deps),
     batchRoutes(deps),

@@ -58,6 +58,49 @@ export async function listSessionsOfUser(db: Knex, userId: string, page: { limit
   return sessions(db).where({ user_id: userId }).orderBy('created_at', 'desc').limit(page.limit).offset(page.offset);
 }
 
+/** An account as the user's parsed statements name it (sessions sharing an account_key). */
+export interface AccountRecord {
+  account_key: string;
+  bank_source: string | null;
+  account_mask: string | null;
+  session_count: number;
+  period_start: Date | string | null;
+  period_end: Date | string | null;
+}
+
+/** The user's accounts: READY sessions whose statement printed an account number, grouped by it. */
+export async function listAccountsOfUser(db: Knex, userId: string): Promise<AccountRecord[]> {
+  return (await sessions(db)
+    .where({ user_id: userId, status: 'READY' })
+    .whereNotNull('account_key')
+    .groupBy('account_key')
+    .select(
+      'account_key',
+      db.raw('min(bank_source) as bank_source'),
+      db.raw('min(account_mask) as account_mask'),
+      db.raw('count(*)::int as session_count'),
+      db.raw('min(period_start) as period_start'),
+      db.raw('max(period_end) as period_end'),
+    )
+    .orderBy('account_key')) as unknown as AccountRecord[];
+}
+
+/** The user's READY sessions of one account (none when the account is not theirs). */
+export async function sessionsOfAccount(db: Knex, userId: string, accountKey: string): Promise<SessionRecord[]> {
+  return sessions(db).where({ user_id: userId, status: 'READY', account_key: accountKey }).orderBy('created_at');
+}
+
+/** How many transactions two sessions share (by fitid): the rows of an overlap, or all of a statement uploaded twice. */
+export async function sharedTransactionCount(db: Knex, sessionA: string, sessionB: string): Promise<number> {
+  const row = (await db('transactions as a')
+    .join('transactions as b', 'a.fitid', 'b.fitid')
+    .where('a.session_id', sessionA)
+    .andWhere('b.session_id', sessionB)
+    .count<{ n: string }[]>({ n: '*' })
+    .first()) as { n: string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 export interface TransactionRecord {
   id: string;
   date: string;
