@@ -7,6 +7,7 @@ import { TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 import { SCHEMAS } from './schemas';
 import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks';
 import { PREVIEW_PATHS, PREVIEW_SCHEMAS } from './categorize-preview';
+import { ACCOUNT_PATHS, ACCOUNT_SCHEMAS } from './accounts';
 
 type Obj = Record<string, unknown>;
 
@@ -275,14 +276,14 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: ['Tasks', 'Live progress', 'Sessions', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
-    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS },
+    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS, ...ACCOUNT_PATHS },
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with the user id in sub' },
         streamToken: { type: 'apiKey', in: 'query', name: 'access_token', description: 'From POST /tasks/{task_id}/stream_token; events only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (operators)' },
       },
-      schemas: { ...SCHEMAS, ...WEBHOOK_SCHEMAS, ...PREVIEW_SCHEMAS },
+      schemas: { ...SCHEMAS, ...WEBHOOK_SCHEMAS, ...PREVIEW_SCHEMAS, ...ACCOUNT_SCHEMAS },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [name, { ...json('Error', description), ...(ERROR_HEADERS[name] ? { headers: ERROR_HEADERS[name] } : {}) }]),
       ),

@@ -139,9 +139,10 @@ export const SCHEMAS: Record<string, Schema> = {
   HealthCheck: closed(['ok', 'latency_ms'], { ok: { type: 'boolean' }, latency_ms: int({ minimum: 0 }) }),
   Session: closed(
     ['session_id', 'status', 'bank_source', 'client_id', 'file_name', 'transaction_count', 'period_start', 'period_end',
-      'opening_balance', 'closing_balance', 'reconciled', 'created_at'],
+      'opening_balance', 'closing_balance', 'reconciled', 'account', 'created_at'],
     {
       session_id: uuid,
+      account: nullable(str('The account number the statement prints, masked to its last four digits; null when none was found')),
       status: { enum: ['PARSING', 'READY', 'FAILED'] },
       bank_source: nullable(str()),
       client_id: nullable(str()),
@@ -161,8 +162,9 @@ export const SCHEMAS: Record<string, Schema> = {
     limit: int(),
     offset: int(),
   }),
-  Transaction: closed(['id', 'date', 'description', 'amount', 'balance', 'category'], {
+  Transaction: closed(['id', 'fitid', 'date', 'description', 'amount', 'balance', 'category'], {
     id: int(),
+    fitid: str('Stable id (OFX FITID): the same in every parse of the statement and in every statement of the account that prints the row'),
     date: day,
     description: str(),
     amount: { type: 'number', description: 'Negative for money out' },
