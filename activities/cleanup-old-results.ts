@@ -9,6 +9,7 @@ import type { CleanupStep } from '../contract/tasks';
 import type { FileStore } from '../db/files';
 import { deleteOldSessions } from '../db/sessions';
 import { clearExpiredResults, deleteFinishedTasks, quietOpenTasks } from '../db/tasks';
+import { deleteStaleUploadSecrets } from '../db/upload-secrets';
 import { closedOutcome, reconcileTask } from '../platform/task-reconcile';
 
 export interface CleanupPolicy {
@@ -26,6 +27,11 @@ export interface CleanupPolicy {
 const DAY_MS = 86_400_000;
 /** Work files are scratch space for running tasks; anything a day old is an orphan. */
 const WORK_FILE_RETENTION_DAYS = 1;
+/**
+ * A statement's password is needed only while its parse runs, which HARD_TIME_LIMIT_SECONDS
+ * (30 minutes by default) bounds: one older than this is a leftover whatever its task says.
+ */
+const UPLOAD_SECRET_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 /** An open row untouched this long is checked against its workflow. */
 const UNMIRRORED_AFTER_MS = 10 * 60 * 1000;
 /**
@@ -96,6 +102,8 @@ export function createCleanupOldResultsActivities(deps: { db: Knex; files: FileS
           }
           return { affected, scanned: rows.length };
         }
+        case 'upload_secrets':
+          return outcome(await deleteStaleUploadSecrets(db, new Date(now.getTime() - UPLOAD_SECRET_MAX_AGE_MS), batch, p.dryRun));
         case 'old_sessions': {
           // Off unless set; `> 0` is also false for a policy made by a worker that predates the setting.
           if (!(p.sessionRetentionDays > 0)) return outcome(0);

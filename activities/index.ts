@@ -10,7 +10,9 @@ import { createParsePdfActivities, type ParseDeps } from './parse-pdf';
 import { createGenerateReportActivities } from './generate-report';
 import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
 import { createCleanupOldResultsActivities } from './cleanup-old-results';
+import { createWebhookActivities } from './webhooks';
 import { createOcr } from '../domain/ocr';
+import { createSecretBox } from '../platform/secret-box';
 
 export interface ActivityDeps {
   db: Knex;
@@ -27,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskMirrorActivities(db),
     ...createSystemTaskActivities(db),
+    ...createWebhookActivities({ db, config }),
     ...createCleanupOldResultsActivities({
       db,
       files,
@@ -39,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
         resultTtlSeconds: config.resultTtlSeconds,
       },
     }),
-    ...createParsePdfActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf }),
+    ...createParsePdfActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf, secrets: createSecretBox(config.fileSecretKey) }),
     ...createBulkCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
     ...createGenerateReportActivities({
       db,

@@ -26,6 +26,8 @@ import {
 import { createOcr, scannedPageCount, tooManyScannedPages, type OcrPagesFn } from '../domain/ocr';
 import { configurePdfThread, type PdfLimits } from '../domain/statements/pdf/thread';
 import { refineProgress } from '../db/tasks';
+import { deleteUploadPassword, readUploadPassword } from '../db/upload-secrets';
+import { SecretUnreadableError, type SecretBox } from '../platform/secret-box';
 import { taskActivity } from './task-activity';
 import { centsToNumber } from '../domain/money';
 
@@ -43,6 +45,11 @@ export interface ParseDeps {
    * a document fails PDF_TOO_COMPLEX.
    */
   pdfLimits?: Partial<PdfLimits>;
+  /**
+   * Opens the passwords sent with locked statements (FILE_SECRET_KEY's box). Absent: a
+   * stored password is not looked up, and a locked file fails PDF_ENCRYPTED.
+   */
+  secrets?: SecretBox;
 }
 
 export interface ParseStatementResult {
@@ -139,22 +146,29 @@ export interface ReadStatement {
  */
 export async function readStatementFile(
   data: Uint8Array,
-  options: { maxPages: number; ocr: { maxPages: number; concurrency: number } | null; onOcrPage?: (done: number, of: number) => void },
+  options: {
+    maxPages: number;
+    ocr: { maxPages: number; concurrency: number } | null;
+    onOcrPage?: (done: number, of: number) => void;
+    /** The user password of a locked PDF. */
+    password?: string;
+  },
 ): Promise<ReadStatement> {
-  const { pageCount } = await inspectPdf(data);
+  const { password } = options;
+  const { pageCount } = await inspectPdf(data, { password });
   if (pageCount > options.maxPages) {
     throw tooManyPages(pageCount, options.maxPages);
   }
   let pages: PositionedPage[] = [];
   for (let first = 1; first <= pageCount; first += READ_PAGES_PER_REQUEST) {
-    pages.push(...(await extractPages(data, first, Math.min(pageCount, first + READ_PAGES_PER_REQUEST - 1))));
+    pages.push(...(await extractPages(data, first, Math.min(pageCount, first + READ_PAGES_PER_REQUEST - 1), { password })));
   }
   const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
   if (textless.length > 0 && options.ocr) {
     if (textless.length > options.ocr.maxPages) throw tooManyScannedPages(textless.length, options.ocr.maxPages);
     const engine = createOcr(options.ocr);
     try {
-      pages = withOcrPages(pages, await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length)));
+      pages = withOcrPages(pages, await engine.ocrPages(data, textless, (done) => options.onOcrPage?.(done, textless.length), undefined, password));
     } finally {
       await engine.close();
     }
@@ -178,6 +192,21 @@ export function createParsePdfActivities(deps: ParseDeps) {
     return data;
   }
 
+  /** The password sent with the task's upload, if one was (db/upload-secrets.ts). */
+  async function passwordOf(taskId: string): Promise<string | undefined> {
+    if (!deps.secrets) return undefined;
+    try {
+      return await readUploadPassword(db, deps.secrets, taskId);
+    } catch (err) {
+      if (!(err instanceof SecretUnreadableError)) throw err;
+      // Sealed under another FILE_SECRET_KEY: no retry can open it.
+      throw new TaskInputError(
+        TaskErrorCodes.PDF_ENCRYPTED,
+        'The password sent with the upload can no longer be read. Upload the statement again with its password in the "password" field.',
+      );
+    }
+  }
+
   /**
    * OCR_MAX_PAGES over the whole document, counted once per parse: the first chunk that
    * finds scanned pages counts the others (stopping once over the limit), and keeps a count
@@ -190,11 +219,11 @@ export function createParsePdfActivities(deps: ParseDeps) {
     chunk: { first: number; last: number; textless: number },
     pageCount: number,
     max: number,
-    signal: AbortSignal,
+    read: { signal: AbortSignal; password?: string },
   ): Promise<void> {
     const key = scannedCountKey(input.taskId);
     if (await files.stat(key)) return;
-    const { scanned, complete } = await scannedPageCount(data, chunk, pageCount, { max, signal });
+    const { scanned, complete } = await scannedPageCount(data, chunk, pageCount, { max, ...read });
     if (scanned > max) throw tooManyScannedPages(scanned, max, complete);
     await files.put(
       { fileKey: key, userId: input.userId, kind: 'work', filename: key, contentType: 'application/json' },
@@ -227,7 +256,8 @@ export function createParsePdfActivities(deps: ParseDeps) {
   return {
     inspectStatement: taskActivity(db, async (input: { taskId: string; fileKey: string }) => {
       const signal = Context.current().cancellationSignal;
-      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)), { signal });
+      const password = await passwordOf(input.taskId);
+      const { pageCount } = await inspectPdf(new Uint8Array(await readUpload(input.fileKey)), { signal, password });
       if (pageCount > deps.maxPages) {
         throw tooManyPages(pageCount, deps.maxPages);
       }
@@ -241,15 +271,16 @@ export function createParsePdfActivities(deps: ParseDeps) {
         // pdf.js work under way, not just the next step.
         const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
-        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey });
+        const password = await passwordOf(input.taskId);
+        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey, password });
         const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
         if (textless.length > 0 && deps.ocrPages) {
           // From the inspect step; workflows started before it was passed ask the PDF again.
-          const pageCount = input.pageCount ?? (await inspectPdf(data, { signal })).pageCount;
+          const pageCount = input.pageCount ?? (await inspectPdf(data, { signal, password })).pageCount;
           // Counting the document's other scanned pages re-reads them: only when it could matter.
           if (deps.ocrMaxPages !== undefined && pageCount > deps.ocrMaxPages) {
             const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
-            await checkScannedPages(input, data, chunk, pageCount, deps.ocrMaxPages, signal);
+            await checkScannedPages(input, data, chunk, pageCount, deps.ocrMaxPages, { signal, password });
           }
           // Per-page progress inside the chunk (the workflow moves it per chunk).
           const before = input.firstPage - 1 + (pages.length - textless.length);
@@ -260,7 +291,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
             // chunk may hold a single page ("page 1 of 1" would tell the user nothing).
             const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
             void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
-          }, signal);
+          }, signal, password);
           pages = withOcrPages(pages, read);
         }
         heartbeat();
@@ -286,8 +317,9 @@ export function createParsePdfActivities(deps: ParseDeps) {
       async (input: Omit<NewSession, 'sha256'> & { maxPages: number }): Promise<WholeStatementOutcome> => {
         const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
+        const password = await passwordOf(input.taskId);
         // Kept open when too long to read here: the chunks that follow, on this worker, use it.
-        const { pageCount, pages } = await extractWholePdf(data, Math.min(input.maxPages, deps.maxPages), { signal, keepOpenAs: input.fileKey });
+        const { pageCount, pages } = await extractWholePdf(data, Math.min(input.maxPages, deps.maxPages), { signal, keepOpenAs: input.fileKey, password });
         if (pageCount > deps.maxPages) throw tooManyPages(pageCount, deps.maxPages);
         if (!pages || (deps.ocrPages && pages.some((p) => !p.hasText))) return { kind: 'chunked', pageCount };
         heartbeat();
@@ -296,7 +328,11 @@ export function createParsePdfActivities(deps: ParseDeps) {
           heartbeat();
           signal.throwIfAborted();
         });
-        return { kind: 'saved', result: await save(input, parsed) };
+        // The password stays until the task's terminal write (finishTask) deletes it: a
+        // worker that dies between this save and its answer leaves a retry that can still
+        // open the file.
+        const result = await save(input, parsed);
+        return { kind: 'saved', result };
       },
     ),
 
@@ -321,9 +357,13 @@ export function createParsePdfActivities(deps: ParseDeps) {
       },
     ),
 
-    /** Cleanup after success, failure or cancel: work files always go; a failed session keeps no rows. */
+    /**
+     * Cleanup after success, failure or cancel: work files and the upload's password always
+     * go; a failed session keeps no rows.
+     */
     discardParseWork: async (input: { taskId: string; sessionId: string; failed: boolean }): Promise<void> => {
       await files.deleteWorkFiles(input.taskId);
+      await deleteUploadPassword(db, input.taskId);
       if (input.failed) await discardParse(db, input.taskId, input.sessionId);
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { closeTask, insertSystemTask, writeProgress, type ProgressWrite, type TaskClosing } from '../db/tasks';
+import { deleteUploadPassword } from '../db/upload-secrets';
 
 export type { ProgressWrite };
 
@@ -14,7 +15,16 @@ export type TerminalWrite = TaskClosing & { seq: number };
 export function createTaskMirrorActivities(db: Knex) {
   return {
     mirrorProgress: (w: ProgressWrite): Promise<boolean> => writeProgress(db, w),
-    finishTask: (w: TerminalWrite): Promise<boolean> => closeTask(db, w),
+    /**
+     * The terminal write, and the end of the upload's password (if the task had one): no
+     * attempt of the task can need it after this, however the task ended. The cleanup
+     * schedule removes any a task never got to delete (a workflow terminated from outside).
+     */
+    finishTask: async (w: TerminalWrite): Promise<boolean> => {
+      const applied = await closeTask(db, w);
+      await deleteUploadPassword(db, w.taskId);
+      return applied;
+    },
   };
 }
 

@@ -32,6 +32,9 @@ import type { ApiMetrics } from '../platform/metrics';
 import { TASK_TYPES, type TaskEnvelope, type TaskInputs, type UserTaskName } from '../contract/tasks';
 import { taskSettingsFrom } from '../platform/task-settings';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
+import { insertTaskCallback } from '../db/webhooks';
+import { createSecretBox } from '../platform/secret-box';
+import type { TaskCallback } from './callback-fields';
 
 export interface SubmitDeps {
   db: Knex;
@@ -67,6 +70,11 @@ export interface Submission<N extends UserTaskName> {
   onAbandoned?: () => Promise<void>;
   /** A task id chosen by the caller (uploads key their file by it). */
   taskId?: string;
+  /**
+   * Where the task's end is delivered (api/callback-fields.ts). Stored beside the row with
+   * its secret sealed; the workflow input only says that there is one.
+   */
+  callback?: TaskCallback;
 }
 
 /**
@@ -165,16 +173,27 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
   if (earlier) return earlier;
   const taskId = s.taskId ?? randomUUID();
   const { workflowType, queue } = TASK_TYPES[s.taskName];
+  const pending = {
+    taskId,
+    userId: s.userId,
+    taskName: s.taskName,
+    queue,
+    params: s.params ?? {},
+    idempotencyKey: s.idempotencyKey ?? null,
+    idempotencyHash: s.idempotencyKey ? hash : null,
+  };
+  const callback = s.callback;
   try {
-    await insertPendingTask(db, {
-      taskId,
-      userId: s.userId,
-      taskName: s.taskName,
-      queue,
-      params: s.params ?? {},
-      idempotencyKey: s.idempotencyKey ?? null,
-      idempotencyHash: s.idempotencyKey ? hash : null,
-    });
+    if (callback) {
+      // The row and its callback together: a task never runs without the callback it was given.
+      const secretSealed = callback.secret ? createSecretBox(config.fileSecretKey).seal('webhook-secret', taskId, callback.secret) : null;
+      await db.transaction(async (trx) => {
+        await insertPendingTask(trx, pending);
+        await insertTaskCallback(trx, { taskId, url: callback.url, secretSealed });
+      });
+    } else {
+      await insertPendingTask(db, pending);
+    }
   } catch (err) {
     const index = uniqueViolationOn(err);
     // Two submissions with the same key raced: the index let one through; answer with it.
@@ -192,7 +211,16 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
     await temporal.workflow.start(workflowType, {
       taskQueue: queue,
       workflowId: taskId,
-      args: [{ ...s.input, taskId, userId: s.userId, taskName: s.taskName, settings: taskSettingsFrom(config) } as TaskInputs[N]],
+      args: [
+        {
+          ...s.input,
+          taskId,
+          userId: s.userId,
+          taskName: s.taskName,
+          settings: taskSettingsFrom(config),
+          ...(callback ? { hasCallback: true } : {}),
+        } as TaskInputs[N],
+      ],
       workflowExecutionTimeout: config.hardTimeLimitSeconds * 1000,
       // The Celery service's queue weights as Temporal's priority key (TASK_PRIORITIES, see
       // docs/operations.md "Queue priority"); activities inherit it from the workflow.

@@ -41,6 +41,11 @@ export interface TaskEnvelope {
   userId: string;
   taskName: TaskName;
   settings: TaskSettings;
+  /**
+   * The task has a callback_url (stored with the task, never in the input): its end is
+   * delivered without first asking whether anyone listens. Absent means no callback.
+   */
+  hasCallback?: boolean;
 }
 
 export interface ParsePdfInput extends TaskEnvelope {
@@ -78,7 +83,16 @@ export interface GenerateReportInput extends TaskEnvelope {
  * and behind a patched() check in workflows/cleanup-old-results.ts, so runs recorded with
  * the earlier steps still replay.
  */
-export const CLEANUP_STEPS = ['expired_results', 'report_files', 'upload_files', 'work_files', 'old_tasks', 'unmirrored_tasks', 'old_sessions'] as const;
+export const CLEANUP_STEPS = [
+  'expired_results',
+  'report_files',
+  'upload_files',
+  'work_files',
+  'old_tasks',
+  'unmirrored_tasks',
+  'old_sessions',
+  'upload_secrets',
+] as const;
 export type CleanupStep = (typeof CLEANUP_STEPS)[number];
 
 /** The input of each task a user submits, by task name. */
@@ -123,3 +137,23 @@ export const SUBMITTED_MESSAGES: Record<TaskName, string> = {
 
 /** The owner of the tasks the service starts itself (the cleanup schedule); no person is. */
 export const SYSTEM_USER_ID = 'system';
+
+/** The events a webhook receives (docs/webhooks.md). */
+export const WEBHOOK_EVENTS = ['task.succeeded', 'task.failed', 'task.cancelled', 'batch.completed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type TaskWebhookEvent = Exclude<WebhookEvent, 'batch.completed'>;
+
+/** The event a task's terminal status is announced with. */
+export const TASK_END_EVENTS: Record<'SUCCESS' | 'FAILED' | 'CANCELLED', TaskWebhookEvent> = {
+  SUCCESS: 'task.succeeded',
+  FAILED: 'task.failed',
+  CANCELLED: 'task.cancelled',
+};
+
+/** The input of deliverTaskWebhooks, the child workflow a task starts after its terminal write: ids only, no URLs or secrets. */
+export interface TaskWebhooksInput {
+  taskId: string;
+  userId: string;
+  taskName: TaskName;
+  event: TaskWebhookEvent;
+}

@@ -1,9 +1,11 @@
 /**
- * `npm run parse -- statement.pdf [--json | --csv] [--no-ocr]`: reads a local statement the
+ * `npm run parse -- statement.pdf [--json | --csv] [--no-ocr] [--password <password>]`: reads a local statement the
  * way the parse workflow does (the same extraction, OCR for scanned pages, parser and
  * checks), with no servers. Prints what a user needs to decide whether to trust it: the
  * bank, the period, the rows, the balances, whether it reconciles, and every warning and
  * skipped row with its page and line. `--json` / `--csv` print the transactions instead.
+ * `--password` opens a statement locked with a user password (STATEMENT_PASSWORD in the
+ * environment does the same without putting it in the shell's history).
  *
  * Exit codes: 0 read and reconciled, 1 read but not proven (warnings), 2 refused
  * (not a statement, unreadable, locked) or bad usage.
@@ -17,27 +19,34 @@ import { releasePdfThreadIfIdle, type ParsedStatement } from '../domain/statemen
 import { formatCents } from '../domain/statements/grammar/amount';
 import { csvRecord, textField } from '../domain/reports/csv/escape';
 
-const USAGE = 'usage: npm run parse -- <statement.pdf> [--json | --csv] [--no-ocr]\n';
+const USAGE = 'usage: npm run parse -- <statement.pdf> [--json | --csv] [--no-ocr] [--password <password>]\n';
 
 interface Options {
   file: string;
   output: 'summary' | 'json' | 'csv';
   ocr: boolean;
+  password?: string;
 }
 
 function options(argv: string[]): Options | null {
   let file: string | null = null;
   let output: Options['output'] = 'summary';
   let ocr = true;
-  for (const a of argv) {
-    if (a === '--json') output = 'json';
+  let password = process.env.STATEMENT_PASSWORD || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--password') {
+      if (i + 1 >= argv.length) return null;
+      password = argv[++i];
+    } else if (a.startsWith('--password=')) password = a.slice('--password='.length);
+    else if (a === '--json') output = 'json';
     else if (a === '--csv') output = 'csv';
     else if (a === '--no-ocr') ocr = false;
     else if (a === '--help' || a === '-h') return null;
     else if (a.startsWith('-') || file !== null) return null;
     else file = a;
   }
-  return file ? { file, output, ocr } : null;
+  return file ? { file, output, ocr, password } : null;
 }
 
 function money(cents: number | null): string {
@@ -100,7 +109,7 @@ async function main(): Promise<number> {
       process.exit(1);
     });
     const onOcrPage = (done: number, of: number) => process.stderr.write(`\rOCR: page ${done} of ${of}${done === of ? '\n' : ''}`);
-    const r = await readStatementFile(new Uint8Array(data), { maxPages: config.pdf.maxPages, ocr: opts.ocr && config.ocr.enabled ? config.ocr : null, onOcrPage });
+    const r = await readStatementFile(new Uint8Array(data), { maxPages: config.pdf.maxPages, ocr: opts.ocr && config.ocr.enabled ? config.ocr : null, onOcrPage, password: opts.password });
     if (opts.output === 'json') process.stdout.write(JSON.stringify(r.parsed, null, 2) + '\n');
     else if (opts.output === 'csv') process.stdout.write(csv(r.parsed));
     else process.stdout.write(summary(opts.file, r));

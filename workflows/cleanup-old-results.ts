@@ -19,6 +19,8 @@ const MAX_BATCHES_PER_STEP = 10_000;
  * marker for this patch) finishes with the steps it began with, so its replay matches.
  */
 const OLD_SESSIONS_STEP = 'cleanup-old-sessions';
+/** The upload_secrets step came later still, behind its own marker for the same reason. */
+const UPLOAD_SECRETS_STEP = 'cleanup-upload-secrets';
 
 export async function cleanupOldResults(input: CleanupInput) {
   // Workflow code cannot read configuration: a start without settings is a starter's bug.
@@ -26,7 +28,9 @@ export async function cleanupOldResults(input: CleanupInput) {
   if (!settings) throw ApplicationFailure.nonRetryable('cleanupOldResults needs the task settings in its input', 'INVALID_INPUT');
   const acts = proxyActivities<CleanupActivities>(activityOptions(settings));
   // Decided once, before the first command, so every later step of the run agrees with it.
-  const steps = CLEANUP_STEPS.filter((step) => step !== 'old_sessions' || patched(OLD_SESSIONS_STEP));
+  const steps = CLEANUP_STEPS.filter(
+    (step) => (step !== 'old_sessions' || patched(OLD_SESSIONS_STEP)) && (step !== 'upload_secrets' || patched(UPLOAD_SECRETS_STEP)),
+  );
   const taskId = uuid4();
   await acts.recordSystemTask({
     taskId,

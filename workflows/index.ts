@@ -3,3 +3,4 @@ export { parsePdf } from './parse-pdf';
 export { bulkCategorize } from './bulk-categorize';
 export { generateReport } from './generate-report';
 export { cleanupOldResults } from './cleanup-old-results';
+export { deliverTaskWebhooks } from './task-webhooks';

@@ -13,19 +13,34 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskMirrorActivities } from '../activities/task-mirror';
-import { progressQuery, type ProgressState, type TaskEnvelope, type TaskErrorBody, type TaskSettings } from '../contract/tasks';
+import type { WebhookActivities } from '../activities/webhooks';
+import {
+  progressQuery,
+  SYSTEM_USER_ID,
+  TASK_END_EVENTS,
+  type ProgressState,
+  type TaskEnvelope,
+  type TaskErrorBody,
+  type TaskSettings,
+} from '../contract/tasks';
+import { deliverTaskWebhooks } from './task-webhooks';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 import { NON_RETRYABLE_ERROR_TYPES } from '../contract/errors/task-errors';
 
 type MirrorActivities = ReturnType<typeof createTaskMirrorActivities>;
+
+/** Marks the workflows that announce their end to webhooks: recorded histories replay without it. */
+const TASK_WEBHOOKS_PATCH = 'task-webhooks';
 
 /**
  * Fields for every workflow log line: the SDK adds the workflow id (the worker's JSON
@@ -61,8 +76,9 @@ export class TaskRun {
   private readonly mirror: MirrorActivities;
   private readonly terminal: MirrorActivities;
   private readonly terminalLocal: MirrorActivities;
+  private readonly webhookCheck: WebhookActivities;
 
-  constructor(readonly task: Pick<TaskEnvelope, 'taskId' | 'settings'>) {
+  constructor(readonly task: Pick<TaskEnvelope, 'taskId' | 'settings'> & Partial<Pick<TaskEnvelope, 'userId' | 'taskName' | 'hasCallback'>>) {
     this.mirror = proxyLocalActivities<MirrorActivities>({
       startToCloseTimeout: '10s',
       retry: { maximumAttempts: 3, initialInterval: '1s' },
@@ -78,6 +94,10 @@ export class TaskRun {
     this.terminalLocal = proxyLocalActivities<MirrorActivities>({
       startToCloseTimeout: '30s',
       retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
+    });
+    this.webhookCheck = proxyLocalActivities<WebhookActivities>({
+      startToCloseTimeout: '10s',
+      retry: { maximumAttempts: 3, initialInterval: '1s' },
     });
     setHandler(progressQuery, () => ({ ...this.state }));
   }
@@ -179,6 +199,31 @@ export class TaskRun {
     const line = logFields(this.task.taskId, { status, ...(extra.error ? { error_code: extra.error.code, error: extra.error.message } : {}) });
     if (status === 'FAILED') log.warn('task finished', line);
     else log.info('task finished', line);
+    await this.announce(status);
+  }
+
+  /**
+   * After the terminal write, so the task's status never waits for a receiver: when the
+   * task has a callback or its user a webhook for this event, a child workflow delivers
+   * it, abandoned by this one (it retries for hours; this workflow ends now). A task with
+   * neither costs one local look-up. Nothing here may fail the task.
+   */
+  private async announce(status: 'SUCCESS' | 'FAILED' | 'CANCELLED'): Promise<void> {
+    const { taskId, userId, taskName } = this.task;
+    if (!userId || !taskName || userId === SYSTEM_USER_ID) return;
+    if (!patched(TASK_WEBHOOKS_PATCH)) return;
+    const event = TASK_END_EVENTS[status];
+    try {
+      const wanted = this.task.hasCallback === true || (await this.webhookCheck.taskEndHasListeners({ taskId, userId, taskName, event }));
+      if (!wanted) return;
+      await startChild(deliverTaskWebhooks, {
+        workflowId: `${taskId}-webhooks`,
+        args: [{ taskId, userId, taskName, event }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    } catch (err) {
+      log.error('webhook delivery not started', logFields(taskId, { error: String(err) }));
+    }
   }
 }
 

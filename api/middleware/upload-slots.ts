@@ -10,52 +10,61 @@
  * share. An upload still waiting after `waitMs` is refused with Retry-After: 429
  * TOO_MANY_UPLOADS when its user held their whole share (their own uploads were in the
  * way), 503 UPLOADS_BUSY when other users' uploads filled the server.
+ *
+ * A request with several files (a batch) may hold more than one slot: `weight` says how
+ * many, one per MAX_UPLOAD_BYTES its body may carry, so the memory bound stays max ×
+ * MAX_UPLOAD_BYTES whatever the requests hold. A weight is at most min(max, perUser), or
+ * it could never be given.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../contract/errors';
 
 export interface UploadSlots {
   max: number;
   perUser: number;
   waitMs: number;
+  /** Slots the request needs (default 1); the route decides it from the body's declared length. */
+  weight?: (ctx: Context) => number;
 }
 
 interface Waiter {
   user: string;
+  weight: number;
   give: () => void;
 }
 
-export function limitConcurrentUploads({ max, perUser, waitMs }: UploadSlots): Middleware {
+export function limitConcurrentUploads({ max, perUser, waitMs, weight }: UploadSlots): Middleware {
   let inFlight = 0;
   const held = new Map<string, number>();
   const waiting: Waiter[] = [];
   const holding = (user: string) => held.get(user) ?? 0;
-  const canTake = (user: string) => inFlight < max && holding(user) < perUser;
-  const take = (user: string) => {
-    inFlight += 1;
-    held.set(user, holding(user) + 1);
+  const canTake = (user: string, n: number) => inFlight + n <= max && holding(user) + n <= perUser;
+  const take = (user: string, n: number) => {
+    inFlight += n;
+    held.set(user, holding(user) + n);
   };
-  const release = (user: string) => {
-    inFlight -= 1;
-    const left = holding(user) - 1;
+  const release = (user: string, n: number) => {
+    inFlight -= n;
+    const left = holding(user) - n;
     if (left > 0) held.set(user, left);
     else held.delete(user);
-    const i = waiting.findIndex((w) => canTake(w.user));
-    if (i >= 0) {
+    // Freed slots may let several waiting uploads in (a batch gave back more than one).
+    for (let i = waiting.findIndex((w) => canTake(w.user, w.weight)); i >= 0; i = waiting.findIndex((w) => canTake(w.user, w.weight))) {
       const [next] = waiting.splice(i, 1);
-      take(next.user);
+      take(next.user, next.weight);
       next.give();
     }
   };
 
-  const acquire = (req: NodeJS.EventEmitter, user: string): Promise<boolean> => {
-    if (canTake(user)) {
-      take(user);
+  const acquire = (req: NodeJS.EventEmitter, user: string, n: number): Promise<boolean> => {
+    if (canTake(user, n)) {
+      take(user, n);
       return Promise.resolve(true);
     }
     return new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         user,
+        weight: n,
         give: () => {
           clearTimeout(timer);
           req.off('close', gone);
@@ -80,9 +89,10 @@ export function limitConcurrentUploads({ max, perUser, waitMs }: UploadSlots): M
 
   return async (ctx, next) => {
     const user = ctx.state.userId;
-    if (!(await acquire(ctx.req, user))) {
+    const n = Math.max(1, Math.min(max, perUser, weight?.(ctx) ?? 1));
+    if (!(await acquire(ctx.req, user, n))) {
       ctx.set('Retry-After', '5');
-      if (holding(user) >= perUser) {
+      if (holding(user) + n > perUser) {
         throw new TooManyRequestsError(
           `You already have ${perUser} uploads in progress, the most one user may have at once; try again when one finishes`,
           'TOO_MANY_UPLOADS',
@@ -93,7 +103,7 @@ export function limitConcurrentUploads({ max, perUser, waitMs }: UploadSlots): M
     try {
       await next();
     } finally {
-      release(user);
+      release(user, n);
     }
   };
 }

@@ -49,6 +49,11 @@ const pathParam = (name: string, description: string) => ({
   schema: { type: 'string', format: 'uuid' },
 });
 const query = (name: string, schema: Obj, description: string, required = false) => ({ name, in: 'query', required, description, schema });
+/** Any submission's callback (docs/webhooks.md); in the body too, where a secret stays out of URLs. */
+const callbackQuery = [
+  query('callback_url', { $ref: '#/components/schemas/CallbackUrl' }, 'POSTed the task’s end event (task.succeeded, task.failed, task.cancelled)'),
+  query('callback_secret', { $ref: '#/components/schemas/CallbackSecret' }, 'Signs the deliveries; prefer the JSON body for it'),
+];
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -84,16 +89,31 @@ function operations(includeDev: boolean): Obj {
     },
     '/upload_pdf_async': {
       post: {
-        tags: ['Tasks'], operationId: 'uploadPdf', summary: 'Upload a statement PDF and parse it',
+        tags: ['Tasks'], operationId: 'uploadPdf', summary: 'Upload a statement PDF (or a batch of them) and parse it',
+        description:
+          'One `file` part answers with its task (`Submitted`). Several answer with a batch (`BatchSubmitted`): one entry per file, a task or, for a file refused on its own (empty, not a PDF), its error; follow the batch at GET /batches/{batch_id}. A locked statement needs its `password`.',
         parameters: [idempotencyKey],
         requestBody: { required: true, content: { 'multipart/form-data': { schema: { $ref: '#/components/schemas/Upload' } } } },
-        responses: { 202: submitted, ...errorRefs([400, 401, 413, 415, 422, 429, 503]) },
+        responses: {
+          202: {
+            description: 'Accepted: the task (or each task of the batch) runs in the background',
+            content: { 'application/json': { schema: { anyOf: [{ $ref: '#/components/schemas/Submitted' }, { $ref: '#/components/schemas/BatchSubmitted' }] } } },
+          },
+          ...errorRefs([400, 401, 413, 415, 422, 429, 503]),
+        },
+      },
+    },
+    '/batches/{batch_id}': {
+      get: {
+        tags: ['Tasks'], operationId: 'batchStatus', summary: 'Every task of a batch upload, with a summary',
+        parameters: [pathParam('batch_id', 'The batch id from the 202 answer of a batch upload')],
+        responses: { 200: json('Batch', 'The batch'), ...errorRefs([401, 404]) },
       },
     },
     '/bulk_categorize_async': {
       post: {
         tags: ['Tasks'], operationId: 'bulkCategorize', summary: 'Categorize a session’s transactions by rules',
-        parameters: [sessionQuery, idempotencyKey],
+        parameters: [sessionQuery, idempotencyKey, ...callbackQuery],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RuleSet' } } } },
         responses: { 202: submitted, ...errorRefs([400, 401, 404, 409, 413, 422, 503]) },
       },
@@ -106,7 +126,13 @@ function operations(includeDev: boolean): Obj {
           query('report_type', { enum: ['excel', 'csv'], default: 'excel' }, 'File format'),
           query('include_vat', { type: 'boolean', default: true }, 'Add the VAT sheet / columns'),
           idempotencyKey,
+          ...callbackQuery,
         ],
+        requestBody: {
+          required: false,
+          description: 'Optional: the callback fields as JSON, where a secret stays out of URLs and logs',
+          content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { callback_url: { $ref: '#/components/schemas/CallbackUrl' }, callback_secret: { $ref: '#/components/schemas/CallbackSecret' } } } } },
+        },
         responses: { 202: submitted, ...errorRefs([400, 401, 404, 409, 422, 503]) },
       },
     },
@@ -275,7 +301,7 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Tasks', 'Live progress', 'Sessions', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
+    tags: ['Tasks', 'Live progress', 'Sessions', 'Webhooks', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
     paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS, ...ACCOUNT_PATHS },
     components: {
       securitySchemes: {

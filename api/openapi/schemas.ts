@@ -188,8 +188,12 @@ export const SCHEMAS: Record<string, Schema> = {
     properties: {
       rules: { type: 'array', minItems: 1, items: ref('Rule') },
       only_uncategorized: { type: 'boolean', default: false },
+      callback_url: ref('CallbackUrl'),
+      callback_secret: ref('CallbackSecret'),
     },
   },
+  CallbackUrl: str('POSTed the task’s end event, signed with callback_secret (docs/webhooks.md). https only in production; http to loopback where WEBHOOK_ALLOW_PRIVATE_ADDRESSES is on', { format: 'uri' }),
+  CallbackSecret: str('Signs each delivery (Statementflow-Signature, HMAC-SHA256); stored sealed, never returned. Without it deliveries are unsigned', { minLength: 16, maxLength: 200, format: 'password' }),
   Rule: closed(['category', 'conditions'], { category: str(undefined, { minLength: 1 }), conditions: ref('Condition') }),
   Condition: {
     description: 'A leaf {field, op, value} or a group {all: [...]}, {any: [...]}, {not: condition}',
@@ -208,10 +212,61 @@ export const SCHEMAS: Record<string, Schema> = {
     type: 'object',
     required: ['file'],
     properties: {
-      file: { type: 'string', contentMediaType: 'application/pdf', description: 'The statement PDF' },
+      file: {
+        description:
+          'The statement PDF. Repeat the part for a batch (at most MAX_FILES_PER_UPLOAD, default 24, each within MAX_UPLOAD_BYTES; a batch needs a Content-Length, and one request at most MAX_UPLOAD_BYTES per upload slot the user may hold, UPLOAD_TOO_LARGE beyond)',
+        anyOf: [
+          { type: 'string', contentMediaType: 'application/pdf' },
+          { type: 'array', items: { type: 'string', contentMediaType: 'application/pdf' }, minItems: 1 },
+        ],
+      },
       client_id: str('1–64 letters, digits, dots, dashes or underscores', { pattern: '^[\\w.-]{1,64}$' }),
+      callback_url: ref('CallbackUrl'),
+      callback_secret: ref('CallbackSecret'),
+      password: str(
+        'The password that opens a locked statement (for every file of a batch). Kept sealed until the parse ends, never returned or logged. Wrong: the task fails PDF_PASSWORD_INCORRECT; a locked file without it fails PDF_ENCRYPTED',
+        { minLength: 1, maxLength: 256, format: 'password' },
+      ),
     },
   },
+  BatchSubmitted: closed(['batch_id', 'tasks', 'status', 'message'], {
+    batch_id: uuid,
+    tasks: { type: 'array', items: ref('BatchEntry'), description: 'One entry per file, in upload order' },
+    status: { const: 'submitted' },
+    message: str(),
+  }),
+  BatchEntry: closed(['file_name', 'status'], {
+    task_id: { ...uuid, description: 'The file’s task (absent when the file was rejected)' },
+    file_name: str(),
+    status: { enum: ['submitted', 'rejected'], description: 'rejected: the file was refused (EMPTY_FILE, NOT_A_PDF, …) and has no task; the others were submitted' },
+    error: ref('TaskError'),
+  }),
+  Batch: closed(['batch_id', 'status', 'created_at', 'completed_at', 'tasks', 'rejected', 'summary'], {
+    batch_id: uuid,
+    status: { enum: ['running', 'completed'], description: 'completed once no task is PENDING or PROCESSING' },
+    created_at: dateTime,
+    completed_at: { ...nullable(dateTime), description: 'When the batch was recorded as complete (set once, when its last task ends)' },
+    tasks: {
+      type: 'array',
+      items: closed(['task_id', 'file_name', 'status', 'error'], {
+        task_id: uuid,
+        file_name: nullable(str()),
+        status: { enum: [...TASK_STATUSES] },
+        error: nullable(ref('TaskError')),
+      }),
+    },
+    rejected: {
+      type: 'array',
+      description: 'Files refused at upload, with no task',
+      items: closed(['file_name', 'error'], { file_name: str(), error: ref('TaskError') }),
+    },
+    summary: closed(['total', 'done', 'failed', 'running'], {
+      total: int({ minimum: 0, description: 'The batch’s tasks: done + failed + running' }),
+      done: int({ minimum: 0, description: 'SUCCESS' }),
+      failed: int({ minimum: 0, description: 'FAILED or CANCELLED' }),
+      running: int({ minimum: 0, description: 'PENDING or PROCESSING' }),
+    }),
+  }),
   DevTokenRequest: {
     type: 'object',
     additionalProperties: false,

@@ -151,17 +151,43 @@ $('cancel-button').addEventListener('click', async () => {
 
 // ---- upload -------------------------------------------------------------------------
 
-$('upload-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const file = $('upload-file').files[0];
-  if (!file) return;
+/** What a locked statement fails with: the upload is sent again with the password the user gives. */
+const PASSWORD_CODES = new Set(['PDF_ENCRYPTED', 'PDF_PASSWORD_INCORRECT']);
+/** The locked file waiting for its password (kept only until it is sent again). */
+let lockedFile = null;
+
+function askForPassword(file, error) {
+  lockedFile = file;
+  $('password-why').textContent =
+    error.code === 'PDF_PASSWORD_INCORRECT'
+      ? `That password does not open ${file.name}. Try again.`
+      : `${file.name} is password-protected. Enter the password you use to open it.`;
+  $('upload-password').value = '';
+  $('password-form').hidden = false;
+  $('upload-password').focus();
+}
+
+function forgetPassword() {
+  lockedFile = null;
+  $('upload-password').value = '';
+  $('password-form').hidden = true;
+}
+
+async function uploadStatement(file, password) {
   const form = new FormData();
   form.append('file', file);
   if ($('upload-client').value.trim()) form.append('client_id', $('upload-client').value.trim());
+  if (password) form.append('password', password);
   $('upload-button').disabled = true;
+  $('password-button').disabled = true;
   try {
     const sub = await api('/upload_pdf_async', { method: 'POST', body: form });
     const end = await watch(sub.task_id, `Parsing ${file.name}`);
+    if (end && end.status === 'FAILED' && end.error && PASSWORD_CODES.has(end.error.code)) {
+      askForPassword(file, end.error);
+      return;
+    }
+    forgetPassword();
     if (end?.status === 'SUCCESS' && end.result) {
       toast(`Parsed ${end.result.transaction_count} transactions (${end.result.bank_source})`);
       await loadSessions(end.result.session_id);
@@ -170,7 +196,24 @@ $('upload-form').addEventListener('submit', async (e) => {
     handle(err);
   } finally {
     $('upload-button').disabled = false;
+    $('password-button').disabled = false;
   }
+}
+
+$('upload-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('upload-file').files[0];
+  if (!file) return;
+  forgetPassword();
+  await uploadStatement(file);
+});
+
+$('password-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const password = $('upload-password').value;
+  if (!lockedFile || !password) return;
+  $('upload-password').value = '';
+  await uploadStatement(lockedFile, password);
 });
 
 // ---- sessions and transactions ------------------------------------------------------

@@ -1,4 +1,8 @@
-/** POST /bulk_categorize_async?session_id=: validate the rules up front, then start bulkCategorize. */
+/**
+ * POST /bulk_categorize_async?session_id=: validate the rules up front, then start
+ * bulkCategorize. The body is the rule set, plus an optional callback_url and
+ * callback_secret (also accepted in the query string).
+ */
 import Router from '@koa/router';
 import { SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { validateRuleSet } from '../../domain/rules';
@@ -7,6 +11,7 @@ import { uuidParam } from '../params';
 import { findReadySession } from '../sessions';
 import { readIdempotencyKey, submitTask, TaskBusyError, type SubmitDeps } from '../task-submission';
 import { ConflictError } from '../../contract/errors';
+import { readCallbackFields, splitCallbackFields, withoutCallbackSecret } from '../callback-fields';
 
 const PATH = '/bulk_categorize_async';
 /** Tries when the task holding the session closes between our insert and our look-up of it. */
@@ -17,7 +22,9 @@ export function bulkCategorizeRoutes(deps: SubmitDeps): Router {
   router.post(PATH, async (ctx) => {
     const sessionId = uuidParam(ctx.query.session_id, 'session_id');
     const userId: string = ctx.state.userId;
-    const ruleSet = validateRuleSet(ctx.request.body, { maxRules: deps.config.rules.maxRules });
+    const { fields, rest } = splitCallbackFields(ctx.request.body);
+    const callback = readCallbackFields({ ...ctx.query, ...fields }, deps.config);
+    const ruleSet = validateRuleSet(rest, { maxRules: deps.config.rules.maxRules });
     await findReadySession(deps.db, userId, sessionId);
     const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
     // Two rule runs on one session would interleave chunks and undo each other's cleanup. The
@@ -29,7 +36,8 @@ export function bulkCategorizeRoutes(deps: SubmitDeps): Router {
           userId,
           taskName: 'bulk_categorize_async',
           idempotencyKey,
-          request: { method: ctx.method, path: ctx.path, params: { query: ctx.query, body: ctx.request.body } },
+          request: { method: ctx.method, path: ctx.path, params: withoutCallbackSecret({ query: ctx.query, body: ctx.request.body }) },
+          callback,
           params: { session_id: sessionId, rules: ruleSet.rules, only_uncategorized: ruleSet.onlyUncategorized },
           memo: { session_id: sessionId, rule_count: ruleSet.rules.length },
           input: { sessionId, chunkRows: deps.config.rules.chunkRows },

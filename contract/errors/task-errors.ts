@@ -17,7 +17,10 @@ export const NON_RETRYABLE_ERROR_TYPES = ['TaskInputError'];
 
 /** Codes used by the built-in operations (others may be added by activities). */
 export const TaskErrorCodes = {
+  /** The PDF is locked with a user password and none was sent with the upload. */
   PDF_ENCRYPTED: 'PDF_ENCRYPTED',
+  /** The password sent with the upload does not open the PDF. */
+  PDF_PASSWORD_INCORRECT: 'PDF_PASSWORD_INCORRECT',
   PDF_UNREADABLE: 'PDF_UNREADABLE',
   PDF_NO_TEXT: 'PDF_NO_TEXT',
   /** Reading the PDF would take more time or memory than any statement needs (a hostile or broken file). */

@@ -18,12 +18,16 @@ export interface OcrPagesOptions {
   dpi: number | 'scan';
 }
 
-/** Reads `pages` of `data`; a `signal` that aborts stops it, with the signal's reason as the error. */
+/**
+ * Reads `pages` of `data`; a `signal` that aborts stops it, with the signal's reason as the
+ * error. `password` opens a locked PDF.
+ */
 export type OcrPagesFn = (
   data: Uint8Array,
   pages: number[],
   onPage: (done: number) => void,
   signal?: AbortSignal,
+  password?: string,
 ) => Promise<PositionedPage[]>;
 
 /** Less ink than this share of the page: a blank sheet (the back of a page), not read. */
@@ -73,12 +77,12 @@ function cancelled(signal: AbortSignal | undefined): Error {
 }
 
 export function createOcrPages(options: OcrPagesOptions): OcrPagesFn {
-  return async (data, pages, onPage, signal) => {
+  return async (data, pages, onPage, signal, password) => {
     const check = () => {
       if (signal?.aborted) throw cancelled(signal);
     };
     check();
-    const renderer = await openRenderer(data, { signal });
+    const renderer = await openRenderer(data, { signal, password });
     const out: PositionedPage[] = [];
     let done = 0;
     const read = async (scanned: PageRaster): Promise<void> => {

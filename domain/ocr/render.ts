@@ -78,6 +78,8 @@ export interface RendererOptions {
   signal?: AbortSignal;
   /** Limits for this renderer, over the process's (configurePdfThread). */
   limits?: Partial<PdfLimits>;
+  /** The user password of a locked PDF. */
+  password?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function openRenderer(data: Uint8Array, options: RendererOptions = 
   const memory = { threadMemoryMb: limits.threadMemoryMb };
   let doc: { docId: number; thread: number; unpin: () => void };
   const open = async () => {
-    const { value, thread } = await call<{ docId: number; numPages: number }>({ op: 'open', data }, { signal, timeoutMs: limits.openTimeoutMs, ...memory });
+    const { value, thread } = await call<{ docId: number; numPages: number }>({ op: 'open', data, ...(options.password ? { password: options.password } : {}) }, { signal, timeoutMs: limits.openTimeoutMs, ...memory });
     doc = { docId: value.docId, thread, unpin: pinPdfThread() }; // the document lives in the thread until closed
     return value.numPages;
   };

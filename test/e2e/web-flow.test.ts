@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { generateStatement, type GeneratedStatement } from '../fixtures/statements';
+import { lockPdf } from '../fixtures/locked-pdf';
 import { absa } from '../fixtures/statements/styles/absa';
 import { ARTIFACTS, launchChromium, requireChromium } from './browser';
 import { startStack, type Stack } from './stack';
@@ -224,6 +225,54 @@ describe('web page, end to end in Chromium', function () {
     }
     assert.deepEqual(backward, ['button:Sign out', 'a:API reference', 'a:Skip to content']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('asks for the password of a locked statement in the page and uploads it again with it', async () => {
+    const lockedPath = path.join(ARTIFACTS, 'e2e-locked-statement.pdf');
+    writeFileSync(lockedPath, await lockPdf(statement.pdf, { userPassword: 'e2e-Pass-7', pdfVersion: '1.6' }));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let uploads = 0;
+    const problems: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/upload_pdf_async') uploads += 1;
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.click('#dev-form button');
+    await page.locator('#workspace').waitFor();
+    assert.equal(await page.locator('#password-form').isVisible(), false, 'no password field until a statement needs one');
+
+    await page.setInputFiles('#upload-file', lockedPath);
+    await page.click('#upload-button');
+    // Locked: the page asks in a labelled field (not a dialog), focused, saying why.
+    const field = page.getByLabel('Statement password');
+    await field.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await field.getAttribute('type'), 'password');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'upload-password');
+    assert.match(await text(page, '#password-why'), /password-protected/);
+
+    // A wrong one: asked again, told it was wrong.
+    await field.fill('not-it');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /does not open/.test(document.getElementById('password-why')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    assert.ok(await field.isVisible());
+
+    // The right one: parsed, and the field goes away.
+    await field.fill('e2e-Pass-7');
+    await page.click('#password-button');
+    await page.locator('#progress-card[data-status="SUCCESS"]').waitFor({ timeout: 60_000 });
+    await page.locator('#password-form').waitFor({ state: 'hidden' });
+    // Three uploads of the file: without a password, with the wrong one, with the right one.
+    assert.equal(uploads, 3);
+    const tasks = await stack.db('task_status').whereRaw(`params->>'file_name' = ?`, ['e2e-locked-statement.pdf']).orderBy('created_at').select('status', 'error');
+    assert.deepEqual(
+      tasks.map((t) => [t.status, t.error?.code ?? null]),
+      [['FAILED', 'PDF_ENCRYPTED'], ['FAILED', 'PDF_PASSWORD_INCORRECT'], ['SUCCESS', null]],
+    );
+    assert.deepEqual(problems, []);
     await context.close();
   });
 

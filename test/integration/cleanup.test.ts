@@ -140,7 +140,7 @@ describe('retention and the 02:00 cleanup', function () {
       assert.equal(dry.dry_run, true);
       assert.deepEqual(
         { ...dry.counts, unmirrored_tasks: undefined },
-        { expired_results: 2, report_files: 1, upload_files: 1, work_files: 1, old_tasks: 2, unmirrored_tasks: undefined, old_sessions: 0 },
+        { expired_results: 2, report_files: 1, upload_files: 1, work_files: 1, old_tasks: 2, unmirrored_tasks: undefined, old_sessions: 0, upload_secrets: 0 },
       );
       // The dry run removed nothing.
       assert.equal(Number((await db('stored_files').count({ n: '*' }))[0].n), 5);
@@ -168,7 +168,7 @@ describe('retention and the 02:00 cleanup', function () {
       assert.ok(recorded.some((r) => r.result.dry_run === false && r.result.counts.old_tasks === 2));
 
       const second = await runCleanup(false);
-      assert.deepEqual(Object.values(second.counts), [0, 0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(Object.values(second.counts), [0, 0, 0, 0, 0, 0, 0, 0]);
     });
 
     it('deletes old finished sessions with their files and reports only when SESSION_RETENTION_DAYS is set, in batches, counting in a dry run', async () => {

@@ -25,6 +25,12 @@ export interface PdfReadOptions {
    * next chunk of pages does not open it again.
    */
   keepOpenAs?: string;
+  /**
+   * The user password of a locked PDF (sent with its upload). Without it a locked file fails
+   * PDF_ENCRYPTED; a wrong one fails PDF_PASSWORD_INCORRECT. A file locked only against
+   * editing (an owner password) opens without one.
+   */
+  password?: string;
 }
 
 // What the thread sends back for one page.
@@ -44,6 +50,26 @@ interface RawPage {
 function isPasswordError(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name ?? '';
   return name === 'PasswordException' || /password/i.test(String((err as Error)?.message ?? ''));
+}
+
+/** pdf.js's PasswordResponses.INCORRECT_PASSWORD: a password was given and does not open the file. */
+const INCORRECT_PASSWORD = 2;
+
+/**
+ * What a locked PDF fails with. The messages never repeat the password: they end up in the
+ * task's row, its workflow history and the logs.
+ */
+function passwordError(e: Pick<PdfThreadError, 'code'>): TaskInputError {
+  if (e.code === INCORRECT_PASSWORD) {
+    return new TaskInputError(
+      TaskErrorCodes.PDF_PASSWORD_INCORRECT,
+      'The password sent with the upload does not open this PDF. Upload it again with its correct password in the "password" field.',
+    );
+  }
+  return new TaskInputError(
+    TaskErrorCodes.PDF_ENCRYPTED,
+    'The PDF is password-protected. Upload it again with its password in the "password" field (the password the bank gave you to open the statement).',
+  );
 }
 
 const UNREADABLE =
@@ -71,12 +97,7 @@ async function openDocument<T>(data: Uint8Array, signal: AbortSignal | undefined
     const e = err as PdfThreadError;
     // The thread died (a crash): nothing is known about the file, so the activity may retry.
     if (e.name === PDF_THREAD_STOPPED) throw new Error(e.message);
-    if (isPasswordError(e)) {
-      throw new TaskInputError(
-        TaskErrorCodes.PDF_ENCRYPTED,
-        'The PDF is password-protected. Open it with its password, save or print it as a PDF without a password, and upload that copy.',
-      );
-    }
+    if (isPasswordError(e)) throw passwordError(e);
     if (e.page) {
       throw new TaskInputError(TaskErrorCodes.PDF_UNREADABLE, `Page ${e.page} of the PDF could not be read: the file may be damaged or incomplete.`);
     }
@@ -88,7 +109,7 @@ export async function inspectPdf(data: Uint8Array, options: PdfReadOptions = {})
   const { signal } = options;
   const limits = pdfLimits(options.limits);
   const { numPages } = await openDocument(data, signal, () =>
-    askPdfThread<{ numPages: number }>({ op: 'inspect', data }, { signal, timeoutMs: limits.openTimeoutMs, threadMemoryMb: limits.threadMemoryMb }),
+    askPdfThread<{ numPages: number }>({ op: 'inspect', data, ...secretOf(options) }, { signal, timeoutMs: limits.openTimeoutMs, threadMemoryMb: limits.threadMemoryMb }),
   );
   return { pageCount: numPages };
 }
@@ -139,7 +160,7 @@ export async function extractPages(data: Uint8Array, firstPage: number, lastPage
   const { signal } = options;
   const call = textCall(options);
   const { pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options) }, call),
+    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options), ...secretOf(options) }, call),
   );
   return pages.map(positioned);
 }
@@ -159,7 +180,7 @@ export async function extractWholePdf(
   const { signal } = options;
   const call = textCall(options);
   const { numPages, pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options) }, call),
+    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options), ...secretOf(options) }, call),
   );
   return { pageCount: numPages, pages: pages ? pages.map(positioned) : null };
 }
@@ -167,6 +188,9 @@ export async function extractWholePdf(
 /** The kept document's name: the caller's, with the file's length so other bytes under the same name never match. */
 const keyOf = (data: Uint8Array, options: PdfReadOptions): string | undefined =>
   options.keepOpenAs === undefined ? undefined : `${options.keepOpenAs}#${data.byteLength}`;
+
+/** The password field of a request to the thread, when there is one. */
+const secretOf = (options: PdfReadOptions): { password?: string } => (options.password ? { password: options.password } : {});
 
 /** A page as the thread sent it, its items placed on the displayed page. */
 function positioned(raw: RawPage): PositionedPage {

@@ -9,7 +9,6 @@
 // thread, transferred, not copied.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { openPdf } from './pdfjs-open.mjs';
 
 /** Longest side of a rendered page, in pixels: a huge MediaBox is rendered at a lower DPI. */
 const MAX_SIDE_PX = 5000;
@@ -85,7 +84,8 @@ function standardFontDataUrl() {
   }
 }
 
-export function createRenderOps(pdfjs, openOptions) {
+/** `openLocked(options, data, password)`: the thread's open (pdfjs-thread.mjs), which handles passwords. */
+export function createRenderOps(openLocked, openOptions) {
   const docs = new Map(); // docId -> {task, doc}, oldest first
   let nextDocId = 1;
   const fonts = standardFontDataUrl();
@@ -98,8 +98,8 @@ export function createRenderOps(pdfjs, openOptions) {
   }
 
   return {
-    async open({ data }) {
-      const { task, doc } = await openPdf(pdfjs, { ...openOptions, data, standardFontDataUrl: fonts });
+    async open({ data, password }) {
+      const { task, doc } = await openLocked({ ...openOptions, standardFontDataUrl: fonts }, data, password);
       while (docs.size >= MAX_OPEN_DOCUMENTS) await close({ docId: docs.keys().next().value });
       const docId = nextDocId++;
       docs.set(docId, { task, doc });

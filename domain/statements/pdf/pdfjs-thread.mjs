@@ -5,6 +5,7 @@
 //
 // Requests are {id, op, ...}; the answer is {id, ok, value} or {id, ok: false, error}.
 //   inspect {data}              -> {numPages}
+//   Every request that opens a document may carry `password` (the statement's user password).
 //   pages   {data, first, last, keep?} -> {numPages, pages: [{page, width, height, transform, items}]}
 //   whole   {data, last, keep?}        -> the same for pages 1..numPages, or {numPages, pages: null}
 //                                         when the document has more than `last` pages (one open
@@ -62,8 +63,26 @@ async function forget(entry) {
   await entry.task.destroy().catch(() => undefined);
 }
 
+/**
+ * Opens `data`, with `password` when there is one. pdf.js uses a password's characters as
+ * bytes (Latin-1), as PDF 1.4-1.7 locks want; an AES-256 lock (PDF 2.0, "1.7 extension 3")
+ * wants its UTF-8 bytes. So a password beyond ASCII that does not open the file is tried
+ * once more as UTF-8. `data` is the thread's own copy; each try gets a copy of it, as pdf.js
+ * takes over the buffer it is given.
+ */
+async function openLocked(options, data, password) {
+  if (!password) return openPdf(pdfjs, { ...options, data });
+  const utf8 = /[^\x00-\x7f]/.test(password) ? Buffer.from(password, 'utf8').toString('latin1') : null;
+  try {
+    return await openPdf(pdfjs, { ...options, data: utf8 ? data.slice() : data, password });
+  } catch (err) {
+    if (!utf8 || err?.name !== 'PasswordException' || err?.code !== 2) throw err;
+    return openPdf(pdfjs, { ...options, data, password: utf8 });
+  }
+}
+
 /** The document for a request: the kept one under its key, or opened now (and kept if it has a key). */
-async function documentFor(id, data, keep) {
+async function documentFor(id, data, keep, password) {
   const hit = keep ? kept.find((e) => e.key === keep) : undefined;
   if (hit) {
     kept.splice(kept.indexOf(hit), 1);
@@ -71,7 +90,7 @@ async function documentFor(id, data, keep) {
     return hit;
   }
   parentPort.postMessage({ id, opened: true });
-  const { task, doc } = await openPdf(pdfjs, { ...OPEN_OPTIONS, data });
+  const { task, doc } = await openLocked(OPEN_OPTIONS, data, password);
   const entry = { key: keep, task, doc };
   if (keep) {
     kept.push(entry);
@@ -80,8 +99,8 @@ async function documentFor(id, data, keep) {
   return entry;
 }
 
-async function textPages({ id, op, data, first, last, keep }) {
-  const entry = await documentFor(id, data, op === 'inspect' ? undefined : keep);
+async function textPages({ id, op, data, first, last, keep, password }) {
+  const entry = await documentFor(id, data, op === 'inspect' ? undefined : keep, password);
   const { doc } = entry;
   let done = false;
   try {
@@ -120,7 +139,7 @@ async function textPages({ id, op, data, first, last, keep }) {
 /** The thread's heap as V8 holds it (used or not): what an idle thread would keep. */
 const heapBytes = () => getHeapStatistics().total_heap_size;
 
-const renderOps = createRenderOps(pdfjs, OPEN_OPTIONS);
+const renderOps = createRenderOps(openLocked, OPEN_OPTIONS);
 
 // Each returns {value, transfer?}: transfer moves big buffers (page rasters) instead of copying.
 const handlers = {
@@ -139,6 +158,8 @@ parentPort.on('message', async (request) => {
     const { value, transfer = [] } = await handler(request);
     parentPort.postMessage({ id: request.id, ok: true, value, heap: heapBytes() }, transfer);
   } catch (err) {
-    parentPort.postMessage({ id: request.id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), page: err?.page }, heap: heapBytes() });
+    // `code` tells a PasswordException's "none given" (1) from "wrong one" (2).
+    const error = { name: err?.name ?? 'Error', message: String(err?.message ?? err), page: err?.page, code: typeof err?.code === 'number' ? err.code : undefined };
+    parentPort.postMessage({ id: request.id, ok: false, error, heap: heapBytes() });
   }
 });

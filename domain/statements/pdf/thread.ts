@@ -36,6 +36,11 @@ export interface PdfThreadError {
   message: string;
   /** The page being read when it failed, where there was one. */
   page?: number;
+  /**
+   * pdf.js's own code, where its error has one: a PasswordException's is 1 (NEED_PASSWORD,
+   * none given) or 2 (INCORRECT_PASSWORD).
+   */
+  code?: number;
 }
 
 export const PDF_THREAD_STOPPED = 'PdfThreadStopped';
