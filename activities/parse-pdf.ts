@@ -27,6 +27,7 @@ import { createOcr, scannedPageCount, tooManyScannedPages, type OcrPagesFn } fro
 import { configurePdfThread, type PdfLimits } from '../domain/statements/pdf/thread';
 import { refineProgress } from '../db/tasks';
 import { deleteUploadPassword, readUploadPassword } from '../db/upload-secrets';
+import { reviewOf, type ReviewKind } from '../domain/statements/review';
 import { SecretUnreadableError, type SecretBox } from '../platform/secret-box';
 import { taskActivity } from './task-activity';
 import { centsToNumber } from '../domain/money';
@@ -66,6 +67,24 @@ export interface ParseStatementResult {
   period_start: string | null;
   period_end: string | null;
   reconciled: boolean;
+  /** The statement did not prove itself: a person should review it (GET /sessions/{id}/review). */
+  review_required: boolean;
+  /** What stops it, in brief; null when it reconciled. */
+  review: ReviewBrief | null;
+}
+
+/** The task result's review summary (domain/statements/review.ts), as the API shows it. */
+export interface ReviewBrief {
+  counts: Partial<Record<ReviewKind, number>>;
+  /** In rand: what the rows fail to explain between the opening and closing balance; null when either is unknown. */
+  unexplained: number | null;
+  problems: { page: number; line: number; kind: ReviewKind; code: string; message: string }[];
+  problem_count: number;
+}
+
+function reviewBrief(parsed: ParsedStatement): ReviewBrief | null {
+  const r = reviewOf(parsed);
+  return r && { counts: r.counts, unexplained: centsToNumber(r.unexplainedCents), problems: r.problems, problem_count: r.problemCount };
 }
 
 /** What the fast path did: saved the statement, or found it needs the chunked path. */
@@ -250,6 +269,8 @@ export function createParsePdfActivities(deps: ParseDeps) {
       period_start: parsed.periodStart,
       period_end: parsed.periodEnd,
       reconciled: parsed.reconciled,
+      review_required: !parsed.reconciled,
+      review: reviewBrief(parsed),
     };
   }
 

@@ -74,5 +74,14 @@ export function statusBody(row: TaskRow, live?: ProgressState) {
     ...(row.completed_at ? { completed_at: iso(row.completed_at) } : {}),
     ...(row.attempt > 1 ? { attempt: row.attempt } : {}),
     ...(row.error ? { error: row.error } : {}),
+    // A parse that succeeded without proving its statement says so where clients look first.
+    ...(reviewFlag(row) !== undefined ? { review_required: reviewFlag(row) } : {}),
   };
+}
+
+/** For a finished parse: whether its statement needs a person's review (its result says); undefined otherwise. */
+function reviewFlag(row: TaskRow): boolean | undefined {
+  if (row.task_name !== 'parse_pdf_async' || row.status !== 'SUCCESS') return undefined;
+  const flag = (row.result as { review_required?: unknown } | null)?.review_required;
+  return typeof flag === 'boolean' ? flag : undefined;
 }

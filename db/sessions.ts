@@ -10,6 +10,7 @@ import { centsToDecimalString, decimalStringToCents, fitsAmountColumn } from '..
 import type { ParsedStatement } from '../domain/statements';
 import { accountKey, maskAccount } from '../domain/statements/account';
 import { assignFitids, fitidScope } from '../domain/statements/fitid';
+import { fullReviewOf, type FullReview } from '../domain/statements/review';
 import { deleteSessionFiles, keyPrefixPattern, sessionReportPrefix } from './files';
 import type { Batch } from './tasks';
 
@@ -36,6 +37,8 @@ export interface SessionRecord {
   account_key: string | null;
   /** The account's last four digits, masked ("••••5678"), for display. */
   account_mask: string | null;
+  /** What stops the statement from proving itself (domain/statements/review.ts); null when it reconciled. */
+  review: FullReview | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -99,6 +102,28 @@ export async function sharedTransactionCount(db: Knex, sessionA: string, session
     .count<{ n: string }[]>({ n: '*' })
     .first()) as { n: string } | undefined;
   return Number(row?.n ?? 0);
+}
+
+/** A parsed row at a page and line of its statement, as the review shows it beside a problem. */
+export interface RowAtPosition {
+  id: string;
+  fitid: string | null;
+  page: number;
+  line: number;
+  date: string;
+  description: string;
+  amount: string;
+  balance: string | null;
+  raw_text: string | null;
+}
+
+/** The session's rows at these (page, line) positions (the caller has checked ownership). */
+export async function rowsAtPositions(db: Knex, sessionId: string, positions: { page: number; line: number }[]): Promise<RowAtPosition[]> {
+  if (positions.length === 0) return [];
+  return (await db('transactions')
+    .where({ session_id: sessionId })
+    .whereIn(['page', 'line'], positions.map((p) => [p.page, p.line]))
+    .select('id', 'fitid', 'page', 'line', db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance', 'raw_text')) as RowAtPosition[];
 }
 
 export interface TransactionRecord {
@@ -211,6 +236,7 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
           page: t.page,
           raw_text: t.rawText,
           fitid: fitids[i + j],
+          line: t.line,
         })),
       );
       onBatch();
@@ -228,10 +254,14 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
         transaction_count: rows.length,
         account_key: account,
         account_mask: parsed.accountNumber === null ? null : maskAccount(parsed.accountNumber),
+        review: jsonOrNull(fullReviewOf(parsed)),
         updated_at: trx.fn.now(),
       });
   });
 }
+
+/** A value for a jsonb column: knex sends objects as JSON, but null must stay SQL NULL. */
+const jsonOrNull = (v: object | null) => (v === null ? null : JSON.stringify(v));
 
 /**
  * Every figure must fit the amount columns. A statement does not print amounts over a

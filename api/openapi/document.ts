@@ -246,6 +246,14 @@ function operations(includeDev: boolean): Obj {
         responses: { 200: json('TransactionPage', 'A page of transactions'), ...errorRefs([400, 401, 404]) },
       },
     },
+    '/sessions/{session_id}/review': {
+      get: {
+        tags: ['Sessions'], operationId: 'sessionReview',
+        summary: 'What stops a statement from proving itself: every problem in statement order, with the row the parser read there',
+        parameters: [sessionId],
+        responses: { 200: json('SessionReview', 'The review (no problems when the statement is proven)'), ...errorRefs([401, 404]) },
+      },
+    },
     '/openapi.json': {
       get: {
         tags: ['Reference'], operationId: 'openapi', summary: 'This document', security: PUBLIC,

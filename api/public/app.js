@@ -11,7 +11,7 @@ const NAMES = {
   generate_report_async: 'Report',
   cleanup_old_results: 'Cleanup',
 };
-const state = { sessionId: null, offset: 0, follower: null, taskId: null, report: null };
+const state = { sessionId: null, offset: 0, follower: null, taskId: null, report: null, sessions: [] };
 
 function toast(message) {
   $('toast').textContent = message;
@@ -189,7 +189,8 @@ async function uploadStatement(file, password) {
     }
     forgetPassword();
     if (end?.status === 'SUCCESS' && end.result) {
-      toast(`Parsed ${end.result.transaction_count} transactions (${end.result.bank_source})`);
+      if (end.result.review_required) showNotProven(end.result);
+      else toast(`Parsed ${end.result.transaction_count} transactions (${end.result.bank_source})`);
       await loadSessions(end.result.session_id);
     }
   } catch (err) {
@@ -216,17 +217,74 @@ $('password-form').addEventListener('submit', async (e) => {
   await uploadStatement(lockedFile, password);
 });
 
+// ---- statements that did not prove themselves ---------------------------------------
+
+const REVIEW_WORDS = {
+  balance_breaks: ['balance break', 'balance breaks'],
+  totals_differ: ['total that differs', 'totals that differ'],
+  skipped_rows: ['row not read', 'rows not read'],
+  ocr_unproven: ['scanned row unproven', 'scanned rows unproven'],
+  pages_unread: ['page without text', 'pages without text'],
+  signs_assumed: ['sign assumed', 'signs assumed'],
+  nothing_to_check: ['nothing to check the rows against', 'nothing to check the rows against'],
+};
+
+/** "14 balance breaks, totals differ by R 1,234.00": what a review summary says, in words. */
+function describeReview(review) {
+  const parts = Object.entries(review.counts).map(([kind, n]) => {
+    const [one, many] = REVIEW_WORDS[kind] ?? [kind, kind];
+    return kind === 'nothing_to_check' ? one : `${n} ${n === 1 ? one : many}`;
+  });
+  if (review.unexplained) parts.push(`totals differ by R ${money(Math.abs(review.unexplained))}`);
+  return parts.join(', ');
+}
+
+/** A parse that succeeded but did not prove its statement: amber, not green, with the way to the review. */
+function showNotProven(result) {
+  $('progress-text').textContent = `Parsed ${result.transaction_count} rows — not proven: ${describeReview(result.review)}. Review it before booking it.`;
+  $('progress-text').className = 'status-REVIEW';
+  $('progress-card').dataset.status = 'REVIEW';
+}
+
+/** The selected statement's problems beside its transactions; hidden for a proven one. */
+async function loadReview() {
+  const session = state.sessions.find((s) => s.session_id === state.sessionId);
+  $('review-card').hidden = !session?.review_required;
+  if (!session?.review_required) return;
+  try {
+    const review = await api(`/sessions/${session.session_id}/review`);
+    $('review-summary').textContent = `Not proven: ${describeReview(review)}. Check these rows against the statement.`;
+    $('review-list').replaceChildren(
+      ...review.problems.map((p) => {
+        const li = document.createElement('li');
+        const where = document.createElement('strong');
+        where.textContent = p.line > 0 ? `Page ${p.page}, line ${p.line}: ` : `Page ${p.page}: `;
+        li.append(where, document.createTextNode(p.message));
+        if (p.text) {
+          const seen = document.createElement('code');
+          seen.textContent = p.text;
+          li.append(document.createElement('br'), seen);
+        }
+        return li;
+      }),
+    );
+  } catch (err) {
+    handle(err);
+  }
+}
+
 // ---- sessions and transactions ------------------------------------------------------
 
 async function loadSessions(select) {
   try {
     const { sessions } = await api('/sessions?limit=100');
+    state.sessions = sessions;
     const sel = $('session-select');
     sel.replaceChildren(
       ...sessions.map((s) => {
         const o = document.createElement('option');
         o.value = s.session_id;
-        o.textContent = `${s.file_name ?? 'statement'} · ${s.bank_source ?? 'unknown bank'} · ${s.transaction_count} rows${s.status === 'READY' ? '' : ` (${s.status.toLowerCase()})`}`;
+        o.textContent = `${s.file_name ?? 'statement'} · ${s.bank_source ?? 'unknown bank'} · ${s.transaction_count} rows${s.status === 'READY' ? '' : ` (${s.status.toLowerCase()})`}${s.review_required ? ' · not proven' : ''}`;
         return o;
       }),
     );
@@ -242,7 +300,7 @@ async function loadSessions(select) {
       state.sessionId = sel.value || null;
       state.offset = 0;
     }
-    await loadTransactions();
+    await Promise.all([loadTransactions(), loadReview()]);
   } catch (err) {
     handle(err);
   }
@@ -284,6 +342,7 @@ $('session-select').addEventListener('change', () => {
   state.report = null;
   $('report-ready').hidden = true;
   loadTransactions();
+  loadReview();
 });
 $('page-size').addEventListener('change', () => {
   state.offset = 0;

@@ -1,7 +1,7 @@
 /** GET /sessions, GET /sessions/:id, GET /sessions/:id/transactions and DELETE /sessions/:id: the caller's parsed statements. */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
-import { listSessionsOfUser, transactionsPage, type SessionRecord } from '../../db/sessions';
+import { listSessionsOfUser, rowsAtPositions, transactionsPage, type SessionRecord } from '../../db/sessions';
 import { intParam } from '../params';
 import { deleteOwnSession, findOwnSession } from '../sessions';
 
@@ -21,6 +21,9 @@ function sessionBody(s: SessionRecord) {
     opening_balance: num(s.opening_balance),
     closing_balance: num(s.closing_balance),
     reconciled: s.reconciled,
+    // Proven: every check the statement allows held. Otherwise a person must review it (GET /sessions/{id}/review).
+    proven: s.reconciled === true,
+    review_required: s.status === 'READY' && s.reconciled !== true,
     account: s.account_mask,
     created_at: new Date(s.created_at).toISOString(),
   };
@@ -43,6 +46,34 @@ export function sessionRoutes(deps: { db: Knex }): Router {
   router.delete('/sessions/:id', async (ctx) => {
     const sessionId = await deleteOwnSession(deps.db, ctx.state.userId, ctx.params.id);
     ctx.body = { message: 'Session deleted', session_id: sessionId };
+  });
+
+  router.get('/sessions/:id/review', async (ctx) => {
+    const s = await findOwnSession(deps.db, ctx.state.userId, ctx.params.id);
+    const review = s.review;
+    const problems = review?.problems ?? [];
+    const rows = await rowsAtPositions(deps.db, s.id, problems.filter((p) => p.line > 0));
+    const rowAt = new Map(rows.map((r) => [`${r.page}:${r.line}`, r]));
+    ctx.body = {
+      session_id: s.id,
+      proven: s.reconciled === true,
+      review_required: s.status === 'READY' && s.reconciled !== true,
+      counts: review?.counts ?? {},
+      unexplained: review?.unexplainedCents == null ? null : review.unexplainedCents / 100,
+      problems: problems.map((p) => {
+        const r = rowAt.get(`${p.page}:${p.line}`);
+        return {
+          page: p.page,
+          line: p.line,
+          kind: p.kind,
+          code: p.code,
+          message: p.message,
+          // The text the parser saw there: the row it read, or the line it could not read.
+          text: r?.raw_text ?? p.text ?? null,
+          transaction: r ? { id: Number(r.id), fitid: r.fitid, date: r.date, description: r.description, amount: Number(r.amount), balance: num(r.balance) } : null,
+        };
+      }),
+    };
   });
 
   router.get('/sessions/:id/transactions', async (ctx) => {

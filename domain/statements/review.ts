@@ -31,6 +31,8 @@ export interface ReviewProblem {
   kind: ReviewKind;
   code: string;
   message: string;
+  /** For a row that could not be read: its text as the parser saw it (the row's owner only). */
+  text?: string;
 }
 
 export interface ReviewSummary {
@@ -46,15 +48,30 @@ export interface ReviewSummary {
 /** Problems listed in a summary; the review endpoint lists them all. */
 export const REVIEW_SAMPLE = 5;
 
+/** Every problem, in statement order, with the counts: what a session keeps (reviewOf's summary lists the first few). */
+export interface FullReview {
+  counts: Partial<Record<ReviewKind, number>>;
+  unexplainedCents: number | null;
+  problems: ReviewProblem[];
+}
+
 /** null when the statement proved itself (it reconciled); otherwise what stops it. */
-export function reviewOf(parsed: Pick<ParsedStatement, 'reconciled' | 'warnings' | 'skippedRows' | 'transactions' | 'openingBalanceCents' | 'closingBalanceCents'>): ReviewSummary | null {
+export function reviewOf(parsed: Parameters<typeof fullReviewOf>[0]): ReviewSummary | null {
+  const full = fullReviewOf(parsed);
+  // The summary travels in the task's result: no row text there, only where and what.
+  const problems = full?.problems.slice(0, REVIEW_SAMPLE).map(({ text: _text, ...p }) => p);
+  return full && { counts: full.counts, unexplainedCents: full.unexplainedCents, problems: problems!, problemCount: full.problems.length };
+}
+
+/** As reviewOf, with every problem listed. */
+export function fullReviewOf(parsed: Pick<ParsedStatement, 'reconciled' | 'warnings' | 'skippedRows' | 'transactions' | 'openingBalanceCents' | 'closingBalanceCents'>): FullReview | null {
   if (parsed.reconciled) return null;
   const problems: ReviewProblem[] = [];
   for (const w of parsed.warnings) {
     const kind = KIND_OF_CODE[w.code];
     if (kind) problems.push(problem(w, kind));
   }
-  for (const s of parsed.skippedRows) problems.push({ page: s.page, line: s.line, kind: 'skipped_rows', code: 'SKIPPED', message: s.reason });
+  for (const s of parsed.skippedRows) problems.push({ page: s.page, line: s.line, kind: 'skipped_rows', code: 'SKIPPED', message: s.reason, text: s.text });
   // Not reconciled and nothing wrong found: there was nothing to check the rows against
   // (no balances, no totals), which proves nothing either.
   if (problems.length === 0) problems.push({ page: 1, line: 0, kind: 'nothing_to_check', code: 'NOTHING_TO_CHECK', message: 'The statement prints no balances or totals to check the rows against' });
@@ -64,7 +81,7 @@ export function reviewOf(parsed: Pick<ParsedStatement, 'reconciled' | 'warnings'
   const sum = parsed.transactions.reduce((s, t) => s + t.amountCents, 0);
   const unexplainedCents =
     parsed.openingBalanceCents === null || parsed.closingBalanceCents === null ? null : parsed.closingBalanceCents - parsed.openingBalanceCents - sum;
-  return { counts, unexplainedCents, problems: problems.slice(0, REVIEW_SAMPLE), problemCount: problems.length };
+  return { counts, unexplainedCents, problems };
 }
 
 function problem(w: ParseWarning, kind: ReviewKind): ReviewProblem {

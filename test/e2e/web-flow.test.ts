@@ -276,6 +276,50 @@ describe('web page, end to end in Chromium', function () {
     await context.close();
   });
 
+  it('shows a statement that does not prove itself in amber, with its problems beside the transactions', async () => {
+    const brokenPath = path.join(ARTIFACTS, 'e2e-broken-statement.pdf');
+    const broken = await generateStatement({
+      style: absa, seed: 90211, start: { year: 2024, month: 7, day: 1 }, end: { year: 2024, month: 7, day: 31 }, count: 90, openingCents: 150_000, corruptBalanceAt: 30,
+    });
+    writeFileSync(brokenPath, broken.pdf);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.click('#dev-form button');
+    await page.locator('#workspace').waitFor();
+
+    await page.setInputFiles('#upload-file', brokenPath);
+    await page.click('#upload-button');
+    // Not the green "SUCCESS": amber, saying what is wrong and that it is not proven.
+    await page.locator('#progress-card[data-status="REVIEW"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getAttribute('#progress-text', 'class'), 'status-REVIEW');
+    const said = await text(page, '#progress-text');
+    assert.match(said, /^Parsed \d+ rows — not proven: \d+ balance breaks?/);
+    const colour = await page.evaluate(() => getComputedStyle(document.getElementById('progress-text')!).color);
+    const ok = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.className = 'status-SUCCESS';
+      document.body.append(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    });
+    assert.notEqual(colour, ok, 'not the colour of a proven statement');
+
+    // The review beside the transactions: each problem with its page and line and the row as read.
+    await page.locator('#review-card').waitFor({ state: 'visible' });
+    assert.match(await text(page, '#review-summary'), /^Not proven: /);
+    const first = await text(page, '#review-list li:first-child');
+    const at = broken.corrupted![0];
+    assert.ok(first.startsWith(`Page ${at.page}, line ${at.line}: `), first);
+    assert.match(await page.locator('#session-select option:checked').innerText(), /not proven/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it('renders the API reference at /docs from /openapi.json', async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.api.url}/docs`);

@@ -1,6 +1,6 @@
 /** A statement that does not prove itself is flagged for review, with what stops it. */
 import assert from 'node:assert/strict';
-import { reviewOf } from '../../../domain/statements/review';
+import { fullReviewOf, reviewOf } from '../../../domain/statements/review';
 import type { ParsedStatement, ParseWarning } from '../../../domain/statements';
 
 const tx = (seq: number, amountCents: number, balanceCents: number | null, page = 1, line = seq + 10) => ({
@@ -48,6 +48,8 @@ describe('statements: review of an unproven statement', () => {
     assert.deepEqual(r.counts, { balance_breaks: 2, totals_differ: 1, skipped_rows: 1, ocr_unproven: 1 });
     assert.equal(r.unexplainedCents, 500);
     assert.equal(r.problemCount, 5);
+    assert.ok(r.problems.every((p) => !('text' in p)), 'the summary carries no row text');
+    assert.equal(fullReviewOf(statement({ reconciled: false, skippedRows: [{ page: 2, line: 3, text: 'the row as read', reason: 'x' }] }))!.problems[0].text, 'the row as read');
     assert.deepEqual(r.problems.map((p) => [p.page, p.line, p.kind]), [
       [1, 30, 'balance_breaks'],
       [2, 3, 'skipped_rows'],
