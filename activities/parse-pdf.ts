@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { workFileKey, workFilePrefix } from '../contract/file-keys';
 import type { FileStore } from '../db/files';
-import { discardParse, saveStatement, type NewSession } from '../db/sessions';
+import { discardParse, overlappingSessions, saveStatement, type NewSession } from '../db/sessions';
 import {
   extractPages,
   extractWholePdf,
@@ -71,6 +71,8 @@ export interface ParseStatementResult {
   review_required: boolean;
   /** What stops it, in brief; null when it reconciled. */
   review: ReviewBrief | null;
+  /** The user's other statements of this account that share transactions with this one (an overlap), and how many each. */
+  overlaps: { session_id: string; count: number }[];
 }
 
 /** The task result's review summary (domain/statements/review.ts), as the API shows it. */
@@ -255,6 +257,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
     await refineProgress(db, input.taskId, 70, `Saving ${parsed.transactions.length} transactions...`);
     const upload = await files.stat(input.fileKey);
     await saveStatement(db, { ...input, sha256: upload?.sha256 ?? null }, parsed, () => heartbeat());
+    const overlaps = await overlappingSessions(db, input.userId, input.sessionId);
     return {
       status: 'success',
       session_id: input.sessionId,
@@ -271,6 +274,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
       reconciled: parsed.reconciled,
       review_required: !parsed.reconciled,
       review: reviewBrief(parsed),
+      overlaps,
     };
   }
 

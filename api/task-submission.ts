@@ -75,6 +75,12 @@ export interface Submission<N extends UserTaskName> {
    * its secret sealed; the workflow input only says that there is one.
    */
   callback?: TaskCallback;
+  /**
+   * Work already done (a statement uploaded again, parsed before): the task is recorded and
+   * ends SUCCESS at once with this result, and no workflow runs. Its row, status, result and
+   * events read like any task's; no callback is delivered (nothing ran to announce).
+   */
+  answeredAtOnce?: { result: unknown; message: string };
 }
 
 /**
@@ -205,6 +211,13 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
     await s.onAbandoned?.().catch(() => undefined);
     if (index === SESSION_BUSY_INDEX) throw new TaskBusyError(index);
     throw err;
+  }
+
+  if (s.answeredAtOnce) {
+    await closeTask(db, { taskId, status: 'SUCCESS', message: s.answeredAtOnce.message, result: s.answeredAtOnce.result, resultTtlSeconds: config.resultTtlSeconds });
+    deps.metrics?.tasksSubmitted.inc({ task_name: s.taskName });
+    deps.logger.info('task answered at once', { task_id: taskId, user_id: s.userId, task_name: s.taskName });
+    return { taskId, existing: false };
   }
 
   try {

@@ -61,6 +61,31 @@ export async function listSessionsOfUser(db: Knex, userId: string, page: { limit
   return sessions(db).where({ user_id: userId }).orderBy('created_at', 'desc').limit(page.limit).offset(page.offset);
 }
 
+/** The user's newest parsed session of the file with this sha256: the statement uploaded before. */
+export async function sessionOfFile(db: Knex, userId: string, sha256: string): Promise<SessionRecord | undefined> {
+  return sessions(db).where({ user_id: userId, status: 'READY', file_sha256: sha256 }).orderBy('created_at', 'desc').first();
+}
+
+/**
+ * The user's other sessions of this session's account that share transactions with it (by
+ * fitid): the statements it overlaps, and how many rows each shares.
+ */
+export async function overlappingSessions(db: Knex, userId: string, sessionId: string): Promise<{ session_id: string; count: number }[]> {
+  const rows = (await db('transactions as t')
+    .join('transactions as o', 'o.fitid', 't.fitid')
+    .join('sessions as s', 's.id', 'o.session_id')
+    .join('sessions as me', 'me.id', 't.session_id')
+    .where('t.session_id', sessionId)
+    .andWhere('s.user_id', userId)
+    .andWhere('s.status', 'READY')
+    .andWhereRaw('s.account_key = me.account_key')
+    .andWhereRaw('o.session_id <> t.session_id')
+    .groupBy('o.session_id')
+    .orderBy('o.session_id')
+    .select('o.session_id', db.raw('count(*)::int as count'))) as { session_id: string; count: number }[];
+  return rows;
+}
+
 /** An account as the user's parsed statements name it (sessions sharing an account_key). */
 export interface AccountRecord {
   account_key: string;

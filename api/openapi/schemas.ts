@@ -88,6 +88,12 @@ export const SCHEMAS: Record<string, Schema> = {
       period_end: nullable(day),
       reconciled: { type: 'boolean' },
       review_required: { type: 'boolean', description: 'The statement did not prove itself (a chain break, totals that differ, unread rows, unproven OCR): a person should review it' },
+      overlaps: {
+        type: 'array',
+        description: 'The caller’s other statements of this account that share transactions with this one, and how many (reports of several take each once)',
+        items: closed(['session_id', 'count'], { session_id: uuid, count: int({ minimum: 1 }) }),
+      },
+      duplicate_of: { ...uuid, description: 'The same file was uploaded and parsed before: this session, and nothing was parsed again (send reparse=true to parse anyway)' },
       review: nullable(closed(['counts', 'unexplained', 'problems', 'problem_count'], {
         counts: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Problems per kind: balance_breaks, totals_differ, skipped_rows, ocr_unproven, pages_unread, signs_assumed, nothing_to_check' },
         unexplained: nullable({ type: 'number', description: 'Closing balance minus opening balance minus the rows read' }),
@@ -267,6 +273,7 @@ export const SCHEMAS: Record<string, Schema> = {
       client_id: str('1–64 letters, digits, dots, dashes or underscores', { pattern: '^[\\w.-]{1,64}$' }),
       callback_url: ref('CallbackUrl'),
       callback_secret: ref('CallbackSecret'),
+      reparse: { enum: ['true', 'false'], default: 'false', description: 'A file this user has parsed before is not parsed again: its task ends SUCCESS at once with duplicate_of naming that session. true parses it anyway' },
       password: str(
         'The password that opens a locked statement (for every file of a batch). Kept sealed until the parse ends, never returned or logged. Wrong: the task fails PDF_PASSWORD_INCORRECT; a locked file without it fails PDF_ENCRYPTED',
         { minLength: 1, maxLength: 256, format: 'password' },

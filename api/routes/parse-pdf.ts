@@ -6,7 +6,7 @@
  * (the same password for every file of a batch); it is stored sealed until the parse ends
  * (db/upload-secrets.ts) and goes nowhere else.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import multer from '@koa/multer';
 import type { Context, Middleware } from 'koa';
@@ -16,6 +16,7 @@ import { uploadFileKey } from '../../contract/file-keys';
 import { SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { createBatch, deleteBatch, batchOfTask, removeFromBatch, type RejectedFile } from '../../db/batches';
 import { deleteUploadPassword, saveUploadPassword } from '../../db/upload-secrets';
+import { sessionOfFile, type SessionRecord } from '../../db/sessions';
 import { createSecretBox } from '../../platform/secret-box';
 import { limitConcurrentUploads } from '../middleware/upload-slots';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
@@ -120,6 +121,29 @@ function refusal(file: UploadedFile): AppError | null {
   return null;
 }
 
+/** `reparse=true` parses a file again that was parsed before; anything else but false/absent is refused. */
+function readReparse(raw: unknown): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new BadRequestError('reparse must be true or false', 'BAD_REPARSE');
+}
+
+/** The result of a task for a file the user had parsed already: that session, nothing parsed again. */
+function duplicateResult(s: SessionRecord) {
+  const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+  return {
+    status: 'success' as const,
+    duplicate_of: s.id,
+    session_id: s.id,
+    transaction_count: s.transaction_count,
+    bank_source: s.bank_source ?? '',
+    period_start: day(s.period_start),
+    period_end: day(s.period_end),
+    reconciled: s.reconciled === true,
+    review_required: s.reconciled !== true,
+  };
+}
+
 function readPassword(raw: unknown): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || raw.length > MAX_PASSWORD_LENGTH) {
@@ -162,6 +186,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
       }
       const clientId = (clientIdRaw as string | undefined) ?? null;
       const password = readPassword(body.password);
+      const reparse = readReparse(body.reparse);
       // Every file's task (a batch's too) announces its end to the same callback.
       const callback = readCallbackFields(body, config);
       // The fields an Idempotency-Key is bound to: neither secret, in any form but the password's keyed hash below.
@@ -173,6 +198,28 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
       const submitOne = async (file: UploadedFile, taskId: string, extra: { keySuffix: string; batchId?: string }) => {
         const sessionId = randomUUID();
         const fileName = safeFileName(file.originalname, 'statement.pdf');
+        // The same file parsed before by this user: a task that ends at once naming that
+        // session, nothing stored or parsed again (unless reparse=true).
+        const sha256 = createHash('sha256').update(file.buffer).digest('hex');
+        const earlier = reparse ? undefined : await sessionOfFile(deps.db, userId, sha256);
+        if (earlier) {
+          const submitted = await submitTask(deps, {
+            taskId,
+            userId,
+            taskName: 'parse_pdf_async',
+            idempotencyKey: idempotencyKey === undefined ? undefined : idempotencyKey + extra.keySuffix,
+            request: { method: ctx.method, path: ctx.path, params: { file_sha256: sha256, file_name: fileName, fields, ...(extra.batchId ? { batch_position: extra.keySuffix } : {}) } },
+            clientId,
+            params: { file_name: fileName, client_id: clientId, session_id: earlier.id, sha256, duplicate_of: earlier.id },
+            memo: { file_name: fileName, session_id: earlier.id, duplicate_of: earlier.id },
+            onAbandoned: async () => {
+              if (extra.batchId) await removeFromBatch(deps.db, taskId);
+            },
+            answeredAtOnce: { message: 'Already parsed: this file was uploaded before', result: duplicateResult(earlier) },
+            input: { fileKey: '', fileName, clientId, sessionId: earlier.id, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages },
+          });
+          return { ...submitted, fileName };
+        }
         const fileKey = uploadFileKey(taskId, fileName);
         // The store hashes the file as it writes it: its sha256 is not computed twice.
         const stored = await deps.files.put({ fileKey, userId, kind: 'upload', filename: fileName, contentType: 'application/pdf' }, file.buffer);
