@@ -361,6 +361,49 @@ $('refresh-sessions').addEventListener('click', () => loadSessions());
 // ---- categorization -----------------------------------------------------------------
 
 $('add-rule').addEventListener('click', () => addRule($('rules-list')).focus());
+
+/** What the rules would change, before running them: per rule, the rows and a few of them, before → after. */
+function showPreview(preview) {
+  const box = $('preview-result');
+  const heading = document.createElement('p');
+  heading.textContent = `The rules would change ${preview.total_changes} of ${preview.rows_considered} transactions; ${preview.unmatched} match no rule.`;
+  const list = document.createElement('ol');
+  for (const r of preview.rules) {
+    const li = document.createElement('li');
+    li.textContent = `${r.category}: would change ${r.changes} of the ${r.matched} it matches first`;
+    if (r.sample.length) {
+      const rows = document.createElement('ul');
+      for (const t of r.sample) {
+        const row = document.createElement('li');
+        row.textContent = `${t.date} · ${t.description} · ${money(t.amount)}: ${t.category_before ?? 'no category'} → ${t.category_after}`;
+        rows.append(row);
+      }
+      li.append(rows);
+    }
+    list.append(li);
+  }
+  box.replaceChildren(heading, list);
+  box.hidden = false;
+}
+
+$('preview-rules').addEventListener('click', async () => {
+  $('rules-error').textContent = '';
+  if (!state.sessionId) return ($('rules-error').textContent = 'Choose a statement first.');
+  let body;
+  try {
+    body = readRules($('rules-list'), $('only-uncategorized').checked);
+  } catch (err) {
+    return ($('rules-error').textContent = err.message);
+  }
+  $('preview-rules').disabled = true;
+  try {
+    showPreview(await api(`/sessions/${state.sessionId}/categorize/preview?sample=3`, { method: 'POST', body }));
+  } catch (err) {
+    handle(err, $('rules-error'));
+  } finally {
+    $('preview-rules').disabled = false;
+  }
+});
 $('rules-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('rules-error').textContent = '';
@@ -373,6 +416,7 @@ $('rules-form').addEventListener('submit', async (e) => {
   }
   $('run-rules').disabled = true;
   try {
+    $('preview-result').hidden = true;
     const sub = await api(`/bulk_categorize_async?session_id=${state.sessionId}`, { method: 'POST', body });
     const end = await watch(sub.task_id, 'Categorizing');
     if (end?.status === 'SUCCESS' && end.result) {

@@ -109,11 +109,15 @@ describe('web page, end to end in Chromium', function () {
     const word = commonWord(statement);
     await page.fill('#rules-list li:first-child [data-role="category"]', 'E2E Category');
     await page.fill('#rules-list li:first-child [data-role="value"]', word);
+    // Previewed first: what the rule would change, with the run's own count.
+    const expected = statement.truth.transactions.filter((t) => t.description.toUpperCase().includes(word)).length;
+    await page.click('#preview-rules');
+    await page.locator('#preview-result').waitFor({ state: 'visible' });
+    assert.match(await text(page, '#preview-result > ol > li:first-child'), new RegExp(`^E2E Category: would change ${expected} of the ${expected} it matches first`));
     await page.focus('#run-rules');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /categorized/.test(document.getElementById('toast')?.textContent ?? ''), undefined, { timeout: 60_000 });
     const categorized = Number(/^(\d+) categorized/.exec(await text(page, '#toast'))?.[1]);
-    const expected = statement.truth.transactions.filter((t) => t.description.toUpperCase().includes(word)).length;
     assert.equal(categorized, expected, `rule "description contains ${word}"`);
     await page.waitForFunction(() => [...document.querySelectorAll('#tx-table tbody td:last-child')].some((td: any) => td.textContent === 'E2E Category'));
 
