@@ -3,6 +3,18 @@
  * retry of a step writes the same key and a task's files can be found and removed by it.
  * Workflow code builds report keys, so this stays free of I/O.
  */
+import type { ReportType } from './tasks';
+
+/** The file extension of each report type: the CSV imports are CSV, camt.053 is XML. */
+export const REPORT_EXTENSIONS: Record<ReportType, string> = {
+  excel: 'xlsx',
+  csv: 'csv',
+  ofx: 'ofx',
+  qif: 'qif',
+  csv_xero: 'csv',
+  csv_sage: 'csv',
+  camt053: 'xml',
+};
 
 /** An uploaded statement. `fileName` has been made safe by the API. */
 export const uploadFileKey = (taskId: string, fileName: string): string => `uploads/${taskId}/${fileName}`;
@@ -21,9 +33,9 @@ export const sessionReportPrefix = (sessionId: string): string => `reports/${ses
  * one task would delete the other's report). `taskId` is null only for workflows started
  * before the key carried it.
  */
-export function reportFileKey(sessionId: string, startedAt: Date, reportType: 'excel' | 'csv', taskId: string | null): string {
+export function reportFileKey(sessionId: string, startedAt: Date, reportType: ReportType, taskId: string | null): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const d = startedAt;
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-  return `${sessionReportPrefix(sessionId)}report_${stamp}${taskId ? `_${taskId}` : ''}.${reportType === 'excel' ? 'xlsx' : 'csv'}`;
+  return `${sessionReportPrefix(sessionId)}report_${stamp}${taskId ? `_${taskId}` : ''}.${REPORT_EXTENSIONS[reportType]}`;
 }

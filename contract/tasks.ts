@@ -72,9 +72,24 @@ export interface BulkCategorizeInput extends TaskEnvelope {
   chunkRows: number;
 }
 
+/**
+ * What a report can be: the Excel workbook and CSV of the Transactions sheet, and the
+ * exports for accounting software (docs/exports.md).
+ */
+export const REPORT_TYPES = ['excel', 'csv', 'ofx', 'qif', 'csv_xero', 'csv_sage', 'camt053'] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+/** The most sessions (statements of one account) a report may join. */
+export const MAX_REPORT_SESSIONS = 24;
+
 export interface GenerateReportInput extends TaskEnvelope {
+  /** The session, or the first of `sessionIds` in period order (the report's file key is under it). */
   sessionId: string;
-  reportType: 'excel' | 'csv';
+  /**
+   * Statements of one account reported as one, in period order, each transaction once.
+   * Absent for a report of one session (and in inputs of workflows started before it existed).
+   */
+  sessionIds?: string[];
+  reportType: ReportType;
   includeVat: boolean;
 }
 

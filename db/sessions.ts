@@ -179,13 +179,25 @@ export interface SessionRow {
   category: string | null;
   amountCents: number;
   balanceCents: number | null;
+  fitid: string | null;
 }
 
 /**
  * A session's transactions in statement order, read in keyset-paginated pages so memory
  * stays flat whatever the session's size (no server-side cursor needed).
+ *
+ * `skipFitidsOf`: sessions whose rows this one must not repeat (the earlier statements of
+ * a report that joins several): a row whose fitid one of them holds is left out. A fitid
+ * includes its row's date, so only their rows within this session's dates can match:
+ * those ids (the overlap, usually a few days) are the only ones held in memory.
  */
-export async function* sessionRows(db: Knex, sessionId: string, pageSize = 2000): AsyncGenerator<SessionRow> {
+export async function* sessionRows(
+  db: Knex,
+  sessionId: string,
+  pageSize = 2000,
+  opts: { skipFitidsOf?: readonly string[] } = {},
+): AsyncGenerator<SessionRow> {
+  const skip = opts.skipFitidsOf?.length ? await fitidsWithinDatesOf(db, sessionId, opts.skipFitidsOf) : null;
   let after = -1;
   for (;;) {
     const rows = await db('transactions')
@@ -193,8 +205,9 @@ export async function* sessionRows(db: Knex, sessionId: string, pageSize = 2000)
       .andWhere('seq', '>', after)
       .orderBy('seq')
       .limit(pageSize)
-      .select('seq', db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'category', 'amount', 'balance');
+      .select('seq', db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'category', 'amount', 'balance', 'fitid');
     for (const r of rows) {
+      if (skip && r.fitid !== null && skip.has(r.fitid)) continue;
       yield {
         seq: r.seq,
         date: r.date,
@@ -202,11 +215,61 @@ export async function* sessionRows(db: Knex, sessionId: string, pageSize = 2000)
         category: r.category,
         amountCents: decimalStringToCents(r.amount),
         balanceCents: r.balance === null ? null : decimalStringToCents(r.balance),
+        fitid: r.fitid,
       };
     }
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1].seq;
   }
+}
+
+/** The fitids the `others` sessions hold on the days `sessionId` covers. */
+async function fitidsWithinDatesOf(db: Knex, sessionId: string, others: readonly string[]): Promise<Set<string>> {
+  const rows: { fitid: string }[] = await db('transactions')
+    .distinct('fitid')
+    .whereIn('session_id', [...others])
+    .whereNotNull('fitid')
+    .andWhereRaw(
+      'date between (select min(date) from transactions where session_id = ?) and (select max(date) from transactions where session_id = ?)',
+      [sessionId, sessionId],
+    );
+  return new Set(rows.map((r) => r.fitid));
+}
+
+/** A session as a report of it needs it: its period as text, and what its rows say when the statement printed no period or balance. */
+export interface ReportSessionRecord extends SessionRecord {
+  /** `YYYY-MM-DD`, or null. */
+  period_from: string | null;
+  period_to: string | null;
+  /** The first and last transaction dates, `YYYY-MM-DD`; null without rows. */
+  first_date: string | null;
+  last_date: string | null;
+  /** The first row's balance less its amount, and the last row's balance (numeric text); null without balances. */
+  rows_opening: string | null;
+  rows_closing: string | null;
+}
+
+/**
+ * The user's sessions among `ids` (well-formed UUIDs), in period order: by period start,
+ * then end, then upload (a session without a period after those with one). Another user's
+ * session is not returned, exactly as a missing one.
+ */
+export async function sessionsForReport(db: Knex, userId: string, ids: readonly string[]): Promise<ReportSessionRecord[]> {
+  const firstRow = (col: string, dir: 'asc' | 'desc') =>
+    `(select ${col} from transactions t where t.session_id = sessions.id order by t.seq ${dir} limit 1)`;
+  return (await sessions(db)
+    .whereIn('id', ids.map((id) => id.toLowerCase()))
+    .andWhere({ user_id: userId })
+    .select(
+      'sessions.*',
+      db.raw(`to_char(period_start, 'YYYY-MM-DD') as period_from`),
+      db.raw(`to_char(period_end, 'YYYY-MM-DD') as period_to`),
+      db.raw(`(select to_char(min(date), 'YYYY-MM-DD') from transactions t where t.session_id = sessions.id) as first_date`),
+      db.raw(`(select to_char(max(date), 'YYYY-MM-DD') from transactions t where t.session_id = sessions.id) as last_date`),
+      db.raw(`${firstRow('t.balance - t.amount', 'asc')}::text as rows_opening`),
+      db.raw(`${firstRow('t.balance', 'desc')}::text as rows_closing`),
+    )
+    .orderByRaw('period_start asc nulls last, period_end asc nulls last, created_at asc')) as ReportSessionRecord[];
 }
 
 export interface NewSession {
@@ -354,6 +417,8 @@ function openTasksOn(db: Knex, session: Pick<SessionRecord, 'id' | 'user_id' | '
     .andWhere({ user_id: session.user_id })
     .andWhere((q) => {
       q.whereRaw(`params->>'session_id' = ?`, [session.id]);
+      // A report joining several statements holds each of them, not only the first.
+      q.orWhereRaw(`params->'session_ids' @> jsonb_build_array(?::text)`, [session.id]);
       if (session.task_id) q.orWhere({ task_id: session.task_id });
     });
 }
@@ -361,7 +426,8 @@ const openTaskOnSessionRow = (db: Knex) =>
   db.raw(
     `exists (select 1 from task_status t where t.status in (${OPEN_STATUSES.map(() => '?').join(', ')})
        and t.user_id = sessions.user_id
-       and (t.params->>'session_id' = sessions.id::text or t.task_id = sessions.task_id))`,
+       and (t.params->>'session_id' = sessions.id::text or t.params->'session_ids' @> jsonb_build_array(sessions.id::text)
+            or t.task_id = sessions.task_id))`,
     [...OPEN_STATUSES],
   );
 

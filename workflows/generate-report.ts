@@ -1,7 +1,8 @@
 /**
- * generateReport: one long, heartbeating activity streams the workbook into the file
- * store. The file key comes from the task and the workflow's start time, so every retry
- * writes the same key and a cancelled or failed report is removed by that key.
+ * generateReport: one long, heartbeating activity streams the report (a workbook, a CSV
+ * or an export) into the file store. The file key comes from the task and the workflow's
+ * start time, so every retry writes the same key and a cancelled or failed report is
+ * removed by that key.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createGenerateReportActivities } from '../activities/generate-report';
@@ -26,6 +27,8 @@ export async function generateReport(input: GenerateReportInput) {
         taskId: input.taskId,
         userId: input.userId,
         sessionId: input.sessionId,
+        // Only when given, so the activity input of a one-session report is as it was.
+        ...(input.sessionIds ? { sessionIds: input.sessionIds } : {}),
         reportType: input.reportType,
         includeVat: input.includeVat,
         fileKey,

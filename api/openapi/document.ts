@@ -3,7 +3,7 @@
  * Every route registered in api/app.ts has an entry here; test/integration/openapi.test.ts
  * compares the two lists and checks real responses against these schemas.
  */
-import { TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
+import { MAX_REPORT_SESSIONS, REPORT_TYPES, TASK_NAMES, TASK_STATUSES } from '../../contract/tasks';
 import { SCHEMAS } from './schemas';
 import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks';
 import { PREVIEW_PATHS, PREVIEW_SCHEMAS } from './categorize-preview';
@@ -120,11 +120,19 @@ function operations(includeDev: boolean): Obj {
     },
     '/reports/generate_async': {
       post: {
-        tags: ['Tasks'], operationId: 'generateReport', summary: 'Generate a report of a session',
+        tags: ['Tasks'], operationId: 'generateReport',
+        summary: 'Generate a report or an accounting export of a session, or of several statements of one account',
+        description:
+          'report_type ofx, qif, csv_xero, csv_sage and camt053 are bank statement files for accounting software (docs/exports.md). ' +
+          `session_ids (instead of session_id) joins up to ${MAX_REPORT_SESSIONS} READY statements of one account into one file, in period order, each transaction once. ` +
+          '400 when both session_id and session_ids are given or an id is not a UUID; 404 SESSION_NOT_FOUND; 409 SESSION_NOT_READY; ' +
+          '422 UNSUPPORTED_REPORT_TYPE, TOO_MANY_SESSIONS, SESSIONS_NOT_ONE_ACCOUNT, SESSION_ACCOUNT_UNKNOWN. ' +
+          'An ofx or camt053 task fails with EXPORT_BALANCE_UNKNOWN when the statement has neither an opening nor a closing balance.',
         parameters: [
-          sessionQuery,
-          query('report_type', { enum: ['excel', 'csv'], default: 'excel' }, 'File format'),
-          query('include_vat', { type: 'boolean', default: true }, 'Add the VAT sheet / columns'),
+          query('session_id', { type: 'string', format: 'uuid' }, 'A READY session of the caller (required unless session_ids is given)'),
+          query('session_ids', { type: 'string' }, `Instead of session_id: at most ${MAX_REPORT_SESSIONS} comma-separated UUIDs of READY sessions of the caller, all statements of one account`),
+          query('report_type', { enum: [...REPORT_TYPES], default: 'excel' }, 'File format: excel (.xlsx), csv, ofx (.ofx), qif (.qif), csv_xero (.csv), csv_sage (.csv), camt053 (.xml)'),
+          query('include_vat', { type: 'boolean', default: true }, 'Add the VAT sheet / columns (excel and csv only)'),
           idempotencyKey,
           ...callbackQuery,
         ],

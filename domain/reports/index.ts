@@ -1,8 +1,9 @@
 /**
  * Report renderers: pure functions from a stream of transactions to an xlsx or csv byte
- * stream. No database, no Temporal — the activity that calls them owns both.
+ * stream, or one of the exports for accounting software (exports/: OFX, QIF, Xero's and
+ * Sage's CSV, camt.053). No database, no Temporal — the activity that calls them owns both.
  *
- * Contract with the caller, for both renderers:
+ * Contract with the caller, for every renderer:
  *  - rows are pulled one at a time and never held (memory is flat in the row count);
  *    the output's backpressure is honoured, so a slow store slows the pull, not the heap;
  *  - on success `out` has been ended and has emitted 'finish' before the promise resolves;
@@ -19,3 +20,4 @@ export { renderCsvReport } from './csv/writer';
 export { renderExcelReport, TOO_LARGE_CODE } from './excel/workbook';
 export { DEFAULT_PROGRESS_EVERY } from './pacing';
 export { BAD_ROW_CODE } from './rows';
+export * from './exports';

@@ -13,6 +13,11 @@ export interface ReportRow {
   /** Signed and VAT-inclusive: money in > 0, money out < 0. */
   amountCents: number;
   balanceCents: number | null;
+  /**
+   * The transaction's stable id (domain/statements/fitid.ts): the same in every statement
+   * that prints the row. The xlsx and CSV reports ignore it; the exports require it.
+   */
+  fitid?: string | null;
 }
 
 export interface VatSettings {

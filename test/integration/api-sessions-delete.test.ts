@@ -202,4 +202,22 @@ describe('REST API: deleting a session', function () {
     await db('task_status').where({ task_id: parseTask }).update({ status: 'FAILED' });
     assert.equal((await deleteSession(sessionId)).status, 200);
   });
+
+  it('refuses every statement a running joined report reads, not only its first', async () => {
+    const first = await seedSession(db, 'alice', [{ description: 'A', amount: 1 }]);
+    const second = await seedSession(db, 'alice', [{ description: 'B', amount: 2 }]);
+    const report = randomUUID();
+    await db('task_status').insert({
+      task_id: report,
+      user_id: 'alice',
+      task_name: 'generate_report_async',
+      queue: 'reports',
+      status: 'PROCESSING',
+      params: JSON.stringify({ session_id: first, session_ids: [first, second], report_type: 'ofx' }),
+    });
+    const busy = await deleteSession(second);
+    assert.deepEqual([busy.status, busy.body.error.code, busy.body.error.details.task_id], [409, 'SESSION_BUSY', report]);
+    await db('task_status').where({ task_id: report }).update({ status: 'SUCCESS' });
+    assert.equal((await deleteSession(second)).status, 200);
+  });
 });
