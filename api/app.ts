@@ -27,6 +27,7 @@ import { downloadRoutes } from './routes/downloads';
 import { sessionRoutes } from './routes/sessions';
 import { categorizePreviewRoutes } from './routes/categorize-preview';
 import { accountRoutes } from './routes/accounts';
+import { correctionRoutes } from './routes/corrections';
 import { eventRoutes, streamTokenAuth } from './routes/events';
 import { openapiRoutes } from './routes/openapi';
 import { webhookRoutes } from './routes/webhooks';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Koa {
     sessionRoutes(deps),
     categorizePreviewRoutes(deps),
     accountRoutes(deps),
+    correctionRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),
     webhookRoutes(deps),
     batchRoutes(deps),

@@ -8,6 +8,7 @@ import { SCHEMAS } from './schemas';
 import { WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './webhooks';
 import { PREVIEW_PATHS, PREVIEW_SCHEMAS } from './categorize-preview';
 import { ACCOUNT_PATHS, ACCOUNT_SCHEMAS } from './accounts';
+import { CORRECTION_PATHS, CORRECTION_SCHEMAS } from './corrections';
 
 type Obj = Record<string, unknown>;
 
@@ -318,14 +319,14 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: ['Tasks', 'Live progress', 'Sessions', 'Webhooks', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
-    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS, ...ACCOUNT_PATHS },
+    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS, ...ACCOUNT_PATHS, ...CORRECTION_PATHS },
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with the user id in sub' },
         streamToken: { type: 'apiKey', in: 'query', name: 'access_token', description: 'From POST /tasks/{task_id}/stream_token; events only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (operators)' },
       },
-      schemas: { ...SCHEMAS, ...WEBHOOK_SCHEMAS, ...PREVIEW_SCHEMAS, ...ACCOUNT_SCHEMAS },
+      schemas: { ...SCHEMAS, ...WEBHOOK_SCHEMAS, ...PREVIEW_SCHEMAS, ...ACCOUNT_SCHEMAS, ...CORRECTION_SCHEMAS },
       responses: Object.fromEntries(
         Object.values(ERRORS).map(([name, description]) => [name, { ...json('Error', description), ...(ERROR_HEADERS[name] ? { headers: ERROR_HEADERS[name] } : {}) }]),
       ),
