@@ -11,6 +11,7 @@ import { createGenerateReportActivities } from './generate-report';
 import { createSystemTaskActivities, createTaskMirrorActivities } from './task-mirror';
 import { createCleanupOldResultsActivities } from './cleanup-old-results';
 import { createWebhookActivities } from './webhooks';
+import { createPreviewCategorizeActivities } from './preview-categorize';
 import { createOcr } from '../domain/ocr';
 import { createSecretBox } from '../platform/secret-box';
 
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createParsePdfActivities({ db, files, maxPages: config.pdf.maxPages, ocrPages, ocrMaxPages: config.ocr.maxPages, pdfLimits: config.pdf, secrets: createSecretBox(config.fileSecretKey) }),
     ...createBulkCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
+    ...createPreviewCategorizeActivities({ db, maxRules: config.rules.maxRules, statementTimeoutMs: config.rules.statementTimeoutMs }),
     ...createGenerateReportActivities({
       db,
       files,

@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): Koa {
     generateReportRoutes(submit),
     downloadRoutes(deps),
     sessionRoutes(deps),
-    categorizePreviewRoutes(deps),
+    categorizePreviewRoutes(submit),
     accountRoutes(deps),
     correctionRoutes(deps),
     eventRoutes({ ...view, config: deps.config, hub: deps.events ?? new TaskEventsHub({ db: deps.db, logger: deps.logger }) }),

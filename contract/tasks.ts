@@ -16,6 +16,8 @@ export const TASK_TYPES = {
   parse_pdf_async: { workflowType: 'parsePdf', queue: 'pdf_processing' },
   bulk_categorize_async: { workflowType: 'bulkCategorize', queue: 'bulk_operations' },
   generate_report_async: { workflowType: 'generateReport', queue: 'reports' },
+  /** A rule preview of a session past PREVIEW_MAX_ROWS (smaller ones are answered at once). */
+  preview_categorize_async: { workflowType: 'previewCategorize', queue: 'bulk_operations' },
   cleanup_old_results: { workflowType: 'cleanupOldResults', queue: 'default' },
 } as const;
 export type TaskName = keyof typeof TASK_TYPES;
@@ -115,6 +117,14 @@ export interface TaskInputs {
   parse_pdf_async: ParsePdfInput;
   bulk_categorize_async: BulkCategorizeInput;
   generate_report_async: GenerateReportInput;
+  preview_categorize_async: PreviewCategorizeInput;
+}
+
+/** The rule set is in the task's row (like a categorization's); the input names the session. */
+export interface PreviewCategorizeInput extends TaskEnvelope {
+  sessionId: string;
+  /** Changed rows shown per rule. */
+  samplePerRule: number;
 }
 export type UserTaskName = keyof TaskInputs;
 
@@ -147,6 +157,7 @@ export const SUBMITTED_MESSAGES: Record<TaskName, string> = {
   parse_pdf_async: 'PDF parsing started. Use GET /tasks/{task_id}/status to check progress.',
   bulk_categorize_async: 'Bulk categorization started. Use GET /tasks/{task_id}/status to check progress.',
   generate_report_async: 'Report generation started. Use GET /tasks/{task_id}/status to check progress.',
+  preview_categorize_async: 'Rule preview started: the session is too large to preview at once. Use GET /tasks/{task_id}/status to check progress.',
   cleanup_old_results: 'Cleanup started. Use GET /tasks/{task_id}/status to check progress.',
 };
 

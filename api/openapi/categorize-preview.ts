@@ -40,10 +40,11 @@ export const PREVIEW_PATHS: Record<string, Obj> = {
     post: {
       tags: ['Sessions'],
       operationId: 'previewCategorize',
-      summary: 'What a rule set would change, answered at once; nothing is written',
+      summary: 'What a rule set would change; nothing is written',
       description:
-        'Takes the body of POST /bulk_categorize_async. For sessions of up to PREVIEW_MAX_ROWS transactions (422 PREVIEW_TOO_LARGE beyond); ' +
-        'the same statement timeout as a run (422 RULES_TIMEOUT).',
+        'Takes the body of POST /bulk_categorize_async. Sessions of up to PREVIEW_MAX_ROWS transactions are answered at once (200); ' +
+        'larger ones answer 202 with a preview_categorize_async task whose result is the same body. ' +
+        'The same statement timeout as a run (422 RULES_TIMEOUT).',
       parameters: [
         { name: 'session_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
         { name: 'sample', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 50, default: 5 }, description: 'Changed rows shown per rule' },
@@ -51,6 +52,7 @@ export const PREVIEW_PATHS: Record<string, Obj> = {
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RuleSet' } } } },
       responses: {
         200: { description: 'The preview', content: { 'application/json': { schema: { $ref: '#/components/schemas/RulePreview' } } } },
+        202: { description: 'A session past PREVIEW_MAX_ROWS: the preview runs as a task', content: { 'application/json': { schema: { $ref: '#/components/schemas/Submitted' } } } },
         ...errors({ 400: 'BadRequest', 401: 'Unauthorized', 404: 'NotFound', 409: 'Conflict', 413: 'PayloadTooLarge', 422: 'Unprocessable' }),
       },
     },

@@ -65,7 +65,7 @@ export const SCHEMAS: Record<string, Schema> = {
     status: { enum: ['SUCCESS', 'FAILED', 'CANCELLED'] },
     result: {
       description: 'The task’s result on SUCCESS, null otherwise',
-      anyOf: [ref('ParseResult'), ref('CategorizeResult'), ref('ReportResult'), ref('CleanupResult'), { type: 'null' }],
+      anyOf: [ref('ParseResult'), ref('CategorizeResult'), ref('ReportResult'), ref('RulePreview'), ref('CleanupResult'), { type: 'null' }],
     },
     error: ref('TaskError'),
   }),

@@ -25,3 +25,4 @@ export { validateRuleSet, checkRuleSet, INVALID_RULES } from './validate';
 export { compileRuleMatch, compileRuleSet, type CompiledRuleMatch, type CompiledRuleSet } from './compile-sql';
 export { buildUpdateStatement } from './update-sql';
 export { buildPreviewStatement, type PreviewStatement } from './preview-sql';
+export { previewResult, type PreviewResult } from './preview-result';

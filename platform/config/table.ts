@@ -165,7 +165,7 @@ export const SETTINGS = {
     chunkRows: row('CATEGORIZE_CHUNK_ROWS', int(1), 50_000),
     maxRules: row('RULES_MAX', int(1, 10000), 500),
     statementTimeoutMs: row('RULE_STATEMENT_TIMEOUT_MS', int(100), 30_000),
-    /** Sessions up to this many rows are previewed at once (POST /sessions/{id}/categorize/preview); larger ones are refused. */
+    /** Sessions up to this many rows are previewed at once (POST /sessions/{id}/categorize/preview); larger ones get a task. */
     previewMaxRows: row('PREVIEW_MAX_ROWS', int(1, 10_000_000), 50_000),
   },
   reports: {

@@ -109,18 +109,26 @@ describe('rule preview (HTTP → Postgres, then the run through Temporal)', func
     for (const r of p.rules) for (const s of r.sample) assert.equal(s.category_before, null);
   });
 
-  it('answers another user, a bad body, a large session and a session not ready with clear errors', async () => {
+  it('previews a session past PREVIEW_MAX_ROWS as a task whose result is the same answer', async () => {
+    const atOnce = (await preview(RULES, '?sample=3')).body as PreviewBody;
+    await db('sessions').where({ id: sid }).update({ transaction_count: ROWS.length + 1 });
+    const big = await preview(RULES, '?sample=3');
+    assert.equal(big.status, 202, JSON.stringify(big.body));
+    const taskId = big.body.task_id as string;
+    await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['bulk_operations'] }, () => env.client.workflow.getHandle(taskId).result());
+    const res = await api.json(`/tasks/${taskId}/result`, { token: alice });
+    assert.equal(res.body.status, 'SUCCESS', JSON.stringify(res.body));
+    assert.deepEqual(res.body.result, atOnce);
+    assert.equal((await api.json(`/tasks/${taskId}/status`, { token: alice })).body.task_name, 'preview_categorize_async');
+  });
+
+  it('answers another user, a bad body and a session not ready with clear errors', async () => {
     assert.equal((await preview(RULES, '', tokenFor(config, 'mallory'))).status, 404);
     const bad = await preview({ rules: [{ category: 'X', conditions: { field: 'colour', op: 'equals', value: 1 } }] });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.error.code, 'INVALID_RULES');
     assert.equal((await preview(RULES, '?sample=51')).status, 400);
 
-    await db('sessions').where({ id: sid }).update({ transaction_count: ROWS.length + 1 });
-    const big = await preview(RULES);
-    assert.equal(big.status, 422);
-    assert.equal(big.body.error.code, 'PREVIEW_TOO_LARGE');
-    assert.match(big.body.error.message, /bulk_categorize_async/);
 
     await db('sessions').where({ id: sid }).update({ status: 'PROCESSING', transaction_count: ROWS.length });
     assert.equal((await preview(RULES)).status, 409);
