@@ -19,6 +19,7 @@ import {
   printableAccount,
   renderCsvReport,
   renderExcelReport,
+  reportTitle,
   type ExportStatement,
   type RenderOutcome,
   type ReportRow,
@@ -154,7 +155,7 @@ export function createGenerateReportActivities(deps: ReportDeps) {
             outcome = await EXPORT_RENDERERS[input.reportType](rows, writer, { ...pacing, statement });
           } else {
             const render = input.reportType === 'excel' ? renderExcelReport : renderCsvReport;
-            outcome = await render(rows, writer, { ...pacing, includeVat: input.includeVat, vat: deps.vat, title: sessions[0].file_name ?? undefined });
+            outcome = await render(rows, writer, { ...pacing, includeVat: input.includeVat, vat: deps.vat, title: reportTitle(sessions[0].file_name, sessions.some((s) => s.corrected)) });
           }
           await new Promise<void>((resolve, reject) => {
             if (writer.writableFinished) return resolve();

@@ -67,8 +67,9 @@ export function createApp(deps: AppDeps): Koa {
         const origin = ctx.get('Origin');
         return deps.config.corsOrigins.includes(origin) || deps.config.corsOrigins.includes('*') ? origin : '';
       },
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
-      exposeHeaders: ['Content-Disposition', 'Content-Length'],
+      // If-Match and ETag: a session's corrections are made against the version the client read.
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'If-Match'],
+      exposeHeaders: ['Content-Disposition', 'Content-Length', 'ETag'],
       maxAge: 600,
     }),
   );

@@ -39,6 +39,10 @@ export interface SessionRecord {
   account_mask: string | null;
   /** What stops the statement from proving itself (domain/statements/review.ts); null when it reconciled. */
   review: FullReview | null;
+  /** Bumped by every correction of the rows (db/corrections.ts); the ETag clients send back. */
+  version: number;
+  /** A person corrected the rows: the figures are no longer only what the bank printed. */
+  corrected: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -411,7 +415,7 @@ const FINISHED_SESSION_STATUSES: SessionStatus[] = ['READY', 'FAILED'];
  * naming it in its params (the parse, categorizations, reports). Tasks on a session are
  * its owner's. `openTaskOnSessionRow` is the same test for the `sessions` row of a query.
  */
-function openTasksOn(db: Knex, session: Pick<SessionRecord, 'id' | 'user_id' | 'task_id'>) {
+export function openTasksOn(db: Knex, session: Pick<SessionRecord, 'id' | 'user_id' | 'task_id'>) {
   return db('task_status')
     .whereIn('status', OPEN_STATUSES as string[])
     .andWhere({ user_id: session.user_id })

@@ -18,9 +18,11 @@ const ERRORS: Record<number, [string, string]> = {
   404: ['NotFound', 'Absent, or someone else’s: the two are answered alike'],
   409: ['Conflict', 'Conflicts with the current state (task not finished, session not ready)'],
   410: ['Gone', 'The task result expired or was deleted'],
+  412: ['PreconditionFailed', 'If-Match names a version the resource no longer has (VERSION_MISMATCH; details.current_version): read it again'],
   413: ['PayloadTooLarge', 'Body or upload over its configured limit'],
   415: ['UnsupportedMediaType', 'The file is not a PDF'],
   422: ['Unprocessable', 'Well-formed but invalid (rules, report type), or an Idempotency-Key already used for a different request (IDEMPOTENCY_KEY_REUSED)'],
+  428: ['PreconditionRequired', 'A change needs If-Match with the resource’s ETag (PRECONDITION_REQUIRED)'],
   429: ['TooManyRequests', 'The caller is over their own share of a shared limit (TOO_MANY_UPLOADS, TOO_MANY_STREAMS); try again after Retry-After'],
   503: ['ServiceUnavailable', 'A dependency (Temporal, Postgres) is unavailable, or a capacity limit is reached (UPLOADS_BUSY, TOO_MANY_STREAMS); try again shortly'],
 };
@@ -305,6 +307,15 @@ function operations(includeDev: boolean): Obj {
   return paths;
 }
 
+/** Path items from several files, their operations merged where two describe one path (a GET here, a POST there). */
+function mergePaths(...sources: Record<string, unknown>[]): Obj {
+  const out: Record<string, Obj> = {};
+  for (const source of sources) {
+    for (const [path, item] of Object.entries(source)) out[path] = { ...(out[path] ?? {}), ...(item as Obj) };
+  }
+  return out;
+}
+
 /** The document. `includeDev`: describe POST /dev/token (only where it exists). */
 export function buildOpenApiDocument(opts: { includeDev: boolean; version?: string }): Obj {
   return {
@@ -319,7 +330,7 @@ export function buildOpenApiDocument(opts: { includeDev: boolean; version?: stri
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
     tags: ['Tasks', 'Live progress', 'Sessions', 'Webhooks', 'Files', 'Operations', 'Reference', 'Web page', 'Development'].map((name) => ({ name })),
-    paths: { ...operations(opts.includeDev), ...WEBHOOK_PATHS, ...PREVIEW_PATHS, ...ACCOUNT_PATHS, ...CORRECTION_PATHS },
+    paths: mergePaths(operations(opts.includeDev), WEBHOOK_PATHS, PREVIEW_PATHS, ACCOUNT_PATHS, CORRECTION_PATHS),
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with the user id in sub' },

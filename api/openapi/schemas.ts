@@ -109,8 +109,10 @@ export const SCHEMAS: Record<string, Schema> = {
     code: str(),
     message: str(),
   }),
-  SessionReview: closed(['session_id', 'proven', 'review_required', 'counts', 'unexplained', 'problems'], {
+  SessionReview: closed(['session_id', 'version', 'corrected', 'proven', 'review_required', 'counts', 'unexplained', 'problems'], {
     session_id: uuid,
+    version: int({ minimum: 1, description: 'As in the ETag header: send it back in If-Match to correct a row' }),
+    corrected: { type: 'boolean', description: 'A person corrected the rows' },
     proven: { type: 'boolean' },
     review_required: { type: 'boolean' },
     counts: { type: 'object', additionalProperties: { type: 'integer' } },
@@ -187,9 +189,11 @@ export const SCHEMAS: Record<string, Schema> = {
   HealthCheck: closed(['ok', 'latency_ms'], { ok: { type: 'boolean' }, latency_ms: int({ minimum: 0 }) }),
   Session: closed(
     ['session_id', 'status', 'bank_source', 'client_id', 'file_name', 'transaction_count', 'period_start', 'period_end',
-      'opening_balance', 'closing_balance', 'reconciled', 'proven', 'review_required', 'account', 'created_at'],
+      'opening_balance', 'closing_balance', 'reconciled', 'proven', 'review_required', 'account', 'version', 'corrected', 'created_at'],
     {
       session_id: uuid,
+      version: int({ minimum: 1, description: 'As in the ETag header ("v<version>"): send it back in If-Match to correct a row; every correction bumps it' }),
+      corrected: { type: 'boolean', description: 'A person corrected the rows (PATCH/POST/DELETE /sessions/{id}/transactions): the figures are no longer only what the bank printed' },
       account: nullable(str('The account number the statement prints, masked to its last four digits; null when none was found')),
       proven: { type: 'boolean', description: 'Every check the statement allows held (balance chain, totals)' },
       review_required: { type: 'boolean', description: 'Parsed but not proven: review it at GET /sessions/{id}/review' },
@@ -221,8 +225,9 @@ export const SCHEMAS: Record<string, Schema> = {
     balance: nullable({ type: 'number' }),
     category: nullable(str()),
   }),
-  TransactionPage: closed(['session_id', 'bank_source', 'status', 'total', 'limit', 'offset', 'transactions'], {
+  TransactionPage: closed(['session_id', 'version', 'bank_source', 'status', 'total', 'limit', 'offset', 'transactions'], {
     session_id: uuid,
+    version: int({ minimum: 1, description: 'As in the ETag header: send it back in If-Match to correct a row' }),
     bank_source: nullable(str()),
     status: { enum: ['PARSING', 'READY', 'FAILED'] },
     total: int({ minimum: 0 }),

@@ -3,6 +3,7 @@
 import { api, auth, download, ApiError } from './api.js';
 import { followTask } from './task-stream.js';
 import { addRule, readRules } from './rules.js';
+import { rowEditor } from './corrections.js';
 
 const $ = (id) => document.getElementById(id);
 const NAMES = {
@@ -11,7 +12,7 @@ const NAMES = {
   generate_report_async: 'Report',
   cleanup_old_results: 'Cleanup',
 };
-const state = { sessionId: null, offset: 0, follower: null, taskId: null, report: null, sessions: [] };
+const state = { version: null, sessionId: null, offset: 0, follower: null, taskId: null, report: null, sessions: [] };
 
 function toast(message) {
   $('toast').textContent = message;
@@ -246,14 +247,24 @@ function showNotProven(result) {
   $('progress-card').dataset.status = 'REVIEW';
 }
 
-/** The selected statement's problems beside its transactions; hidden for a proven one. */
+/**
+ * The selected statement's problems beside its transactions, each row with its editor;
+ * hidden for a statement that proved itself as parsed. A corrected one that now proves
+ * itself says so in green.
+ */
 async function loadReview() {
   const session = state.sessions.find((s) => s.session_id === state.sessionId);
-  $('review-card').hidden = !session?.review_required;
-  if (!session?.review_required) return;
+  $('review-card').hidden = !(session?.review_required || session?.corrected);
+  if ($('review-card').hidden) return;
   try {
     const review = await api(`/sessions/${session.session_id}/review`);
-    $('review-summary').textContent = `Not proven: ${describeReview(review)}. Check these rows against the statement.`;
+    state.version = review.version;
+    const summary = $('review-summary');
+    summary.className = review.proven ? 'status-SUCCESS' : 'status-REVIEW';
+    summary.textContent = review.proven
+      ? 'Proven (corrected by hand): the balances chain and the opening balance plus the rows give the closing balance.'
+      : `Not proven${review.corrected ? ' (corrected by hand)' : ''}: ${describeReview(review)}. Check these rows against the statement and correct them.`;
+    const ctx = { sessionId: session.session_id, version: () => state.version, done: corrected, stale: staleReview };
     $('review-list').replaceChildren(
       ...review.problems.map((p) => {
         const li = document.createElement('li');
@@ -265,12 +276,28 @@ async function loadReview() {
           seen.textContent = p.text;
           li.append(document.createElement('br'), seen);
         }
+        if (p.transaction) li.append(rowEditor(p.transaction, ctx));
         return li;
       }),
     );
   } catch (err) {
     handle(err);
   }
+}
+
+/** After a saved change: the new proof, said aloud, and everything reloaded with the new version. */
+async function corrected(answer, what) {
+  state.version = answer.version;
+  toast(`${what}. ${answer.proven ? 'The statement is now proven (corrected).' : 'The statement is still not proven.'}`);
+  await loadSessions();
+  $('review-summary').focus();
+}
+
+/** 412: someone else (another tab) changed the statement since it was read. */
+async function staleReview() {
+  toast('Someone else changed this statement meanwhile; it was reloaded. Check the rows and make your change again.');
+  await loadSessions();
+  $('review-summary').focus();
 }
 
 // ---- sessions and transactions ------------------------------------------------------

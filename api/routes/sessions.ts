@@ -2,8 +2,10 @@
 import Router from '@koa/router';
 import type { Knex } from 'knex';
 import { listSessionsOfUser, rowsAtPositions, transactionsPage, type SessionRecord } from '../../db/sessions';
+import { rowsByIds } from '../../db/corrections';
 import { intParam } from '../params';
 import { deleteOwnSession, findOwnSession } from '../sessions';
+import { etagOf } from './corrections';
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
@@ -25,6 +27,9 @@ function sessionBody(s: SessionRecord) {
     proven: s.reconciled === true,
     review_required: s.status === 'READY' && s.reconciled !== true,
     account: s.account_mask,
+    // The ETag's number: a correction of the rows sends it back in If-Match and bumps it.
+    version: s.version,
+    corrected: s.corrected,
     created_at: new Date(s.created_at).toISOString(),
   };
 }
@@ -40,7 +45,9 @@ export function sessionRoutes(deps: { db: Knex }): Router {
   });
 
   router.get('/sessions/:id', async (ctx) => {
-    ctx.body = sessionBody(await findOwnSession(deps.db, ctx.state.userId, ctx.params.id));
+    const s = await findOwnSession(deps.db, ctx.state.userId, ctx.params.id);
+    ctx.set('ETag', etagOf(s.version));
+    ctx.body = sessionBody(s);
   });
 
   router.delete('/sessions/:id', async (ctx) => {
@@ -52,16 +59,24 @@ export function sessionRoutes(deps: { db: Knex }): Router {
     const s = await findOwnSession(deps.db, ctx.state.userId, ctx.params.id);
     const review = s.review;
     const problems = review?.problems ?? [];
-    const rows = await rowsAtPositions(deps.db, s.id, problems.filter((p) => p.line > 0));
+    // A recheck after a correction names its rows; a parse's problems are at a page and line.
+    const [rows, byId] = await Promise.all([
+      rowsAtPositions(deps.db, s.id, problems.filter((p) => p.transactionId === undefined && p.line > 0)),
+      rowsByIds(deps.db, s.id, problems.flatMap((p) => (p.transactionId === undefined ? [] : [p.transactionId]))),
+    ]);
     const rowAt = new Map(rows.map((r) => [`${r.page}:${r.line}`, r]));
+    const rowWithId = new Map(byId.map((r) => [Number(r.id), r]));
+    ctx.set('ETag', etagOf(s.version));
     ctx.body = {
       session_id: s.id,
+      version: s.version,
+      corrected: s.corrected,
       proven: s.reconciled === true,
       review_required: s.status === 'READY' && s.reconciled !== true,
       counts: review?.counts ?? {},
       unexplained: review?.unexplainedCents == null ? null : review.unexplainedCents / 100,
       problems: problems.map((p) => {
-        const r = rowAt.get(`${p.page}:${p.line}`);
+        const r = p.transactionId === undefined ? rowAt.get(`${p.page}:${p.line}`) : rowWithId.get(p.transactionId);
         return {
           page: p.page,
           line: p.line,
@@ -81,8 +96,10 @@ export function sessionRoutes(deps: { db: Knex }): Router {
     const limit = intParam(ctx.query.limit, 'limit', { min: 1, max: 10000, fallback: 1000 });
     const offset = intParam(ctx.query.offset, 'offset', { min: 0, max: 100_000_000, fallback: 0 });
     const rows = await transactionsPage(deps.db, s.id, { limit, offset });
+    ctx.set('ETag', etagOf(s.version));
     ctx.body = {
       session_id: s.id,
+      version: s.version,
       bank_source: s.bank_source,
       status: s.status,
       total: s.transaction_count,

@@ -20,4 +20,5 @@ export { renderCsvReport } from './csv/writer';
 export { renderExcelReport, TOO_LARGE_CODE } from './excel/workbook';
 export { DEFAULT_PROGRESS_EVERY } from './pacing';
 export { BAD_ROW_CODE } from './rows';
+export { CORRECTED_NOTE, reportTitle } from './title';
 export * from './exports';

@@ -5,7 +5,7 @@
  * totals and counts, carried-forward lines); what a correction can change is the rows, and
  * these two checks are what the rows must satisfy. Pure.
  */
-import type { ReviewProblem } from './review';
+import type { FullReview, ReviewKind, ReviewProblem } from './review';
 
 export interface RecheckRow {
   id: number;
@@ -51,6 +51,7 @@ export function recheckRows(openingCents: number | null, closingCents: number | 
           line: r.line ?? 0,
           kind: 'balance_breaks',
           code: 'BALANCE_MISMATCH',
+          transactionId: r.id,
           message: `The row's balance is ${rand(r.balanceCents)} but the balance before it plus its amount is ${rand(running)}`,
         });
       }
@@ -68,9 +69,26 @@ export function recheckRows(openingCents: number | null, closingCents: number | 
         line: last?.line ?? 0,
         kind: 'totals_differ',
         code: 'OPENING_CLOSING_MISMATCH',
+        ...(last ? { transactionId: last.id } : {}),
         message: `The opening balance plus the ${rows.length} rows gives ${rand(opening! + sum)}, but the closing balance is ${rand(closingCents!)} (difference ${rand(unexplainedCents)})`,
       });
     }
   }
   return { proven: checks > 0 && problems.length === 0, problems, unexplainedCents };
+}
+
+/**
+ * What a session keeps of a recheck (as fullReviewOf for a parse): null when proven,
+ * otherwise every problem with the counts per kind. Rows with nothing to check them
+ * against prove nothing, and say so.
+ */
+export function reviewOfRecheck(r: Recheck): FullReview | null {
+  if (r.proven) return null;
+  const problems: ReviewProblem[] =
+    r.problems.length > 0
+      ? r.problems
+      : [{ page: 1, line: 0, kind: 'nothing_to_check', code: 'NOTHING_TO_CHECK', message: 'The statement has no balances to check the rows against' }];
+  const counts: Partial<Record<ReviewKind, number>> = {};
+  for (const p of problems) counts[p.kind] = (counts[p.kind] ?? 0) + 1;
+  return { counts, unexplainedCents: r.unexplainedCents, problems };
 }

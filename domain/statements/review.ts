@@ -33,6 +33,8 @@ export interface ReviewProblem {
   message: string;
   /** For a row that could not be read: its text as the parser saw it (the row's owner only). */
   text?: string;
+  /** The row the problem is on, when a recheck found it (an inserted row has no line to find it by). */
+  transactionId?: number;
 }
 
 export interface ReviewSummary {

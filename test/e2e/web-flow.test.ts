@@ -324,13 +324,73 @@ describe('web page, end to end in Chromium', function () {
     await context.close();
   });
 
+  it('proves a statement once its misread balance is corrected on the page, with the keyboard', async () => {
+    const brokenPath = path.join(ARTIFACTS, 'e2e-fixable-statement.pdf');
+    const broken = await generateStatement({
+      style: absa, seed: 90212, start: { year: 2024, month: 8, day: 1 }, end: { year: 2024, month: 8, day: 31 }, count: 60, openingCents: 90_000, corruptBalanceAt: 20,
+    });
+    writeFileSync(brokenPath, broken.pdf);
+    const at = broken.corrupted![0];
+    const truth = broken.truth.transactions.find((t) => t.page === at.page && t.line === at.line)!;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.click('#dev-form button');
+    await page.locator('#workspace').waitFor();
+    await page.setInputFiles('#upload-file', brokenPath);
+    await page.click('#upload-button');
+    await page.locator('#progress-card[data-status="REVIEW"]').waitFor({ timeout: 60_000 });
+    await page.locator('#review-card').waitFor({ state: 'visible' });
+    assert.match(await text(page, '#review-summary'), /^Not proven: /);
+
+    // The problem's row, as a labelled form: correct its balance and save with Enter.
+    const row = page.locator('#review-list li:first-child');
+    assert.ok((await row.innerText()).startsWith(`Page ${at.page}, line ${at.line}: `));
+    const right = (truth.balanceCents! / 100).toFixed(2);
+
+    // Someone else (another tab) corrects the row's description first: the save is refused
+    // (412), the page says why and reloads the statement with the new version.
+    const other = await page.evaluate(async () => {
+      const token = window.sessionStorage.getItem('statementflow.token');
+      const id = document.getElementById('session-select').value;
+      const review = (await (await fetch(`/sessions/${id}/review`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { problems: { transaction: { id: number; description: string } }[] };
+      const tx = review.problems[0].transaction;
+      const res = await fetch(`/sessions/${id}/transactions/${tx.id}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'If-Match': '"v1"' },
+        body: JSON.stringify({ description: `${tx.description} (checked)` }),
+      });
+      return res.status;
+    });
+    assert.equal(other, 200);
+    await row.getByLabel('Balance').fill(right);
+    await row.getByLabel('Balance').press('Enter');
+    await page.waitForFunction(() => /Someone else changed this statement/.test(document.getElementById('toast')?.textContent ?? ''));
+    await page.waitForFunction(() => /\(checked\)$/.test(document.querySelector('#review-list li:first-child input[name="description"]')?.value ?? ''));
+
+    const balance = row.getByLabel('Balance');
+    await balance.fill(right);
+    await balance.press('Enter');
+
+    await page.waitForFunction(() => /^Proven \(corrected/.test(document.getElementById('review-summary')?.textContent ?? ''));
+    assert.equal(await page.getAttribute('#review-summary', 'class'), 'status-SUCCESS');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'review-summary', 'focus moves to the new proof');
+    assert.equal(await page.locator('#review-list li').count(), 0);
+    assert.doesNotMatch(await page.locator('#session-select option:checked').innerText(), /not proven/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it('renders the API reference at /docs from /openapi.json', async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.api.url}/docs`);
     await page.waitForFunction(() => /\d+ paths/.test(document.getElementById('docs-status')?.textContent ?? ''));
     const doc = (await (await fetch(`${stack.api.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     let operations = 0;
-    for (const item of Object.values(doc.paths)) operations += ['get', 'post', 'delete'].filter((m) => item[m]).length;
+    for (const item of Object.values(doc.paths)) operations += ['get', 'post', 'patch', 'delete'].filter((m) => item[m]).length;
     assert.equal(await page.locator('article.op h3 .method').count(), operations);
     assert.ok(await page.locator('#schema-TaskEvent').isVisible());
     await page.screenshot({ path: path.join(ARTIFACTS, 'docs.png'), fullPage: true });
