@@ -413,15 +413,24 @@ function showPreview(preview) {
   box.hidden = false;
 }
 
-$('preview-rules').addEventListener('click', async () => {
+/** The editor's rule set for the selected statement, or null after saying in the form what is wrong. */
+function rulesToSend() {
   $('rules-error').textContent = '';
-  if (!state.sessionId) return ($('rules-error').textContent = 'Choose a statement first.');
-  let body;
-  try {
-    body = readRules($('rules-list'), $('only-uncategorized').checked);
-  } catch (err) {
-    return ($('rules-error').textContent = err.message);
+  if (!state.sessionId) {
+    $('rules-error').textContent = 'Choose a statement first.';
+    return null;
   }
+  try {
+    return readRules($('rules-list'), $('only-uncategorized').checked);
+  } catch (err) {
+    $('rules-error').textContent = err.message;
+    return null;
+  }
+}
+
+$('preview-rules').addEventListener('click', async () => {
+  const body = rulesToSend();
+  if (!body) return;
   $('preview-rules').disabled = true;
   try {
     showPreview(await api(`/sessions/${state.sessionId}/categorize/preview?sample=3`, { method: 'POST', body }));
@@ -433,14 +442,8 @@ $('preview-rules').addEventListener('click', async () => {
 });
 $('rules-form').addEventListener('submit', async (e) => {
   e.preventDefault();
-  $('rules-error').textContent = '';
-  if (!state.sessionId) return ($('rules-error').textContent = 'Choose a statement first.');
-  let body;
-  try {
-    body = readRules($('rules-list'), $('only-uncategorized').checked);
-  } catch (err) {
-    return ($('rules-error').textContent = err.message);
-  }
+  const body = rulesToSend();
+  if (!body) return;
   $('run-rules').disabled = true;
   try {
     $('preview-result').hidden = true;

@@ -9,9 +9,9 @@ import { NotFoundError } from '../../contract/errors';
 import { decimalStringToCents } from '../../domain/money';
 import { continuityLinks, inStatementOrder } from '../../domain/statements/continuity';
 import { listAccountsOfUser, sessionsOfAccount, sharedTransactionCount, type SessionRecord } from '../../db/sessions';
+import { isoDay } from '../json-values';
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 const cents = (v: string | null) => (v === null ? null : decimalStringToCents(v));
 const rand = (c: number | null) => (c === null ? null : c / 100);
 
@@ -26,8 +26,8 @@ export function accountRoutes(deps: { db: Knex }): Router {
         bank_source: a.bank_source,
         account: a.account_mask,
         session_count: a.session_count,
-        period_start: isoDate(a.period_start),
-        period_end: isoDate(a.period_end),
+        period_start: isoDay(a.period_start),
+        period_end: isoDay(a.period_end),
       })),
     };
   });
@@ -40,8 +40,8 @@ export function accountRoutes(deps: { db: Knex }): Router {
     const ordered = inStatementOrder(
       found.map((s) => ({
         sessionId: s.id,
-        periodStart: isoDate(s.period_start),
-        periodEnd: isoDate(s.period_end),
+        periodStart: isoDay(s.period_start),
+        periodEnd: isoDay(s.period_end),
         openingCents: cents(s.opening_balance),
         closingCents: cents(s.closing_balance),
       })),

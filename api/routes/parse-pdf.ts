@@ -21,6 +21,7 @@ import { createSecretBox } from '../../platform/secret-box';
 import { limitConcurrentUploads } from '../middleware/upload-slots';
 import { readIdempotencyKey, submitTask, type SubmitDeps } from '../task-submission';
 import { readCallbackFields, withoutCallbackSecret } from '../callback-fields';
+import { isoDay } from '../json-values';
 
 const CLIENT_ID = /^[\w.-]{1,64}$/;
 /** Longest password accepted; bank statement passwords are an ID number or a few words. */
@@ -130,15 +131,14 @@ function readReparse(raw: unknown): boolean {
 
 /** The result of a task for a file the user had parsed already: that session, nothing parsed again. */
 function duplicateResult(s: SessionRecord) {
-  const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
   return {
     status: 'success' as const,
     duplicate_of: s.id,
     session_id: s.id,
     transaction_count: s.transaction_count,
     bank_source: s.bank_source ?? '',
-    period_start: day(s.period_start),
-    period_end: day(s.period_end),
+    period_start: isoDay(s.period_start),
+    period_end: isoDay(s.period_end),
     reconciled: s.reconciled === true,
     review_required: s.reconciled !== true,
   };

@@ -6,9 +6,8 @@ import { rowsByIds } from '../../db/corrections';
 import { intParam } from '../params';
 import { deleteOwnSession, findOwnSession } from '../sessions';
 import { etagOf } from './corrections';
+import { decimalOrNull, isoDay } from '../json-values';
 
-const num = (v: string | null) => (v === null ? null : Number(v));
-const isoDate = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 function sessionBody(s: SessionRecord) {
   return {
@@ -18,10 +17,10 @@ function sessionBody(s: SessionRecord) {
     client_id: s.client_id,
     file_name: s.file_name,
     transaction_count: s.transaction_count,
-    period_start: isoDate(s.period_start),
-    period_end: isoDate(s.period_end),
-    opening_balance: num(s.opening_balance),
-    closing_balance: num(s.closing_balance),
+    period_start: isoDay(s.period_start),
+    period_end: isoDay(s.period_end),
+    opening_balance: decimalOrNull(s.opening_balance),
+    closing_balance: decimalOrNull(s.closing_balance),
     reconciled: s.reconciled,
     // Proven: every check the statement allows held. Otherwise a person must review it (GET /sessions/{id}/review).
     proven: s.reconciled === true,
@@ -85,7 +84,7 @@ export function sessionRoutes(deps: { db: Knex }): Router {
           message: p.message,
           // The text the parser saw there: the row it read, or the line it could not read.
           text: r?.raw_text ?? p.text ?? null,
-          transaction: r ? { id: Number(r.id), fitid: r.fitid, date: r.date, description: r.description, amount: Number(r.amount), balance: num(r.balance) } : null,
+          transaction: r ? { id: Number(r.id), fitid: r.fitid, date: r.date, description: r.description, amount: Number(r.amount), balance: decimalOrNull(r.balance) } : null,
         };
       }),
     };
@@ -111,7 +110,7 @@ export function sessionRoutes(deps: { db: Knex }): Router {
         date: r.date,
         description: r.description,
         amount: Number(r.amount),
-        balance: num(r.balance),
+        balance: decimalOrNull(r.balance),
         category: r.category,
       })),
     };
