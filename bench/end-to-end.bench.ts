@@ -114,6 +114,7 @@ async function main() {
     const parse = await step('parse (upload → SUCCESS)', 'pdf_processing', async () => {
       const form = new FormData();
       form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'large.pdf');
+      form.append('reparse', 'true'); // measure the parse, not the duplicate answer
       const sub = await call('/upload_pdf_async', { method: 'POST', body: form });
       return waitDone(sub.body.task_id);
     });

@@ -100,6 +100,8 @@ async function main() {
       const sentAt = performance.now();
       const form = new FormData();
       form.append('file', new Blob([file], { type: 'application/pdf' }), 'statement.pdf');
+      // The same file again would be answered at once as a duplicate: every upload is a parse here.
+      form.append('reparse', 'true');
       const sub = await fetch(`${base}/upload_pdf_async`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
       const body = (await sub.json()) as { task_id: string };
       if (sub.status !== 202) throw new Error(`upload answered ${sub.status}: ${JSON.stringify(body)}`);
