@@ -15,7 +15,7 @@ import type { Config } from '../platform/config';
 import { createSecretBox, SecretUnreadableError, type SecretBox } from '../platform/secret-box';
 import type { TaskWebhookEvent, TaskWebhooksInput, WebhookEvent } from '../contract/tasks';
 import { findTask } from '../db/tasks';
-import { batchOfTask, completeBatchIfDone } from '../db/batches';
+import { completeBatchIfDone } from '../db/batches';
 import {
   findDelivery,
   giveUpDelivery,
@@ -23,7 +23,7 @@ import {
   pendingDeliveriesOfTask,
   recordDeliveryAttempt,
   taskCallback,
-  userListensFor,
+  someoneAwaitsTaskEnd,
   webhookSecret,
   webhooksListeningFor,
   type NewDelivery,
@@ -123,8 +123,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      * batch always says yes: its end may complete the batch, which is marked by prepare.
      */
     async taskEndHasListeners(input: { taskId: string; userId: string; taskName: string; event: TaskWebhookEvent }): Promise<boolean> {
-      if (await userListensFor(db, input.userId, input.event)) return true;
-      return input.taskName === 'parse_pdf_async' && (await batchOfTask(db, input.taskId)) !== null;
+      return someoneAwaitsTaskEnd(db, input);
     },
 
     /**

@@ -34,6 +34,7 @@ import { taskSettingsFrom } from '../platform/task-settings';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/search-attributes';
 import { insertTaskCallback } from '../db/webhooks';
 import { createSecretBox } from '../platform/secret-box';
+import { announceTaskEnd } from '../platform/task-announce';
 import type { TaskCallback } from './callback-fields';
 
 export interface SubmitDeps {
@@ -215,6 +216,10 @@ export async function submitTask<N extends UserTaskName>(deps: SubmitDeps, s: Su
 
   if (s.answeredAtOnce) {
     await closeTask(db, { taskId, status: 'SUCCESS', message: s.answeredAtOnce.message, result: s.answeredAtOnce.result, resultTtlSeconds: config.resultTtlSeconds });
+    // No workflow of its own will say it ended: its callback, webhooks and batch are told here.
+    await announceTaskEnd(temporal, db, { taskId, userId: s.userId, taskName: s.taskName, status: 'SUCCESS' }).catch((err: Error) =>
+      deps.logger.warn('the end of a task answered at once was not announced', { task_id: taskId, error: err.message }),
+    );
     deps.metrics?.tasksSubmitted.inc({ task_name: s.taskName });
     deps.logger.info('task answered at once', { task_id: taskId, user_id: s.userId, task_name: s.taskName });
     return { taskId, existing: false };

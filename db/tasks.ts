@@ -30,7 +30,8 @@ export interface TaskRow {
 }
 
 /** The columns a status check needs: the row and its age. */
-export type OpenTaskRow = Pick<TaskRow, 'task_id' | 'status' | 'created_at'>;
+/** What settling an open row needs: its workflow's id, its age, and whose task it is (to announce its end). */
+export type OpenTaskRow = Pick<TaskRow, 'task_id' | 'status' | 'created_at' | 'user_id' | 'task_name'>;
 
 const tasks = (db: Knex) => db<TaskRow>('task_status');
 const OPEN = OPEN_STATUSES as TaskStatus[];
@@ -112,7 +113,7 @@ export async function unconfirmedPendingTasks(db: Knex, before: Date, limit: num
     .andWhere('created_at', '<', before)
     .orderBy('created_at')
     .limit(limit)
-    .select('task_id', 'status', 'created_at');
+    .select('task_id', 'status', 'created_at', 'user_id', 'task_name');
 }
 
 /**
@@ -330,7 +331,7 @@ export async function quietOpenTasks(db: Knex, before: Date, b: Batch): Promise<
     .orderBy('task_id')
     .limit(b.limit)
     .offset(b.offset)
-    .select('task_id', 'status', 'created_at');
+    .select('task_id', 'status', 'created_at', 'user_id', 'task_name');
 }
 
 // ---- metrics ---------------------------------------------------------------------------

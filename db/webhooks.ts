@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { WebhookEvent } from '../contract/tasks';
+import { batchOfTask } from './batches';
 
 export interface WebhookRow {
   id: string;
@@ -57,6 +58,16 @@ export async function deleteWebhookOfUser(db: Knex, userId: string, id: string):
 }
 
 /** Whether any of the user's webhooks listens for `event`: the cheap question asked at every task's end. */
+/**
+ * Whether a task's end has anyone to be delivered to: a callback given with the task, a
+ * webhook of its user for the event, or (for a parse) a batch that this end may complete.
+ */
+export async function someoneAwaitsTaskEnd(db: Knex, t: { taskId: string; userId: string; taskName: string; event: WebhookEvent }): Promise<boolean> {
+  if (await db('task_callbacks').where({ task_id: t.taskId }).first(db.raw('1 as one'))) return true;
+  if (await userListensFor(db, t.userId, t.event)) return true;
+  return t.taskName === 'parse_pdf_async' && (await batchOfTask(db, t.taskId)) !== null;
+}
+
 export async function userListensFor(db: Knex, userId: string, event: WebhookEvent): Promise<boolean> {
   const row = await db('webhooks').where({ user_id: userId }).whereRaw('? = any(events)', [event]).first(db.raw('1 as one'));
   return row !== undefined;

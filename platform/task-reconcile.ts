@@ -8,7 +8,8 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { closeLostTask, closeTask, confirmTaskStart, unconfirmedPendingTasks, type OpenTaskRow, type TaskClosing } from '../db/tasks';
-import type { TaskErrorBody } from '../contract/tasks';
+import type { TaskErrorBody, TaskName } from '../contract/tasks';
+import { announceTaskEnd } from './task-announce';
 import type { Logger } from './logger';
 
 /**
@@ -91,7 +92,14 @@ export function applyOutcome(db: Knex, taskId: string, outcome: NonNullable<Reco
 
 export async function reconcileTask(client: Client, db: Knex, row: OpenTaskRow, resultTtlSeconds: number): Promise<boolean> {
   const outcome = await closedOutcome(client, row);
-  return outcome ? applyOutcome(db, row.task_id, outcome, resultTtlSeconds) : false;
+  if (!outcome) return false;
+  const changed = await applyOutcome(db, row.task_id, outcome, resultTtlSeconds);
+  // A workflow that closed without writing its end did not announce it either. A lost task
+  // (never started) ran nothing and has nothing to announce.
+  if (changed && outcome.error?.code !== LOST.code) {
+    await announceTaskEnd(client, db, { taskId: row.task_id, userId: row.user_id, taskName: row.task_name as TaskName, status: outcome.status }).catch(() => undefined);
+  }
+  return changed;
 }
 
 // ---- the pending sweep -----------------------------------------------------------------

@@ -210,6 +210,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
             idempotencyKey: idempotencyKey === undefined ? undefined : idempotencyKey + extra.keySuffix,
             request: { method: ctx.method, path: ctx.path, params: { file_sha256: sha256, file_name: fileName, fields, ...(extra.batchId ? { batch_position: extra.keySuffix } : {}) } },
             clientId,
+            callback,
             params: { file_name: fileName, client_id: clientId, session_id: earlier.id, sha256, duplicate_of: earlier.id },
             memo: { file_name: fileName, session_id: earlier.id, duplicate_of: earlier.id },
             onAbandoned: async () => {

@@ -98,11 +98,11 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
     testConfig({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', WEBHOOK_TIMEOUT_MS: '3000', WEBHOOKS_MAX_PER_USER: '2', ...env });
 
   /** Runs `work` with the API and workers up; deliveries retried every 50–200 ms instead of seconds to an hour. */
-  async function withStack<T>(config: Config, work: (api: TestApi) => Promise<T>, resolve?: Resolver): Promise<T> {
+  async function withStack<T>(config: Config, work: (api: TestApi) => Promise<T>, resolve?: Resolver, queues: ('pdf_processing' | 'bulk_operations' | 'reports')[] = ['pdf_processing', 'bulk_operations', 'reports']): Promise<T> {
     const api = await startTestApi({ config, db, temporal });
     try {
       const webhooks = createWebhookActivities({ db, config, resolve, retry: { initialIntervalMs: 50, maximumIntervalMs: 200, totalMs: 60_000 } });
-      return await runWithWorkers({ connection, db, config, queues: ['pdf_processing', 'bulk_operations', 'reports'], activities: webhooks }, () => work(api));
+      return await runWithWorkers({ connection, db, config, queues, activities: webhooks }, () => work(api));
     } finally {
       await api.close();
     }
@@ -207,6 +207,62 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
     assert.ok(!got.history.includes(SECRET));
     const row = await db('task_status').where({ task_id: got.taskId }).first();
     assert.ok(!JSON.stringify(row).includes(SECRET), 'not in the task row (params, idempotency hash)');
+  });
+
+  it('announces the ends no workflow of their own writes: an upload answered as a duplicate, a task terminated from outside', async () => {
+    const config = settings();
+    const alice = tokenFor(config, 'alice');
+    const statement = await generateStatement(FIXTURES[0]);
+    const sessionId = await seedSession(db, 'alice', generatedRows(5));
+    await withStack(config, async (api) => {
+      const upload = async (callback: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'march.pdf');
+        form.append('callback_url', receiver.url(callback));
+        const sub = await api.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+        assert.equal(sub.status, 202, JSON.stringify(sub.body));
+        return sub.body.task_id as string;
+      };
+      const first = await upload('/first');
+      await ended(first);
+      await deliveriesDone(first);
+      // The same file again: answered at once, and still announced.
+      const again = await upload('/again');
+      assert.deepEqual(await deliveriesDone(again), { delivered: 1, failed: 0 });
+      const body = JSON.parse(receiver.at('/again')[0].body);
+      assert.deepEqual([body.event, body.task_id, body.status], ['task.succeeded', again, 'SUCCESS']);
+      assert.ok(body.result.duplicate_of, 'the announced result names the session it duplicates');
+
+      // A batch whose only task is such a duplicate completes, and says so, at once.
+      const form = new FormData();
+      form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'march.pdf');
+      form.append('file', new Blob(['not a statement'], { type: 'text/plain' }), 'notes.txt');
+      form.append('callback_url', receiver.url('/batch'));
+      const batch = await api.json('/upload_pdf_async', { method: 'POST', token: alice, body: form });
+      assert.equal(batch.status, 202, JSON.stringify(batch.body));
+      const [task] = (batch.body.tasks as { task_id?: string }[]).filter((t) => t.task_id);
+      await deliveriesDone(task.task_id!);
+      const events = receiver.at('/batch').map((r) => JSON.parse(r.body));
+      const completed = events.find((e) => e.event === 'batch.completed');
+      assert.ok(completed, JSON.stringify(events.map((e) => e.event)));
+      assert.deepEqual([completed.batch_id, completed.summary.total, completed.summary.succeeded], [batch.body.batch_id, 1, 1]);
+    });
+
+    // No worker takes reports yet: the task waits and is terminated from outside.
+    const reportId = await withStack(config, async (api) => {
+      const cb = encodeURIComponent(receiver.url('/stopped'));
+      const report = await api.json(`/reports/generate_async?session_id=${sessionId}&report_type=csv&callback_url=${cb}`, { method: 'POST', token: alice });
+      assert.equal(report.status, 202, JSON.stringify(report.body));
+      await temporal.workflow.getHandle(report.body.task_id).terminate('stopped by an operator in this test');
+      return report.body.task_id as string;
+    }, undefined, ['pdf_processing']);
+    // A status read settles the row and announces the end its workflow never wrote.
+    await withStack(config, async (api) => {
+      await until(() => api.json(`/tasks/${reportId}/status`, { token: alice }), (r) => r.body.status === 'FAILED');
+      assert.deepEqual(await deliveriesDone(reportId), { delivered: 1, failed: 0 });
+    }, undefined, ['reports']);
+    const stopped = JSON.parse(receiver.at('/stopped')[0].body);
+    assert.deepEqual([stopped.event, stopped.task_id, stopped.error.code], ['task.failed', reportId, 'TERMINATED']);
   });
 
   it('gives up after one attempt on a 410, from a callback given in the query string', async () => {
