@@ -60,6 +60,19 @@ describe('web page, end to end in Chromium', function () {
     await stack?.stop();
   });
 
+  /** A fresh browser context signed in through the development form, collecting the page's script errors. */
+  async function signedInPage() {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(stack.api.url);
+    await page.locator('#dev-form').waitFor();
+    await page.click('#dev-form button');
+    await page.locator('#workspace').waitFor();
+    return { context, page, problems };
+  }
+
   it('does the whole flow: upload → live progress → transactions → categorize → cancel → report → download', async () => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -286,14 +299,7 @@ describe('web page, end to end in Chromium', function () {
       style: absa, seed: 90211, start: { year: 2024, month: 7, day: 1 }, end: { year: 2024, month: 7, day: 31 }, count: 90, openingCents: 150_000, corruptBalanceAt: 30,
     });
     writeFileSync(brokenPath, broken.pdf);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(stack.api.url);
-    await page.locator('#dev-form').waitFor();
-    await page.click('#dev-form button');
-    await page.locator('#workspace').waitFor();
+    const { context, page, problems } = await signedInPage();
 
     await page.setInputFiles('#upload-file', brokenPath);
     await page.click('#upload-button');
@@ -332,14 +338,7 @@ describe('web page, end to end in Chromium', function () {
     writeFileSync(brokenPath, broken.pdf);
     const at = broken.corrupted![0];
     const truth = broken.truth.transactions.find((t) => t.page === at.page && t.line === at.line)!;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(stack.api.url);
-    await page.locator('#dev-form').waitFor();
-    await page.click('#dev-form button');
-    await page.locator('#workspace').waitFor();
+    const { context, page, problems } = await signedInPage();
     await page.setInputFiles('#upload-file', brokenPath);
     await page.click('#upload-button');
     await page.locator('#progress-card[data-status="REVIEW"]').waitFor({ timeout: 60_000 });
