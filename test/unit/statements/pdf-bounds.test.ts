@@ -5,8 +5,10 @@
  * the next document — including requests that were waiting behind the stopped one — reads
  * normally on a fresh thread. The scanned-page count stops once it is over the limit.
  *
- * The hostile document is small (~0.3 MB) but its 2,000 text-less pages all draw one
- * 20 MB content stream: seconds of pdf.js a page, hours for the whole file.
+ * The hostile document is small (~0.4 MB) but its 2,000 text-less pages all draw one
+ * 80 MB content stream: seconds of pdf.js a page, hours for the whole file. (At 20 MB a
+ * page takes about 0.3 s, under the 0.5 s page allowance: the stream must be large enough
+ * that a page stays well over it on a fast machine too.)
  */
 import assert from 'node:assert/strict';
 import { extractPages, inspectPdf, type PositionedPage } from '../../../domain/statements';
@@ -42,7 +44,7 @@ describe('statements: the pdf.js thread\'s bounds', function () {
   let statement: { g: GeneratedStatement; pages: PositionedPage[] };
 
   before(async () => {
-    hostile = hostilePdf({ pages: 2000, contentMb: 20 });
+    hostile = hostilePdf({ pages: 2000, contentMb: 80 });
     statement = await extracted(fnb);
   });
 
