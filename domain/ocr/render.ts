@@ -93,7 +93,7 @@ export async function openRenderer(data: Uint8Array, options: RendererOptions = 
   let doc: { docId: number; thread: number; unpin: () => void };
   const open = async () => {
     const { value, thread } = await call<{ docId: number; numPages: number }>({ op: 'open', data, ...(options.password ? { password: options.password } : {}) }, { signal, timeoutMs: limits.openTimeoutMs, ...memory });
-    doc = { docId: value.docId, thread, unpin: pinPdfThread() }; // the document lives in the thread until closed
+    doc = { docId: value.docId, thread, unpin: pinPdfThread(thread) }; // the document lives in that thread until closed
     return value.numPages;
   };
   const numPages = await open();

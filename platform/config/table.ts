@@ -7,6 +7,7 @@
  * Defaults are written as they would be in the environment (`'0 2 * * *'`, `25 * 1024 * 1024`)
  * and go through the same parser as a set value, so a default is validated like one.
  */
+import os from 'node:os';
 import type { LogLevel } from '../logger';
 import { bool, cron, directory, int, list, matching, num, oneOf, secret, text, timeZone, type Parser } from './parsers';
 import { queuePriorityKeys } from './priorities';
@@ -155,6 +156,12 @@ export const SETTINGS = {
     renderTimeoutMs: row('PDF_RENDER_TIMEOUT_MS', int(100, 3_600_000), 30_000),
     /** Heap cap of the pdf.js thread: 500 pages of text peak at ~64 MB. */
     threadMemoryMb: row('PDF_THREAD_MEMORY_MB', int(64, 65_536), 512),
+    /**
+     * pdf.js threads that may read text at once on a worker: two chunks of a long statement,
+     * or two short statements, each on a core. Each running one carries its own heap (up to
+     * PDF_THREAD_MEMORY_MB); 1 = one thread for everything.
+     */
+    textThreads: row('PDF_TEXT_THREADS', int(1, 16), Math.min(2, os.availableParallelism())),
   },
   ocr: {
     enabled: row('OCR_ENABLED', bool, true),

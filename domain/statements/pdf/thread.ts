@@ -1,6 +1,7 @@
 /**
- * The client side of the pdf.js thread (pdfjs-thread.mjs): one worker thread per process,
- * started on first use, running pdf.js as plain JavaScript. Loaded through the service's
+ * The client side of the pdf.js threads (pdfjs-thread.mjs): worker threads started on
+ * first use, running pdf.js as plain JavaScript — one for rendering and text, and up to
+ * PdfLimits.textThreads for text read side by side (see Lane). Loaded through the service's
  * TypeScript loader (tsx), pdf.js cost ~460 MB of RSS per process; in its own thread,
  * outside the loader, ~73 MB. Text extraction (extract.ts) and OCR page rendering
  * (../../ocr/render.ts) both go through here, so a worker carries one copy of pdf.js.
@@ -25,6 +26,7 @@
  * rejected with a PdfThreadStopped error — nothing is known about the file then, so
  * callers treat it as retryable. An idle thread does not keep the process alive.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -69,6 +71,11 @@ export interface PdfLimits {
   renderTimeoutMs: number;
   /** The thread's JavaScript heap (V8's old generation), in MB. */
   threadMemoryMb: number;
+  /**
+   * How many threads may read text at once: a request that would wait behind another goes
+   * to a second thread, on another core. Each running thread carries its own pdf.js heap.
+   */
+  textThreads: number;
 }
 
 export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
@@ -76,6 +83,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   pageTimeoutMs: 500,
   renderTimeoutMs: 30_000,
   threadMemoryMb: 512,
+  textThreads: Math.min(2, os.availableParallelism()),
 });
 
 let limits: Readonly<PdfLimits> = DEFAULT_PDF_LIMITS;
@@ -134,7 +142,9 @@ interface Job {
  * and a worker that read one an hour ago should not carry that. A thread with a small
  * heap is kept: a fresh thread reads its first short statement cold (measured ~0.4-0.7 s
  * for 4 pages, against ~35 ms warm), most of that statement's upload-to-SUCCESS time.
- * The replacement is started at once, so pdf.js is at least loaded when the next one comes.
+ * The first lane's replacement is started at once, so pdf.js is at least loaded when the
+ * next statement comes; the other lanes' threads just stop (they start again when a
+ * second read runs beside the first).
  */
 let idleStopMs = 30_000;
 // Measured heap after reading: 34 MB for 4 pages, 54 MB for 50, 84 MB for 500.
@@ -148,51 +158,16 @@ export function setPdfThreadIdlePolicy(p: { stopMs?: number; keepHeapBytes?: num
   idleKeepHeapBytes = p.keepHeapBytes ?? IDLE_KEEP_HEAP_BYTES;
 }
 
-let thread: Worker | undefined;
-/** Whether the current thread has taken a request: a fresh one is not replaced when idle. */
-let threadUsed = false;
-/** The current thread's heap size at its last answer. */
-let threadHeapBytes = 0;
-/** The heap limit the current thread was started with. */
-let threadMemory = 0;
-/** Which thread is running: counts up with each one started, so a document's holder can tell it was replaced. */
+/** Counts up with each thread started, in any lane, so a document's holder can tell it was replaced. */
 let threadNumber = 0;
 let nextId = 0;
 /** Pages of text the threads of this process have read, for tests of how much work a document costs. */
 let pagesRead = 0;
 /** Documents the threads opened for text (tests of whether a kept document is reused). */
 let documentsOpened = 0;
-/** Requests not yet started, oldest first. */
-const queue: Job[] = [];
-/** The request the thread is working on. */
-let current: Job | undefined;
-/** A thread being terminated: the next starts once it is gone, so two never hold memory at once. */
-let stopping: Promise<void> | undefined;
-/** Holds on the current thread (a document kept open in it for rendering): not idle while any. */
-let pins = new Set<symbol>();
-let idleTimer: NodeJS.Timeout | undefined;
 
-const isIdle = () => !current && queue.length === 0 && pins.size === 0;
-
-function scheduleIdleStop(): void {
-  clearTimeout(idleTimer);
-  idleTimer = undefined;
-  if (!thread || !threadUsed || threadHeapBytes <= idleKeepHeapBytes || !isIdle()) return;
-  idleTimer = setTimeout(() => void replaceIdleThread(), idleStopMs);
-  idleTimer.unref();
-}
-
-/** The idle thread's memory given back, and a fresh thread started in its place (see idleStopMs). */
-async function replaceIdleThread(): Promise<void> {
-  if (!(await releasePdfThreadIfIdle()) || thread || stopping) return;
-  try {
-    thread = startThread(limits.threadMemoryMb);
-    threadNumber++;
-    threadUsed = false;
-  } catch {
-    // No thread now: the next request starts one, as after any stop.
-  }
-}
+/** Requests that read text, and so may go to any lane; the others (rendering) use the first. */
+const TEXT_OPS = new Set(['inspect', 'pages', 'whole']);
 
 function tooComplex(why: string): TaskInputError {
   return new TaskInputError(
@@ -201,204 +176,298 @@ function tooComplex(why: string): TaskInputError {
   );
 }
 
-function startThread(memoryMb: number): Worker {
-  threadMemory = memoryMb;
+/**
+ * One pdf.js thread and the requests queued for it. Text reads are spread over
+ * `textThreads` lanes, so two chunks of a long statement (or two short statements) are
+ * read on two cores at once; everything said above holds per lane: one request at a time,
+ * each bounded, the thread replaced when one overruns.
+ */
+class Lane {
+  thread: Worker | undefined;
+  /** Which thread is running in this lane (threadNumber when it started); 0 before the first. */
+  threadId = 0;
+  /** Whether the current thread has taken a request: a fresh one is not replaced when idle. */
+  threadUsed = false;
+  /** The current thread's heap size at its last answer. */
   threadHeapBytes = 0;
-  // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
-  const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), {
-    execArgv: [],
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-  });
-  t.unref(); // an idle thread must not keep the process alive
-  t.on('message', (m: { id: number; step?: true; opened?: true; ok?: boolean; value?: unknown; error?: PdfThreadError; heap?: number }) => {
-    const job = current;
-    if (thread !== t || !job || job.id !== m.id) return;
-    if (m.heap !== undefined) threadHeapBytes = m.heap;
-    if (m.opened) {
-      documentsOpened++;
-      return;
-    }
-    if (m.step) {
-      pagesRead++;
-      if (job.deadline !== undefined && job.call.perStepMs) job.deadline += job.call.perStepMs;
-      return;
-    }
-    finish(job);
-    if (m.ok) job.resolve({ value: m.value, thread: threadNumber });
-    else job.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
-  });
-  const died = (err: Error & { code?: string }) => {
-    if (thread !== t) return; // terminated on purpose: already dealt with
-    thread = undefined;
-    pins = new Set(); // what they held died with the thread
-    const job = current;
-    if (job) {
-      finish(job);
-      // The heap cap is there for this: the document asked for more than a statement needs.
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') job.reject(tooComplex('needs more memory to read than a statement may take'));
-      else job.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread stopped: ${err.message}` });
-    }
-    pump();
-  };
-  t.on('error', died);
-  t.on('exit', (code) => died(new Error(`exit code ${code}`)));
-  return t;
-}
+  /** The heap limit the current thread was started with. */
+  threadMemory = 0;
+  /** Requests not yet started, oldest first. */
+  readonly queue: Job[] = [];
+  /** The request the thread is working on. */
+  current: Job | undefined;
+  /** A thread being terminated: the next starts once it is gone, so two never hold memory at once. */
+  stopping: Promise<void> | undefined;
+  /** Holds on the current thread (a document kept open in it for rendering): not idle while any. */
+  pins = new Set<symbol>();
+  /** Names of documents sent to this lane's thread to keep open (a hint: the thread may have let one go). */
+  kept = new Set<string>();
+  idleTimer: NodeJS.Timeout | undefined;
 
-/** The request under way is over: its timer and abort listener go, and the thread is free. */
-function finish(job: Job): void {
-  clearTimeout(job.timer);
-  if (job.onAbort) job.call.signal?.removeEventListener('abort', job.onAbort);
-  if (current === job) current = undefined;
-  queueMicrotask(pump);
-}
+  constructor(readonly index: number) {}
 
-/** Stops the thread under `job` (terminated wherever pdf.js is) and fails the job with `error`. */
-function kill(job: Job, error: unknown): void {
-  const t = thread;
-  thread = undefined;
-  pins = new Set();
-  finish(job);
-  job.reject(error);
-  if (t) void retire(t);
-}
+  isIdle(): boolean {
+    return !this.current && this.queue.length === 0 && this.pins.size === 0;
+  }
 
-/** Terminates a thread no longer current; queued requests start on a new one once it is gone. */
-async function retire(t: Worker): Promise<void> {
-  const gone = t.terminate().then(
-    () => undefined,
-    () => undefined,
-  );
-  stopping = gone;
-  await gone;
-  if (stopping === gone) stopping = undefined;
-  pump();
-}
+  /** Requests on this lane, the one under way included: how far behind a new one would be. */
+  load(): number {
+    return this.queue.length + (this.current ? 1 : 0) + (this.stopping ? 1 : 0);
+  }
 
-function armTimer(job: Job): void {
-  if (job.deadline === undefined) return;
-  const left = job.deadline - performance.now();
-  if (left <= 0) return kill(job, tooComplex('takes too long to read'));
-  job.timer = setTimeout(() => armTimer(job), left);
-  job.timer.unref(); // a busy thread keeps the process alive already
-}
+  scheduleIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.thread || !this.threadUsed || this.threadHeapBytes <= idleKeepHeapBytes || !this.isIdle()) return;
+    this.idleTimer = setTimeout(() => void this.replaceIdleThread(), idleStopMs);
+    this.idleTimer.unref();
+  }
 
-/** Starts queued requests while the thread is free. */
-function pump(): void {
-  while (!current && !stopping && queue.length > 0) {
-    const job = queue.shift()!;
-    if (job.call.thread !== undefined && (thread === undefined || job.call.thread !== threadNumber)) {
-      finish(job);
-      job.reject({ name: PDF_THREAD_REPLACED, message: 'the pdf.js thread holding the document was replaced' });
-      continue;
-    }
+  /** The idle thread's memory given back, and on the first lane a fresh thread started in its place (see idleStopMs). */
+  async replaceIdleThread(): Promise<void> {
+    if (!(await this.releaseIfIdle()) || this.index > 0 || this.thread || this.stopping) return;
     try {
-      // A request with a heap limit of its own gets a thread started with it.
-      const memoryMb = job.call.threadMemoryMb ?? limits.threadMemoryMb;
-      if (thread && !threadUsed && threadMemory !== memoryMb) {
-        queue.unshift(job); // runs on the thread started once this one is gone
-        const fresh = thread;
-        thread = undefined;
-        void retire(fresh);
+      this.startThread(limits.threadMemoryMb);
+      this.threadUsed = false;
+    } catch {
+      // No thread now: the next request starts one, as after any stop.
+    }
+  }
+
+  /** Stops this lane's thread if nothing is waiting on it and nothing is open in it; whether it did. */
+  async releaseIfIdle(): Promise<boolean> {
+    const t = this.thread;
+    if (!t || !this.isIdle()) return false;
+    this.thread = undefined;
+    clearTimeout(this.idleTimer);
+    await this.retire(t);
+    return true;
+  }
+
+  startThread(memoryMb: number): void {
+    this.threadMemory = memoryMb;
+    this.threadHeapBytes = 0;
+    this.kept = new Set();
+    // execArgv [] keeps the TypeScript loader out of the thread: that is the point of it.
+    const t = new Worker(path.join(__dirname, 'pdfjs-thread.mjs'), {
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    });
+    t.unref(); // an idle thread must not keep the process alive
+    this.thread = t;
+    this.threadId = ++threadNumber;
+    t.on('message', (m: { id: number; step?: true; opened?: true; ok?: boolean; value?: unknown; error?: PdfThreadError; heap?: number }) => {
+      const job = this.current;
+      if (this.thread !== t || !job || job.id !== m.id) return;
+      if (m.heap !== undefined) this.threadHeapBytes = m.heap;
+      if (m.opened) {
+        documentsOpened++;
         return;
       }
-      if (!thread) {
-        thread = startThread(memoryMb);
-        threadNumber++;
+      if (m.step) {
+        pagesRead++;
+        if (job.deadline !== undefined && job.call.perStepMs) job.deadline += job.call.perStepMs;
+        return;
       }
-      threadUsed = true;
-      clearTimeout(idleTimer);
-      thread.ref(); // busy: keep the process alive until the answer
-      // The PDF goes as a copy, transferred rather than cloned: pdf.js takes ownership of its
-      // buffer, and the caller's stays intact (the OCR step still needs it after extraction).
-      // Copied only now, so a queued request holds no second copy of its file.
-      const data = job.request.data ? new Uint8Array(job.request.data) : undefined;
-      thread.postMessage({ ...job.request, ...(data ? { data } : {}), id: job.id }, data ? [data.buffer as ArrayBuffer] : []);
-      current = job;
-    } catch (err) {
-      // No thread could be started, or the request could not be sent: this request fails
-      // (retryable, nothing is known about the file) and the next one tries afresh.
-      finish(job);
-      job.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread could not take the request: ${(err as Error).message}` });
-      continue;
-    }
-    if (job.call.timeoutMs !== undefined) {
-      job.deadline = performance.now() + job.call.timeoutMs;
-      armTimer(job);
-    }
+      this.finish(job);
+      if (m.ok) job.resolve({ value: m.value, thread: this.threadId });
+      else job.reject(m.error ?? { name: 'Error', message: 'pdf.js failed' });
+    });
+    const died = (err: Error & { code?: string }) => {
+      if (this.thread !== t) return; // terminated on purpose: already dealt with
+      this.thread = undefined;
+      this.pins = new Set(); // what they held died with the thread
+      const job = this.current;
+      if (job) {
+        this.finish(job);
+        // The heap cap is there for this: the document asked for more than a statement needs.
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') job.reject(tooComplex('needs more memory to read than a statement may take'));
+        else job.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread stopped: ${err.message}` });
+      }
+      this.pump();
+    };
+    t.on('error', died);
+    t.on('exit', (code) => died(new Error(`exit code ${code}`)));
   }
-  if (!current && queue.length === 0) {
-    thread?.unref();
-    scheduleIdleStop();
+
+  /** The request under way is over: its timer and abort listener go, and the thread is free. */
+  finish(job: Job): void {
+    clearTimeout(job.timer);
+    if (job.onAbort) job.call.signal?.removeEventListener('abort', job.onAbort);
+    if (this.current === job) this.current = undefined;
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Stops the thread under `job` (terminated wherever pdf.js is) and fails the job with `error`. */
+  kill(job: Job, error: unknown): void {
+    const t = this.thread;
+    this.thread = undefined;
+    this.pins = new Set();
+    this.finish(job);
+    job.reject(error);
+    if (t) void this.retire(t);
+  }
+
+  /** Terminates a thread no longer current; queued requests start on a new one once it is gone. */
+  async retire(t: Worker): Promise<void> {
+    const gone = t.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+    this.stopping = gone;
+    await gone;
+    if (this.stopping === gone) this.stopping = undefined;
+    this.pump();
+  }
+
+  armTimer(job: Job): void {
+    if (job.deadline === undefined) return;
+    const left = job.deadline - performance.now();
+    if (left <= 0) return this.kill(job, tooComplex('takes too long to read'));
+    job.timer = setTimeout(() => this.armTimer(job), left);
+    job.timer.unref(); // a busy thread keeps the process alive already
+  }
+
+  /** Starts queued requests while the thread is free. */
+  pump(): void {
+    while (!this.current && !this.stopping && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      if (job.call.thread !== undefined && (this.thread === undefined || job.call.thread !== this.threadId)) {
+        this.finish(job);
+        job.reject({ name: PDF_THREAD_REPLACED, message: 'the pdf.js thread holding the document was replaced' });
+        continue;
+      }
+      try {
+        // A request with a heap limit of its own gets a thread started with it.
+        const memoryMb = job.call.threadMemoryMb ?? limits.threadMemoryMb;
+        if (this.thread && !this.threadUsed && this.threadMemory !== memoryMb) {
+          this.queue.unshift(job); // runs on the thread started once this one is gone
+          const fresh = this.thread;
+          this.thread = undefined;
+          void this.retire(fresh);
+          return;
+        }
+        if (!this.thread) this.startThread(memoryMb);
+        const thread = this.thread!;
+        this.threadUsed = true;
+        clearTimeout(this.idleTimer);
+        thread.ref(); // busy: keep the process alive until the answer
+        // The PDF goes as a copy, transferred rather than cloned: pdf.js takes ownership of its
+        // buffer, and the caller's stays intact (the OCR step still needs it after extraction).
+        // Copied only now, so a queued request holds no second copy of its file.
+        const data = job.request.data ? new Uint8Array(job.request.data) : undefined;
+        thread.postMessage({ ...job.request, ...(data ? { data } : {}), id: job.id }, data ? [data.buffer as ArrayBuffer] : []);
+        if (typeof job.request.keep === 'string') this.kept.add(job.request.keep);
+        this.current = job;
+      } catch (err) {
+        // No thread could be started, or the request could not be sent: this request fails
+        // (retryable, nothing is known about the file) and the next one tries afresh.
+        this.finish(job);
+        job.reject({ name: PDF_THREAD_STOPPED, message: `the pdf.js thread could not take the request: ${(err as Error).message}` });
+        continue;
+      }
+      if (job.call.timeoutMs !== undefined) {
+        job.deadline = performance.now() + job.call.timeoutMs;
+        this.armTimer(job);
+      }
+    }
+    if (!this.current && this.queue.length === 0) {
+      this.thread?.unref();
+      this.scheduleIdleStop();
+    }
   }
 }
 
-/** Sends one request to the thread; the answer is its value and which thread gave it. */
+/** The lanes, created as text reads first need them; the first also takes every rendering request. */
+const lanes: Lane[] = [new Lane(0)];
+
+/**
+ * The lane for a request. One for a document held open in a given thread goes to that
+ * thread's lane; rendering to the first; a text read to the least loaded of the first
+ * `textThreads` lanes, preferring, among equally loaded ones, a lane whose thread holds the
+ * document open already, then the first (its thread is the warm one).
+ */
+function laneFor(request: Request, call: PdfThreadCall): Lane {
+  if (call.thread !== undefined) return lanes.find((l) => l.threadId === call.thread) ?? lanes[0];
+  if (!TEXT_OPS.has(request.op)) return lanes[0];
+  const count = Math.max(1, limits.textThreads);
+  while (lanes.length < count) lanes.push(new Lane(lanes.length));
+  const key = typeof request.keep === 'string' ? request.keep : undefined;
+  let best = lanes[0];
+  const rank = (l: Lane) => l.load() * 2 + (key !== undefined && l.kept.has(key) ? 0 : 1);
+  for (const lane of lanes.slice(1, count)) if (rank(lane) < rank(best)) best = lane;
+  return best;
+}
+
+/** Sends one request to a pdf.js thread; the answer is its value and which thread gave it. */
 export function askPdfThreadOn<T>(request: Request, call: PdfThreadCall = {}): Promise<{ value: T; thread: number }> {
   const { signal } = call;
   if (signal?.aborted) return Promise.reject(signal.reason);
+  const lane = laneFor(request, call);
   return new Promise<{ value: T; thread: number }>((resolve, reject) => {
     const job: Job = { id: nextId++, request, call, resolve: resolve as Job['resolve'], reject };
     if (signal) {
       job.onAbort = () => {
-        if (current === job) return kill(job, signal.reason);
-        const at = queue.indexOf(job);
-        if (at >= 0) queue.splice(at, 1);
-        finish(job);
+        if (lane.current === job) return lane.kill(job, signal.reason);
+        const at = lane.queue.indexOf(job);
+        if (at >= 0) lane.queue.splice(at, 1);
+        lane.finish(job);
         reject(signal.reason);
       };
       signal.addEventListener('abort', job.onAbort, { once: true });
     }
-    queue.push(job);
-    pump();
+    lane.queue.push(job);
+    lane.pump();
   });
 }
 
-/** Sends one request to the thread (see askPdfThreadOn). */
+/** Sends one request to a pdf.js thread (see askPdfThreadOn). */
 export async function askPdfThread<T>(request: Request, call: PdfThreadCall = {}): Promise<T> {
   return (await askPdfThreadOn<T>(request, call)).value;
 }
 
 /**
- * Keeps the current thread from being stopped as idle (by the idle timer or
- * releasePdfThreadIfIdle) until the returned release is called: for state held in the
- * thread between requests, such as a document kept open for rendering. A release after
- * the thread died is harmless.
+ * Keeps a thread from being stopped as idle (by the idle timer or releasePdfThreadIfIdle)
+ * until the returned release is called: for state held in the thread between requests,
+ * such as a document kept open for rendering. `thread` is the one holding it (as
+ * askPdfThreadOn answered); without it, the first lane's. A release after the thread
+ * died is harmless.
  */
-export function pinPdfThread(): () => void {
+export function pinPdfThread(thread?: number): () => void {
+  const lane = (thread !== undefined && lanes.find((l) => l.threadId === thread)) || lanes[0];
   const pin = Symbol('pdf-thread-pin');
-  const held = pins;
+  const held = lane.pins;
   held.add(pin);
   return () => {
     held.delete(pin);
-    scheduleIdleStop();
+    lane.scheduleIdleStop();
   };
 }
 
 /**
- * Stops the thread if nothing is waiting on it and no document is open in it, giving its
- * memory back; the next request starts a new one. The parse step calls this before it
- * holds a whole statement's pages, which it reads without pdf.js.
+ * Stops every thread that nothing is waiting on and no document is open in, giving its
+ * memory back; the next request starts a new one. True when it stopped a thread and none
+ * is left running. The parse step calls this before it holds a whole statement's pages,
+ * which it reads without pdf.js.
  */
 export async function releasePdfThreadIfIdle(): Promise<boolean> {
-  const t = thread;
-  if (!t || !isIdle()) return false;
-  thread = undefined;
-  clearTimeout(idleTimer);
-  await retire(t);
-  return true;
+  const stopped = await Promise.all(lanes.map((l) => l.releaseIfIdle()));
+  return stopped.some(Boolean) && !pdfThreadRunning();
 }
 
-/** Stops the thread whatever it is doing (tests that simulate a crash); the next request starts a new one. */
+/** Stops every thread whatever it is doing (tests that simulate a crash); the next request starts a new one. */
 export async function stopPdfThread(): Promise<void> {
-  await thread?.terminate();
+  await Promise.all(lanes.map((l) => l.thread?.terminate()));
 }
 
-/** Which thread is the current one: a new number each time one is started (tests). */
-export const pdfThreadGeneration = (): number => threadNumber;
+/** The first lane's thread: a new number each time one is started in any lane (tests). */
+export const pdfThreadGeneration = (): number => lanes[0].threadId;
 
-/** Whether a thread is running (tests). */
-export const pdfThreadRunning = (): boolean => thread !== undefined;
+/** Whether any pdf.js thread is running (tests). */
+export const pdfThreadRunning = (): boolean => lanes.some((l) => l.thread !== undefined);
+
+/** How many pdf.js threads are running (tests of reads side by side). */
+export const pdfThreadsRunning = (): number => lanes.filter((l) => l.thread !== undefined).length;
 
 /** Pages of text read so far by this process's pdf.js threads (tests count a document's work with it). */
 export const pdfPagesRead = (): number => pagesRead;
@@ -406,5 +475,5 @@ export const pdfPagesRead = (): number => pagesRead;
 /** Documents opened for text so far by this process's pdf.js threads (tests). */
 export const pdfDocumentsOpened = (): number => documentsOpened;
 
-/** Whether the thread is working on a request (tests wait for this before they abort one). */
-export const pdfThreadBusy = (): boolean => current !== undefined;
+/** Whether a thread is working on a request (tests wait for this before they abort one). */
+export const pdfThreadBusy = (): boolean => lanes.some((l) => l.current !== undefined);

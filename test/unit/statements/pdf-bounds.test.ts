@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { extractPages, inspectPdf, type PositionedPage } from '../../../domain/statements';
-import { pdfPagesRead, pdfThreadBusy, pdfThreadRunning, releasePdfThreadIfIdle } from '../../../domain/statements/pdf/thread';
+import { pdfPagesRead, pdfThreadBusy, pdfThreadRunning, pdfThreadsRunning, releasePdfThreadIfIdle } from '../../../domain/statements/pdf/thread';
 import { openRenderer } from '../../../domain/ocr/render';
 import { scannedPageCount, tooManyScannedPages } from '../../../domain/ocr';
 import { NON_RETRYABLE_ERROR_TYPES, TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
@@ -83,10 +83,12 @@ describe('statements: the pdf.js thread\'s bounds', function () {
     const reading = extractPages(hostile, 1, 2000, { signal: controller.signal, limits: { pageTimeoutMs: 3_600_000 } });
     const read = pdfPagesRead();
     await until(() => pdfThreadBusy() && pdfPagesRead() > read); // well into pdf.js's work
+    const running = pdfThreadsRunning(); // the reading one, and a second text thread if one is up
     const reason = new Error('cancelled by the test');
     controller.abort(reason);
     await assert.rejects(reading, (e) => e === reason);
-    assert.equal(pdfThreadRunning(), false, 'the thread was terminated, not left reading');
+    assert.equal(pdfThreadsRunning(), running - 1, 'the reading thread was terminated, not left reading');
+    assert.equal(pdfThreadBusy(), false);
     await readsNormally();
   });
 
