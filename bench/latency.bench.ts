@@ -23,6 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../devenv/paths';
 import { getFreePort } from '../devenv/processes';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../test/support/embedded-env';
@@ -40,10 +41,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function startService(): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
+async function startService(): Promise<{ child: ChildProcess; base: string; dataDir: string; temporalAddress: string }> {
   const dataDir = tempDataDir('latency');
   const port = await getFreePort();
-  const env = embeddedEnv(dataDir, await freeEmbeddedPorts(), { PORT: String(port), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
+  const ports = await freeEmbeddedPorts();
+  const env = embeddedEnv(dataDir, ports, { PORT: String(port), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn' });
   const flags = (process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // As `npm start` runs it (the tsx CLI); with flags, node itself with tsx's loader, so they reach the service.
   const args = flags.length ? [...flags, '--import', 'tsx', 'scripts/start.ts'] : [TSX_CLI, 'scripts/start.ts'];
@@ -57,7 +59,36 @@ async function startService(): Promise<{ child: ChildProcess; base: string; data
     if (Date.now() > deadline) throw new Error(`npm start not running after 300 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, base: `http://127.0.0.1:${port}`, dataDir };
+  return { child, base: `http://127.0.0.1:${port}`, dataDir, temporalAddress: `127.0.0.1:${ports.temporal}` };
+}
+
+/**
+ * Where a task's time went, from its workflow history: each activity type's count and
+ * summed time from scheduled to closed, and the workflow's own span.
+ */
+async function historyBreakdown(temporalAddress: string, taskId: string): Promise<string> {
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    const events = (await new Client({ connection }).workflow.getHandle(taskId).fetchHistory()).events ?? [];
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+    const scheduled = new Map<string, { type: string; at: number }>();
+    const byType = new Map<string, { n: number; ms: number }>();
+    for (const e of events) {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (a) scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', at: ms(e.eventTime) });
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      const s = closed && scheduled.get(String(closed.scheduledEventId));
+      if (s) {
+        const t = byType.get(s.type) ?? { n: 0, ms: 0 };
+        byType.set(s.type, { n: t.n + 1, ms: t.ms + ms(e.eventTime) - s.at });
+      }
+    }
+    const span = events.length ? ms(events[events.length - 1].eventTime) - ms(events[0].eventTime) : 0;
+    const parts = [...byType].map(([type, t]) => `${type} ×${t.n} ${(t.ms / 1000).toFixed(2)} s`);
+    return `workflow ${(span / 1000).toFixed(2)} s, ${events.length} events: ${parts.join(', ')}`;
+  } finally {
+    await connection.close();
+  }
 }
 
 async function stopService(s: { child: ChildProcess; dataDir: string }): Promise<void> {
@@ -96,7 +127,7 @@ async function main() {
     }
 
     /** Upload → SUCCESS: the submission, then the task's SSE stream until its terminal event. */
-    const parseOnce = async (token: string, file = pdf, rowsWanted: number | null = null): Promise<{ sentAt: number; acceptedAt: number; doneAt: number }> => {
+    const parseOnce = async (token: string, file = pdf, rowsWanted: number | null = null): Promise<{ taskId: string; sentAt: number; acceptedAt: number; doneAt: number }> => {
       const sentAt = performance.now();
       const form = new FormData();
       form.append('file', new Blob([file], { type: 'application/pdf' }), 'statement.pdf');
@@ -118,7 +149,7 @@ async function main() {
       if (rowsWanted === null && expectedRows === null) expectedRows = rows;
       const wanted = rowsWanted ?? expectedRows;
       if (rows !== wanted) throw new Error(`task ${body.task_id} read ${rows} rows, expected ${wanted}`);
-      return { sentAt, acceptedAt, doneAt };
+      return { taskId: body.task_id, sentAt, acceptedAt, doneAt };
     };
 
     // Warm-up: the first parse loads pdf.js and fills the worker's caches.
@@ -154,9 +185,10 @@ async function main() {
       const want = big.truth.transactions.length;
       // Once untimed (the first long statement warms what the short ones did not), then timed.
       await parseOnce(tokens[0], big.pdf, want);
-      const { sentAt, doneAt } = await parseOnce(tokens[0], big.pdf, want);
+      const { taskId, sentAt, doneAt } = await parseOnce(tokens[0], big.pdf, want);
       const s = (doneAt - sentAt) / 1000;
       console.log(`large: ${big.pages} pages, ${want} rows: upload → SUCCESS ${s.toFixed(2)} s = ${(big.pages / s).toFixed(0)} pages/s end to end`);
+      console.log(`large, its history: ${await historyBreakdown(service.temporalAddress, taskId)}`);
     }
   } finally {
     await stopService(service);

@@ -63,6 +63,12 @@ export interface ParsePdfInput extends TaskEnvelope {
    * started before it existed.
    */
   fastPathMaxPages?: number;
+  /**
+   * Extraction activities run at once on a long statement (PDF_TEXT_THREADS: a worker reads
+   * that many at once, each on a pdf.js thread of its own). Absent in inputs of workflows
+   * started before chunks ran side by side: one at a time.
+   */
+  chunksAtOnce?: number;
 }
 
 export interface BulkCategorizeInput extends TaskEnvelope {

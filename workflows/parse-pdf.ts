@@ -1,8 +1,9 @@
 /**
  * parsePdf. A short statement (PDF_FAST_PATH_MAX_PAGES) is read, parsed and saved in one
  * activity: opened once, with no round trip per step. A longer one, or a scan for OCR, is
- * inspected, extracted in chunks (progress and a durable work file per chunk), then
- * parsed, validated and saved in one step. Page text travels through the file store by
+ * inspected, extracted in chunks (progress and a durable work file per chunk; several at
+ * once, each on a pdf.js thread of the worker's), then parsed, validated and saved in one
+ * step. Page text travels through the file store by
  * key, never through history.
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
@@ -40,12 +41,40 @@ export async function parsePdf(input: ParsePdfInput) {
     const chunk = patched('adaptive-page-chunks')
       ? Math.max(1, Math.min(input.pagesPerChunk, Math.ceil(pageCount / 10)))
       : Math.max(1, input.pagesPerChunk);
+    const ranges: [first: number, last: number][] = [];
+    for (let first = 1; first <= pageCount; first += chunk) ranges.push([first, Math.min(pageCount, first + chunk - 1)]);
+    const extract = ([first, last]: [number, number]) =>
+      acts.extractPageChunk({ taskId: input.taskId, userId: input.userId, fileKey: input.fileKey, firstPage: first, lastPage: last, pageCount });
     const workKeys: string[] = [];
-    for (let first = 1; first <= pageCount; first += chunk) {
-      const last = Math.min(pageCount, first + chunk - 1);
-      const { workKey } = await acts.extractPageChunk({ taskId: input.taskId, userId: input.userId, fileKey: input.fileKey, firstPage: first, lastPage: last, pageCount });
-      workKeys.push(workKey);
-      await run.progress(5 + (60 * last) / pageCount, `Extracted page ${last} of ${pageCount}`);
+    // Chunks side by side, each on a pdf.js thread of the worker's. Behind a patch marker:
+    // workflows started before this change replay with their chunks one at a time.
+    const atOnce = patched('parallel-page-chunks') ? Math.max(1, input.chunksAtOnce ?? 1) : 1;
+    if (atOnce > 1) {
+      let next = 0;
+      let pagesDone = 0;
+      let failure: { error: unknown } | undefined;
+      const lane = async () => {
+        while (next < ranges.length && !failure) {
+          const at = next++;
+          try {
+            workKeys[at] = (await extract(ranges[at])).workKey;
+          } catch (error) {
+            failure ??= { error };
+            return;
+          }
+          pagesDone += ranges[at][1] - ranges[at][0] + 1;
+          await run.progress(5 + (60 * pagesDone) / pageCount, `Extracted ${pagesDone} of ${pageCount} pages`);
+        }
+      };
+      // A failed chunk stops the others from starting more; the one under way is awaited, so
+      // its work file exists before the cleanup deletes the task's work files.
+      await Promise.all(Array.from({ length: Math.min(atOnce, ranges.length) }, lane));
+      if (failure) throw failure.error;
+    } else {
+      for (const range of ranges) {
+        workKeys.push((await extract(range)).workKey);
+        await run.progress(5 + (60 * range[1]) / pageCount, `Extracted page ${range[1]} of ${pageCount}`);
+      }
     }
     await run.progress(66, `Parsing ${pageCount} page${pageCount === 1 ? '' : 's'}...`, true);
     const result = await acts.parseAndSaveStatement({ ...session, workKeys });

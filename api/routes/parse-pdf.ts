@@ -217,7 +217,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
               if (extra.batchId) await removeFromBatch(deps.db, taskId);
             },
             answeredAtOnce: { message: 'Already parsed: this file was uploaded before', result: duplicateResult(earlier) },
-            input: { fileKey: '', fileName, clientId, sessionId: earlier.id, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages },
+            input: { fileKey: '', fileName, clientId, sessionId: earlier.id, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages, chunksAtOnce: config.pdf.textThreads },
           });
           return { ...submitted, fileName };
         }
@@ -252,7 +252,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
             await deleteUploadPassword(deps.db, taskId);
             if (extra.batchId) await removeFromBatch(deps.db, taskId);
           },
-          input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages },
+          input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages, chunksAtOnce: config.pdf.textThreads },
         });
         return { ...submitted, fileName };
       };
