@@ -8,6 +8,7 @@ import { OPEN_STATUSES } from '../contract/tasks';
 import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { centsToDecimalString, decimalStringToCents, fitsAmountColumn } from '../domain/money';
 import type { ParsedStatement } from '../domain/statements';
+import { wellFormed } from '../domain/rules/text';
 import { accountKey, maskAccount } from '../domain/statements/account';
 import { assignFitids, fitidScope } from '../domain/statements/fitid';
 import { fullReviewOf, type FullReview } from '../domain/statements/review';
@@ -305,8 +306,17 @@ export interface NewSession {
   sha256: string | null;
 }
 
-/** 7 columns × 2000 rows = 14,000 parameters per insert, well under Postgres' 65,535. */
-const INSERT_BATCH = 2000;
+/**
+ * Rows per insert. Each insert sends its rows as one JSON parameter that Postgres expands
+ * (json_to_recordset), rather than ten parameters a row, which knex must compile into SQL
+ * and Postgres parse one by one (bench/RESULTS.md). Batches keep each message and the gap
+ * between heartbeats small.
+ */
+const INSERT_BATCH = 5000;
+
+const INSERT_ROWS = `insert into transactions (session_id, seq, date, description, amount, balance, page, raw_text, fitid, line)
+  select ?::uuid, r.seq, r.date, r.description, r.amount, r.balance, r.page, r.raw_text, r.fitid, r.line
+  from json_to_recordset(?::json) as r(seq int, date date, description text, amount numeric, balance numeric, page int, raw_text text, fitid text, line int)`;
 
 /**
  * Saves a parsed statement as one transaction: the session row (created if absent), its
@@ -336,20 +346,23 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
     const account = parsed.accountNumber === null ? null : accountKey(parsed.bankSource, parsed.accountNumber);
     const fitids = assignFitids(fitidScope(parsed.bankSource, account), rows);
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      await trx('transactions').insert(
-        rows.slice(i, i + INSERT_BATCH).map((t, j) => ({
-          session_id: s.sessionId,
+      const batch = rows.slice(i, i + INSERT_BATCH);
+      const json = JSON.stringify(
+        batch.map((t, j) => ({
           seq: t.seq,
           date: t.date,
-          description: t.description,
+          // As the driver would send a text parameter: a lone surrogate (a broken font's
+          // text) becomes U+FFFD, where in JSON it would be an escape Postgres refuses.
+          description: wellFormed(t.description),
           amount: centsToDecimalString(t.amountCents),
           balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
           page: t.page,
-          raw_text: t.rawText,
+          raw_text: wellFormed(t.rawText),
           fitid: fitids[i + j],
           line: t.line,
         })),
       );
+      await trx.raw(INSERT_ROWS, [s.sessionId, json]);
       onBatch();
     }
     await trx('sessions')

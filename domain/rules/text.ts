@@ -24,6 +24,11 @@ export function codePointLength(s: string): number {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** `s` with each lone surrogate replaced by U+FFFD: what pg sends for a text parameter, for text sent another way (inside JSON). */
+export function wellFormed(s: string): string {
+  return LONE_SURROGATE.test(s) ? s.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd') : s;
+}
+
 /**
  * Why a string cannot be stored or compared in Postgres text, or null when it can:
  * text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (pg would send

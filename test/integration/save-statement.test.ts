@@ -1,0 +1,87 @@
+/**
+ * saveStatement against a real Postgres: the rows go in as JSON expanded by Postgres, in
+ * batches, and every field comes back as it was parsed — across batch boundaries, with
+ * text that JSON escapes (quotes, backslashes, newlines, tabs, accents, emoji), a lone
+ * surrogate stored as U+FFFD (as the driver stores a text parameter), no balance, and
+ * amounts at both signs and the column's ends.
+ */
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { saveStatement } from '../../db/sessions';
+import { centsToDecimalString } from '../../domain/money';
+import type { ParsedStatement, ParsedTransaction } from '../../domain/statements';
+import { getTestDb, truncateAll } from '../support/postgres';
+
+const TEXTS = ['plain', 'quote " and \' apostrophe', 'back\\slash \\n not a newline', 'line\nbreak\ttab', 'Café Ünïcödé ₹ 😀', 'lone \ud800 half', ''];
+
+function rowsOf(count: number): ParsedTransaction[] {
+  return Array.from({ length: count }, (_, i) => ({
+    seq: i + 1,
+    date: `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    description: `${TEXTS[i % TEXTS.length]} ${i}`,
+    amountCents: i === 0 ? 999_999_999_999 : i === 1 ? -999_999_999_999 : (i % 2 ? -1 : 1) * (i * 37 + 1),
+    balanceCents: i % 5 === 0 ? null : i * 101,
+    page: Math.floor(i / 50) + 1,
+    line: (i % 50) + 3,
+    rawText: `raw ${TEXTS[(i + 3) % TEXTS.length]} ${i}`,
+  }));
+}
+
+describe('saving a parsed statement (real Postgres)', function () {
+  this.timeout(120_000);
+  let db: Knex;
+
+  before(async () => {
+    db = await getTestDb();
+  });
+  beforeEach(() => truncateAll(db));
+
+  it('stores every row as parsed, across insert batches, with JSON-escaped text intact', async () => {
+    const transactions = rowsOf(12_003);
+    const parsed: ParsedStatement = {
+      bankSource: 'FNB',
+      accountNumber: null,
+      transactions,
+      openingBalanceCents: 0,
+      closingBalanceCents: 1,
+      periodStart: null,
+      periodEnd: null,
+      reconciled: false,
+      warnings: [],
+      skippedRows: [],
+    };
+    const session = { taskId: '00000000-0000-4000-8000-0000000000b1', userId: 'u1', sessionId: '00000000-0000-4000-8000-0000000000b2', clientId: null, fileKey: 'k', fileName: 'f.pdf', sha256: null };
+    let batches = 0;
+    await saveStatement(db, session, parsed, () => batches++);
+    assert.ok(batches >= 3, `${batches} insert batches`);
+
+    const stored = await db('transactions')
+      .where({ session_id: session.sessionId })
+      .orderBy('seq')
+      .select('seq', db.raw("to_char(date, 'YYYY-MM-DD') as date"), 'description', 'amount', 'balance', 'page', 'line', 'raw_text', 'fitid');
+    assert.equal(stored.length, transactions.length);
+    const fffd = (s: string) => s.replace('\ud800', '\ufffd');
+    transactions.forEach((t, i) => {
+      const s = stored[i];
+      assert.deepEqual(
+        { seq: s.seq, date: s.date, description: s.description, amount: s.amount, balance: s.balance, page: s.page, line: s.line, raw_text: s.raw_text },
+        {
+          seq: t.seq,
+          date: t.date,
+          description: fffd(t.description),
+          amount: centsToDecimalString(t.amountCents),
+          balance: t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
+          page: t.page,
+          line: t.line,
+          raw_text: fffd(t.rawText),
+        },
+        `row ${t.seq}`,
+      );
+      assert.match(s.fitid, /\S/);
+    });
+    assert.equal(new Set(stored.map((s) => s.fitid)).size, stored.length, 'every row its own id');
+    const session0 = await db('sessions').where({ id: session.sessionId }).first();
+    assert.equal(session0.status, 'READY');
+    assert.equal(session0.transaction_count, transactions.length);
+  });
+});
