@@ -157,9 +157,9 @@ export const SETTINGS = {
     /** Heap cap of the pdf.js thread: 500 pages of text peak at ~64 MB. */
     threadMemoryMb: row('PDF_THREAD_MEMORY_MB', int(64, 65_536), 512),
     /**
-     * pdf.js threads that may read text at once on a worker: two chunks of a long statement,
-     * or two short statements, each on a core. Each running one carries its own heap (up to
-     * PDF_THREAD_MEMORY_MB); 1 = one thread for everything.
+     * pdf.js threads a worker reads a long statement's chunks with, at once, each on a core
+     * (and as many chunks the workflow runs at once). Each running one carries its own heap
+     * (up to PDF_THREAD_MEMORY_MB); 1 = one thread for everything.
      */
     textThreads: row('PDF_TEXT_THREADS', int(1, 16), Math.min(2, os.availableParallelism())),
   },

@@ -1,7 +1,7 @@
 /**
  * The client side of the pdf.js threads (pdfjs-thread.mjs): worker threads started on
  * first use, running pdf.js as plain JavaScript — one for rendering and text, and up to
- * PdfLimits.textThreads for text read side by side (see Lane). Loaded through the service's
+ * PdfLimits.textThreads in all for chunks of pages read side by side (see Lane). Loaded through the service's
  * TypeScript loader (tsx), pdf.js cost ~460 MB of RSS per process; in its own thread,
  * outside the loader, ~73 MB. Text extraction (extract.ts) and OCR page rendering
  * (../../ocr/render.ts) both go through here, so a worker carries one copy of pdf.js.
@@ -72,8 +72,9 @@ export interface PdfLimits {
   /** The thread's JavaScript heap (V8's old generation), in MB. */
   threadMemoryMb: number;
   /**
-   * How many threads may read text at once: a request that would wait behind another goes
-   * to a second thread, on another core. Each running thread carries its own pdf.js heap.
+   * How many threads may read chunks of pages at once: a chunk that would wait behind
+   * another goes to a second thread, on another core. Each running thread carries its own
+   * pdf.js heap.
    */
   textThreads: number;
 }
@@ -166,8 +167,14 @@ let pagesRead = 0;
 /** Documents the threads opened for text (tests of whether a kept document is reused). */
 let documentsOpened = 0;
 
-/** Requests that read text, and so may go to any lane; the others (rendering) use the first. */
-const TEXT_OPS = new Set(['inspect', 'pages', 'whole']);
+/**
+ * Requests that may go to any lane: chunks of pages, read side by side from a long
+ * statement. The rest use the first lane: rendering (its documents stay in one thread),
+ * and a short statement's whole read or a page count. Those are tens of milliseconds on
+ * the warm first thread; spread over two, a burst of short statements gained nothing
+ * (bench/RESULTS.md), and a second thread would be kept warm for them.
+ */
+const SPREAD_OPS = new Set(['pages']);
 
 function tooComplex(why: string): TaskInputError {
   return new TaskInputError(
@@ -177,10 +184,10 @@ function tooComplex(why: string): TaskInputError {
 }
 
 /**
- * One pdf.js thread and the requests queued for it. Text reads are spread over
- * `textThreads` lanes, so two chunks of a long statement (or two short statements) are
- * read on two cores at once; everything said above holds per lane: one request at a time,
- * each bounded, the thread replaced when one overruns.
+ * One pdf.js thread and the requests queued for it. Chunks of pages are spread over
+ * `textThreads` lanes, so two chunks of a long statement are read on two cores at once;
+ * everything said above holds per lane: one request at a time, each bounded, the thread
+ * replaced when one overruns.
  */
 class Lane {
   thread: Worker | undefined;
@@ -383,13 +390,14 @@ const lanes: Lane[] = [new Lane(0)];
 
 /**
  * The lane for a request. One for a document held open in a given thread goes to that
- * thread's lane; rendering to the first; a text read to the least loaded of the first
- * `textThreads` lanes, preferring, among equally loaded ones, a lane whose thread holds the
- * document open already, then the first (its thread is the warm one).
+ * thread's lane; a chunk of pages to the least loaded of the first `textThreads` lanes,
+ * preferring, among equally loaded ones, a lane whose thread holds the document open
+ * already, then the first (its thread is the warm one); anything else to the first
+ * (SPREAD_OPS).
  */
 function laneFor(request: Request, call: PdfThreadCall): Lane {
   if (call.thread !== undefined) return lanes.find((l) => l.threadId === call.thread) ?? lanes[0];
-  if (!TEXT_OPS.has(request.op)) return lanes[0];
+  if (!SPREAD_OPS.has(request.op)) return lanes[0];
   const count = Math.max(1, limits.textThreads);
   while (lanes.length < count) lanes.push(new Lane(lanes.length));
   const key = typeof request.keep === 'string' ? request.keep : undefined;
