@@ -7,7 +7,6 @@
  * Defaults are written as they would be in the environment (`'0 2 * * *'`, `25 * 1024 * 1024`)
  * and go through the same parser as a set value, so a default is validated like one.
  */
-import os from 'node:os';
 import type { LogLevel } from '../logger';
 import { bool, cron, directory, int, list, matching, num, oneOf, secret, text, timeZone, type Parser } from './parsers';
 import { queuePriorityKeys } from './priorities';
@@ -158,10 +157,11 @@ export const SETTINGS = {
     threadMemoryMb: row('PDF_THREAD_MEMORY_MB', int(64, 65_536), 512),
     /**
      * pdf.js threads a worker reads a long statement's chunks with, at once, each on a core
-     * (and as many chunks the workflow runs at once). Each running one carries its own heap
-     * (up to PDF_THREAD_MEMORY_MB); 1 = one thread for everything.
+     * (and as many chunks the workflow runs at once). Each running one carries its own heap:
+     * 2 read a 503-page statement 20-30% faster and took 80-100 MB more at peak, past the
+     * parse worker's 500 MB budget, so the default is 1 (bench/RESULTS.md).
      */
-    textThreads: row('PDF_TEXT_THREADS', int(1, 16), Math.min(2, os.availableParallelism())),
+    textThreads: row('PDF_TEXT_THREADS', int(1, 16), 1),
   },
   ocr: {
     enabled: row('OCR_ENABLED', bool, true),

@@ -1,8 +1,8 @@
 /**
  * The parse's fast path: a statement of at most PDF_FAST_PATH_MAX_PAGES pages is read,
  * parsed and saved by one activity (no inspect step, no chunks, no work files); a longer
- * one goes on to the chunked steps, and 0 turns the fast path off. The rows are the same
- * either way.
+ * one goes on to the chunked steps (PDF_TEXT_THREADS of them at once), and 0 turns the
+ * fast path off. The rows are the same either way.
  */
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -49,7 +49,7 @@ describe('parse fast path: short statements in one activity', function () {
         ? await db('transactions').where({ session_id: res.body.result.session_id }).orderBy('seq').select(db.raw(`to_char(date, 'YYYY-MM-DD') as date`), 'description', 'amount', 'balance')
         : [];
       const status = await db('task_status').where({ task_id: taskId }).first();
-      return { res, activities, rows, status };
+      return { res, activities, rows, status, events };
     } finally {
       await api.close();
     }
@@ -81,6 +81,28 @@ describe('parse fast path: short statements in one activity', function () {
       'discardParseWork',
     ]);
     assert.deepEqual(asRows(rows), truthRows());
+  });
+
+  it('with PDF_TEXT_THREADS=2, extracts two chunks at once and saves the same rows', async () => {
+    const { res, activities, rows, events } = await parseWith({
+      PDF_PAGES_PER_CHUNK: '1',
+      PDF_FAST_PATH_MAX_PAGES: String(statement.pages - 1),
+      PDF_TEXT_THREADS: '2',
+    });
+    assert.equal(res.body.status, 'SUCCESS', JSON.stringify(res.body));
+    assert.equal(res.body.result.reconciled, true);
+    assert.equal(activities.filter((a) => a === 'extractPageChunk').length, statement.pages);
+    // The first two chunks were scheduled before either was done: side by side.
+    const chunkIds = new Set(
+      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'extractPageChunk').map((e) => String(e.eventId)),
+    );
+    const order = events.flatMap((e) =>
+      chunkIds.has(String(e.eventId)) ? ['scheduled'] : chunkIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ? ['completed'] : [],
+    );
+    assert.deepEqual(order.slice(0, 2), ['scheduled', 'scheduled']);
+    assert.equal(order.filter((o) => o === 'completed').length, statement.pages);
+    assert.deepEqual(asRows(rows), truthRows());
+    assert.equal(Number((await db('stored_files').where({ kind: 'work' }).count({ n: '*' }))[0].n), 0);
   });
 
   it('always chunks with PDF_FAST_PATH_MAX_PAGES=0', async () => {

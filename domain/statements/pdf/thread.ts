@@ -26,7 +26,6 @@
  * rejected with a PdfThreadStopped error — nothing is known about the file then, so
  * callers treat it as retryable. An idle thread does not keep the process alive.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -74,7 +73,8 @@ export interface PdfLimits {
   /**
    * How many threads may read chunks of pages at once: a chunk that would wait behind
    * another goes to a second thread, on another core. Each running thread carries its own
-   * pdf.js heap.
+   * pdf.js heap: a second one read a 503-page statement 20-30% faster end to end and
+   * raised the worker's peak RSS by 80-100 MB (bench/RESULTS.md), so one is the default.
    */
   textThreads: number;
 }
@@ -84,7 +84,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   pageTimeoutMs: 500,
   renderTimeoutMs: 30_000,
   threadMemoryMb: 512,
-  textThreads: Math.min(2, os.availableParallelism()),
+  textThreads: 1,
 });
 
 let limits: Readonly<PdfLimits> = DEFAULT_PDF_LIMITS;
