@@ -225,7 +225,10 @@ class Lane {
   scheduleIdleStop(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (!this.thread || !this.threadUsed || this.threadHeapBytes <= idleKeepHeapBytes || !this.isIdle()) return;
+    // The first lane's thread is kept warm while its heap is small; another lane's goes
+    // whenever idle (it is wanted only while a long statement's chunks are read).
+    const keptWarm = this.index === 0 && this.threadHeapBytes <= idleKeepHeapBytes;
+    if (!this.thread || !this.threadUsed || keptWarm || !this.isIdle()) return;
     this.idleTimer = setTimeout(() => void this.replaceIdleThread(), idleStopMs);
     this.idleTimer.unref();
   }

@@ -12,8 +12,10 @@ import {
   configurePdfThread,
   pdfDocumentsOpened,
   pdfThreadBusy,
+  pdfThreadGeneration,
   pdfThreadsRunning,
   releasePdfThreadIfIdle,
+  setPdfThreadIdlePolicy,
 } from '../../../domain/statements/pdf/thread';
 import { openRenderer } from '../../../domain/ocr/render';
 import { largeStatement, scannedStatementPdf, type GeneratedStatement } from '../../fixtures/statements';
@@ -38,6 +40,7 @@ describe('statements: text read on two pdf.js threads', function () {
   beforeEach(() => configurePdfThread({ textThreads: 2 }));
   afterEach(async () => {
     configurePdfThread({});
+    setPdfThreadIdlePolicy({});
     await releasePdfThreadIfIdle();
   });
 
@@ -98,5 +101,18 @@ describe('statements: text read on two pdf.js threads', function () {
     } finally {
       await renderer.close();
     }
+  });
+
+  it('stops the second thread once idle, where the first, with a small heap, stays warm', async () => {
+    setPdfThreadIdlePolicy({ stopMs: 200, keepHeapBytes: 1024 ** 3 });
+    await Promise.all([readOn(big, 1, 20), readOn(big, 21, 40)]);
+    assert.equal(pdfThreadsRunning(), 2);
+    const first = pdfThreadGeneration();
+    await until(() => pdfThreadsRunning() === 1);
+    await new Promise((r) => setTimeout(r, 600)); // several idle periods: the first stays
+    assert.equal(pdfThreadsRunning(), 1);
+    // A page count goes to the first thread: the same one as before, not a new one.
+    const { thread } = await askPdfThreadOn({ op: 'inspect', data: big.pdf });
+    assert.equal(thread, first);
   });
 });
