@@ -86,6 +86,45 @@ describe('a PDF built to tie up pdf.js, end to end', function () {
     assert.equal(Number((await db('stored_files').where({ kind: 'work' }).count({ n: '*' }))[0].n), 0, 'no work files left');
   });
 
+  it('with chunks read two at a time, a failed chunk fails the task once the chunk beside it is done, and no work file is left', async () => {
+    // The statement's pages, then hostile ones: the first chunk reads and is stored, the
+    // next ones run out of time.
+    const doc = await PDFDocument.create();
+    const [text, bad] = await Promise.all([PDFDocument.load(statement.pdf), PDFDocument.load(hostilePdf({ pages: 12, contentMb: 80 }))]);
+    for (const p of await doc.copyPages(text, text.getPageIndices())) doc.addPage(p);
+    for (const p of await doc.copyPages(bad, bad.getPageIndices())) doc.addPage(p);
+    const mixed = Buffer.from(await doc.save());
+    const two = testConfig({ PDF_TEXT_THREADS: '2', PDF_FAST_PATH_MAX_PAGES: '1', PDF_PAGES_PER_CHUNK: String(statement.pages) });
+    const api2 = await startTestApi({ config: two, db, temporal });
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([mixed], { type: 'application/pdf' }), 'mixed.pdf');
+      const sub = await api2.json('/upload_pdf_async', { method: 'POST', token: tokenFor(two, 'alice'), body: form });
+      assert.equal(sub.status, 202, JSON.stringify(sub.body));
+      const taskId = sub.body.task_id as string;
+      await runWithWorkers({ connection, db, config: two, queues: ['pdf_processing'] }, () => finish(taskId));
+      const res = await api2.json(`/tasks/${taskId}/result`, { token: tokenFor(two, 'alice') });
+      assert.equal(res.body.status, 'FAILED', JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'PDF_TOO_COMPLEX');
+      const events = (await temporal.workflow.getHandle(taskId).fetchHistory()).events ?? [];
+      const chunkIds = new Set(
+        events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'extractPageChunk').map((e) => String(e.eventId)),
+      );
+      const closed = (kind: 'activityTaskCompletedEventAttributes' | 'activityTaskFailedEventAttributes') =>
+        events.filter((e) => chunkIds.has(String(e[kind]?.scheduledEventId))).length;
+      assert.ok(closed('activityTaskCompletedEventAttributes') >= 1, 'the statement\'s own chunk was read');
+      assert.ok(closed('activityTaskFailedEventAttributes') >= 1);
+      // Every chunk that started was awaited (none left running past the cleanup), and no
+      // later chunk was started after the failure.
+      assert.equal(closed('activityTaskCompletedEventAttributes') + closed('activityTaskFailedEventAttributes'), chunkIds.size);
+      assert.ok(chunkIds.size <= 4, `${chunkIds.size} chunks scheduled of ${Math.ceil((statement.pages + 12) / statement.pages)}`);
+      assert.equal(Number((await db('stored_files').where({ kind: 'work' }).count({ n: '*' }))[0].n), 0, 'no work files left');
+      assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
+    } finally {
+      await api2.close();
+    }
+  });
+
   it('counts a document\'s scanned pages once, however many of its chunks find some', async () => {
     // 12 pages, every third one scanned: four chunks of three, each with a scanned page.
     const doc = await PDFDocument.create();
