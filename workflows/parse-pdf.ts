@@ -3,8 +3,7 @@
  * activity: opened once, with no round trip per step. A longer one, or a scan for OCR, is
  * inspected, extracted in chunks (progress and a durable work file per chunk; several at
  * once, each on a pdf.js thread of the worker's), then parsed, validated and saved in one
- * step. Page text travels through the file store by
- * key, never through history.
+ * step. Page text travels through the file store by key, never through history.
  */
 import { CancellationScope, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createParsePdfActivities, ParseStatementResult } from '../activities/parse-pdf';
@@ -45,37 +44,31 @@ export async function parsePdf(input: ParsePdfInput) {
     for (let first = 1; first <= pageCount; first += chunk) ranges.push([first, Math.min(pageCount, first + chunk - 1)]);
     const extract = ([first, last]: [number, number]) =>
       acts.extractPageChunk({ taskId: input.taskId, userId: input.userId, fileKey: input.fileKey, firstPage: first, lastPage: last, pageCount });
-    const workKeys: string[] = [];
     // Chunks side by side, each on a pdf.js thread of the worker's. Behind a patch marker:
-    // workflows started before this change replay with their chunks one at a time.
+    // workflows started before this change replay with their chunks one at a time (one
+    // lane: the same steps in the same order as the loop they recorded).
     const atOnce = patched('parallel-page-chunks') ? Math.max(1, input.chunksAtOnce ?? 1) : 1;
-    if (atOnce > 1) {
-      let next = 0;
-      let pagesDone = 0;
-      let failure: { error: unknown } | undefined;
-      const lane = async () => {
-        while (next < ranges.length && !failure) {
-          const at = next++;
-          try {
-            workKeys[at] = (await extract(ranges[at])).workKey;
-          } catch (error) {
-            failure ??= { error };
-            return;
-          }
-          pagesDone += ranges[at][1] - ranges[at][0] + 1;
-          await run.progress(5 + (60 * pagesDone) / pageCount, `Extracted ${pagesDone} of ${pageCount} pages`);
+    const workKeys: string[] = [];
+    let next = 0;
+    let pagesDone = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      while (next < ranges.length && !failure) {
+        const at = next++;
+        try {
+          workKeys[at] = (await extract(ranges[at])).workKey;
+        } catch (error) {
+          failure ??= { error };
+          return;
         }
-      };
-      // A failed chunk stops the others from starting more; the one under way is awaited, so
-      // its work file exists before the cleanup deletes the task's work files.
-      await Promise.all(Array.from({ length: Math.min(atOnce, ranges.length) }, lane));
-      if (failure) throw failure.error;
-    } else {
-      for (const range of ranges) {
-        workKeys.push((await extract(range)).workKey);
-        await run.progress(5 + (60 * range[1]) / pageCount, `Extracted page ${range[1]} of ${pageCount}`);
+        pagesDone += ranges[at][1] - ranges[at][0] + 1;
+        await run.progress(5 + (60 * pagesDone) / pageCount, `Extracted page ${pagesDone} of ${pageCount}`);
       }
-    }
+    };
+    // A failed chunk stops the others from starting more; the one under way is awaited, so
+    // its work file exists before the cleanup deletes the task's work files.
+    await Promise.all(Array.from({ length: Math.min(atOnce, ranges.length) }, lane));
+    if (failure) throw failure.error;
     await run.progress(66, `Parsing ${pageCount} page${pageCount === 1 ? '' : 's'}...`, true);
     const result = await acts.parseAndSaveStatement({ ...session, workKeys });
     failed = false;

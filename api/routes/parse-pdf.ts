@@ -163,6 +163,12 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
   };
   // An Idempotency-Key is bound to the request's fields; the password is one of them, but
   // only as a keyed hash, so neither the hash nor the stored request reveals it.
+  /** How the workflow reads a statement, from the configuration: the same for every upload. */
+  const reading = {
+    pagesPerChunk: config.pdf.pagesPerChunk,
+    fastPathMaxPages: config.pdf.fastPathMaxPages,
+    chunksAtOnce: config.pdf.textThreads,
+  };
   const passwordTag = (password: string) => createHmac('sha256', config.fileSecretKey).update(`idempotency password\0${password}`).digest('hex');
 
   router.post(
@@ -217,7 +223,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
               if (extra.batchId) await removeFromBatch(deps.db, taskId);
             },
             answeredAtOnce: { message: 'Already parsed: this file was uploaded before', result: duplicateResult(earlier) },
-            input: { fileKey: '', fileName, clientId, sessionId: earlier.id, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages, chunksAtOnce: config.pdf.textThreads },
+            input: { fileKey: '', fileName, clientId, sessionId: earlier.id, ...reading },
           });
           return { ...submitted, fileName };
         }
@@ -252,7 +258,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
             await deleteUploadPassword(deps.db, taskId);
             if (extra.batchId) await removeFromBatch(deps.db, taskId);
           },
-          input: { fileKey, fileName, clientId, sessionId, pagesPerChunk: config.pdf.pagesPerChunk, fastPathMaxPages: config.pdf.fastPathMaxPages, chunksAtOnce: config.pdf.textThreads },
+          input: { fileKey, fileName, clientId, sessionId, ...reading },
         });
         return { ...submitted, fileName };
       };

@@ -109,7 +109,7 @@ describe('scanned statements end to end (OCR)', function () {
         for (;;) {
           const row = await db('task_status').where({ task_id: taskId }).first();
           assert.ok(!['SUCCESS', 'FAILED', 'CANCELLED'].includes(row.status), `ended ${row.status} before OCR was seen`);
-          if (/Extracted (page )?\d+ of/.test(row.progress_message ?? '')) break;
+          if (/Extracted page \d+ of/.test(row.progress_message ?? '')) break;
           await new Promise((r) => setTimeout(r, 50));
         }
         await new Promise((r) => setTimeout(r, 1000));

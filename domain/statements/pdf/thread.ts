@@ -144,8 +144,8 @@ interface Job {
  * heap is kept: a fresh thread reads its first short statement cold (measured ~0.4-0.7 s
  * for 4 pages, against ~35 ms warm), most of that statement's upload-to-SUCCESS time.
  * The first lane's replacement is started at once, so pdf.js is at least loaded when the
- * next statement comes; the other lanes' threads just stop (they start again when a
- * second read runs beside the first).
+ * next statement comes. Another lane's thread stops after this long idle whatever its
+ * heap, and is not replaced: it starts again when chunks are next read side by side.
  */
 let idleStopMs = 30_000;
 // Measured heap after reading: 34 MB for 4 pages, 54 MB for 50, 84 MB for 500.
