@@ -12,6 +12,7 @@ import type { FileStore } from '../db/files';
 import { discardParse, overlappingSessions, saveStatement, type NewSession } from '../db/sessions';
 import {
   extractPages,
+  extractPagesText,
   extractWholePdf,
   inspectPdf,
   isOcrPage,
@@ -297,8 +298,9 @@ export function createParsePdfActivities(deps: ParseDeps) {
         const signal = Context.current().cancellationSignal;
         const data = new Uint8Array(await readUpload(input.fileKey));
         const password = await passwordOf(input.taskId);
-        let pages = await extractPages(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey, password });
-        const textless = pages.filter((p) => !p.hasText).map((p) => p.page);
+        // The work file is the thread's JSON as it is: rebuilt as objects only when OCR fills pages in.
+        const { textless, ...text } = await extractPagesText(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey, password });
+        let json = text.json;
         if (textless.length > 0 && deps.ocrPages) {
           // From the inspect step; workflows started before it was passed ask the PDF again.
           const pageCount = input.pageCount ?? (await inspectPdf(data, { signal, password })).pageCount;
@@ -307,6 +309,7 @@ export function createParsePdfActivities(deps: ParseDeps) {
             const chunk = { first: input.firstPage, last: input.lastPage, textless: textless.length };
             await checkScannedPages(input, data, chunk, pageCount, deps.ocrMaxPages, { signal, password });
           }
+          const pages = JSON.parse(json) as PositionedPage[];
           // Per-page progress inside the chunk (the workflow moves it per chunk).
           const before = input.firstPage - 1 + (pages.length - textless.length);
           const read = await deps.ocrPages(data, textless, (done) => {
@@ -317,13 +320,13 @@ export function createParsePdfActivities(deps: ParseDeps) {
             const message = `Reading scanned page ${textless[done - 1]} of ${pageCount} (OCR)`;
             void refineProgress(db, input.taskId, percent, message).catch(() => undefined);
           }, signal, password);
-          pages = withOcrPages(pages, read);
+          json = JSON.stringify(withOcrPages(pages, read));
         }
         heartbeat();
         const key = workFileKey(input.taskId, input.firstPage, input.lastPage);
         await files.put(
           { fileKey: key, userId: input.userId, kind: 'work', filename: `${key}`, contentType: 'application/json' },
-          Buffer.from(JSON.stringify(pages)),
+          Buffer.from(json),
         );
         return { workKey: key, textlessPages: textless.length };
       },

@@ -2,6 +2,9 @@
  * Whether a page has a usable text layer. A scanned page often still carries a few
  * characters of text (a page number stamped by the scanner, an invisible "Page 1"), so a
  * handful of characters does not count: OCR should still run on such a page.
+ *
+ * The pdf.js thread judges the pages it reads by the same rule (pdf/pdfjs-positions.mjs,
+ * plain JavaScript that cannot import this file); a test holds the two together.
  */
 import type { TextItem } from './types';
 

@@ -10,8 +10,7 @@
  * a `signal` that aborts stops it, rejecting with the signal's reason.
  */
 import { TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
-import { pageHasText } from '../text-layer';
-import type { PositionedPage, TextItem } from '../types';
+import type { PositionedPage } from '../types';
 import { askPdfThread, PDF_THREAD_STOPPED, pdfLimits, type PdfLimits, type PdfThreadCall, type PdfThreadError } from './thread';
 
 export interface PdfReadOptions {
@@ -33,18 +32,11 @@ export interface PdfReadOptions {
   password?: string;
 }
 
-// What the thread sends back for one page.
-interface PdfTextItem {
-  str?: string;
-  transform?: number[];
-  width?: number;
-}
-interface RawPage {
-  page: number;
-  width: number;
-  height: number;
-  transform: number[];
-  items: PdfTextItem[];
+/** Pages as the thread sends them: the JSON text of PositionedPage[] (pdfjs-positions.mjs). */
+export interface PagesText {
+  json: string;
+  /** The pages without a text layer (hasText false), in order: the ones OCR would read. */
+  textless: number[];
 }
 
 function isPasswordError(err: unknown): boolean {
@@ -114,25 +106,6 @@ export async function inspectPdf(data: Uint8Array, options: PdfReadOptions = {})
   return { pageCount: numPages };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-/** Viewport × item transform: where the text sits on the page as displayed, y down. */
-function toItem(item: PdfTextItem, vt: number[]): TextItem | null {
-  const str = item.str;
-  const t = item.transform;
-  if (!str || !t || !/\S/.test(str)) return null;
-  const a = vt[0] * t[0] + vt[2] * t[1];
-  const b = vt[1] * t[0] + vt[3] * t[1];
-  const c = vt[0] * t[2] + vt[2] * t[3];
-  const d = vt[1] * t[2] + vt[3] * t[3];
-  const e = vt[0] * t[4] + vt[2] * t[5] + vt[4];
-  const f = vt[1] * t[4] + vt[3] * t[5] + vt[5];
-  // Only upright, left-to-right text belongs to a table; rotated margin notes do not.
-  if (a <= 0 || d >= 0 || Math.abs(b) > 0.05 * a || Math.abs(c) > 0.05 * -d) return null;
-  const height = Math.hypot(c, d);
-  return { str, x: round(e), y: round(f - height), width: round(item.width ?? 0), height: round(height) };
-}
-
 /**
  * How a read of pages is bounded: the open allowance plus PDF_PAGE_TIMEOUT_MS for each page
  * done so far and the one under way.
@@ -154,15 +127,23 @@ function textCall(options: PdfReadOptions): PdfThreadCall {
  * PDF_TOO_COMPLEX a few pages in.
  */
 export async function extractPages(data: Uint8Array, firstPage: number, lastPage: number, options: PdfReadOptions = {}): Promise<PositionedPage[]> {
+  return JSON.parse((await extractPagesText(data, firstPage, lastPage, options)).json) as PositionedPage[];
+}
+
+/**
+ * extractPages as the JSON text of the pages, which a work file stores as it is, and the
+ * pages without a text layer: a chunk of a long statement is never rebuilt as objects here.
+ */
+export async function extractPagesText(data: Uint8Array, firstPage: number, lastPage: number, options: PdfReadOptions = {}): Promise<PagesText> {
   if (!Number.isInteger(firstPage) || !Number.isInteger(lastPage) || firstPage < 1 || lastPage < firstPage) {
     throw new RangeError(`extractPages: bad page range ${firstPage}..${lastPage}`);
   }
   const { signal } = options;
   const call = textCall(options);
-  const { pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ pages: RawPage[] }>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options), ...secretOf(options) }, call),
+  const { json, textless } = await openDocument(data, signal, () =>
+    askPdfThread<PagesText>({ op: 'pages', data, first: firstPage, last: lastPage, keep: keyOf(data, options), ...secretOf(options) }, call),
   );
-  return pages.map(positioned);
+  return { json, textless };
 }
 
 /**
@@ -179,10 +160,10 @@ export async function extractWholePdf(
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`extractWholePdf: bad page limit ${maxPages}`);
   const { signal } = options;
   const call = textCall(options);
-  const { numPages, pages } = await openDocument(data, signal, () =>
-    askPdfThread<{ numPages: number; pages: RawPage[] | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options), ...secretOf(options) }, call),
+  const { numPages, json } = await openDocument(data, signal, () =>
+    askPdfThread<{ numPages: number; json: string | null }>({ op: 'whole', data, last: maxPages, keep: keyOf(data, options), ...secretOf(options) }, call),
   );
-  return { pageCount: numPages, pages: pages ? pages.map(positioned) : null };
+  return { pageCount: numPages, pages: json === null ? null : (JSON.parse(json) as PositionedPage[]) };
 }
 
 /** The kept document's name: the caller's, with the file's length so other bytes under the same name never match. */
@@ -191,13 +172,3 @@ const keyOf = (data: Uint8Array, options: PdfReadOptions): string | undefined =>
 
 /** The password field of a request to the thread, when there is one. */
 const secretOf = (options: PdfReadOptions): { password?: string } => (options.password ? { password: options.password } : {});
-
-/** A page as the thread sent it, its items placed on the displayed page. */
-function positioned(raw: RawPage): PositionedPage {
-  const items: TextItem[] = [];
-  for (const it of raw.items) {
-    const item = toItem(it, raw.transform);
-    if (item) items.push(item);
-  }
-  return { page: raw.page, width: round(raw.width), height: round(raw.height), items, hasText: pageHasText(items) };
-}

@@ -6,15 +6,16 @@
 // Requests are {id, op, ...}; the answer is {id, ok, value} or {id, ok: false, error}.
 //   inspect {data}              -> {numPages}
 //   Every request that opens a document may carry `password` (the statement's user password).
-//   pages   {data, first, last, keep?} -> {numPages, pages: [{page, width, height, transform, items}]}
-//   whole   {data, last, keep?}        -> the same for pages 1..numPages, or {numPages, pages: null}
+//   pages   {data, first, last, keep?} -> {numPages, json, textless}: the pages as the JSON text of
+//                                         PositionedPage[] (pdfjs-positions.mjs), and the numbers of
+//                                         those without a text layer
+//   whole   {data, last, keep?}        -> the same for pages 1..numPages, or {numPages, json: null}
 //                                         when the document has more than `last` pages (one open
 //                                         tells both the length and, for a short statement, the text)
 //   `keep` names the document, kept open for the next requests with that name (see `kept`).
 //   open    {data}              -> {docId, numPages}       (a document kept for rendering)
 //   render  {docId, page, dpi}  -> a greyscale raster of the page (pdfjs-render.mjs)
 //   close   {docId}             -> {}
-// Text items stay raw (str, transform, width); mapping them to positions is extract.ts's job.
 // Every answer carries `heap`, the thread's heap size, by which the client decides whether
 // an idle thread is worth replacing. Opening a document for text sends {id, opened: true} (counted, for tests). While reading
 // pages, {id, step: true} is sent after each one: the client grants a request
@@ -24,6 +25,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { loadPdfjs } from './pdfjs-load.mjs';
 import { openPdf } from './pdfjs-open.mjs';
+import { pagesAnswer, positionedPage } from './pdfjs-positions.mjs';
 import { createRenderOps } from './pdfjs-render.mjs';
 
 const pdfjs = await loadPdfjs();
@@ -105,7 +107,7 @@ async function textPages({ id, op, data, first, last, keep, password }) {
   let done = false;
   try {
     if (op === 'inspect') return { numPages: doc.numPages };
-    if (op === 'whole' && doc.numPages > last) return { numPages: doc.numPages, pages: null };
+    if (op === 'whole' && doc.numPages > last) return { numPages: doc.numPages, json: null, textless: [] };
     const pages = [];
     const end = Math.min(last, doc.numPages);
     for (let n = first; n <= end; n++) {
@@ -118,19 +120,12 @@ async function textPages({ id, op, data, first, last, keep, password }) {
         done = true; // a page that fails may leave the document half-read: not kept
         throw Object.assign(new Error(String(err?.message ?? err)), { name: err?.name ?? 'Error', page: n });
       }
-      const viewport = page.getViewport({ scale: 1 });
-      pages.push({
-        page: n,
-        width: viewport.width,
-        height: viewport.height,
-        transform: viewport.transform,
-        items: content.items.filter((i) => typeof i.str === 'string').map((i) => ({ str: i.str, transform: i.transform, width: i.width })),
-      });
+      pages.push(positionedPage(n, page.getViewport({ scale: 1 }), content.items));
       page.cleanup();
       parentPort.postMessage({ id, step: true });
     }
     if (end >= doc.numPages) done = true; // its last page is read: the statement is done with it
-    return { numPages: doc.numPages, pages };
+    return { numPages: doc.numPages, ...pagesAnswer(pages) };
   } finally {
     if (!entry.key || done) await forget(entry);
     // A document kept for its next chunk keeps its structure, not the pages read: pdf.js
