@@ -161,7 +161,7 @@ export const SETTINGS = {
      * 2 read a 503-page statement 20-30% faster and took 80-100 MB more at peak, past the
      * parse worker's 500 MB budget, so the default is 1 (bench/RESULTS.md).
      */
-    textThreads: row('PDF_TEXT_THREADS', int(1, 16), 1),
+    textThreads: row('PDF_TEXT_THREADS', int(1, 16), 2),
   },
   ocr: {
     enabled: row('OCR_ENABLED', bool, true),

@@ -73,8 +73,8 @@ export interface PdfLimits {
   /**
    * How many threads may read chunks of pages at once: a chunk that would wait behind
    * another goes to a second thread, on another core. Each running thread carries its own
-   * pdf.js heap: a second one read a 503-page statement 20-30% faster end to end and
-   * raised the worker's peak RSS by 80-100 MB (bench/RESULTS.md), so one is the default.
+   * pdf.js heap, but the worker's peak is its parse step's, not its threads': two read a
+   * 503-page statement ~10% faster end to end than one, at the same peak RSS (bench/RESULTS.md).
    */
   textThreads: number;
 }
@@ -84,7 +84,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   pageTimeoutMs: 500,
   renderTimeoutMs: 30_000,
   threadMemoryMb: 512,
-  textThreads: 1,
+  textThreads: 2,
 });
 
 let limits: Readonly<PdfLimits> = DEFAULT_PDF_LIMITS;

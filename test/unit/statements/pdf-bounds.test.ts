@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { extractPages, inspectPdf, type PositionedPage } from '../../../domain/statements';
-import { pdfPagesRead, pdfThreadBusy, pdfThreadRunning, pdfThreadsRunning, releasePdfThreadIfIdle } from '../../../domain/statements/pdf/thread';
+import { configurePdfThread, pdfPagesRead, pdfThreadBusy, pdfThreadRunning, pdfThreadsRunning, releasePdfThreadIfIdle } from '../../../domain/statements/pdf/thread';
 import { openRenderer } from '../../../domain/ocr/render';
 import { scannedPageCount, tooManyScannedPages } from '../../../domain/ocr';
 import { NON_RETRYABLE_ERROR_TYPES, TaskErrorCodes, TaskInputError } from '../../../contract/errors/task-errors';
@@ -44,9 +44,12 @@ describe('statements: the pdf.js thread\'s bounds', function () {
   let statement: { g: GeneratedStatement; pages: PositionedPage[] };
 
   before(async () => {
+    // One lane, so the requests sent behind a read wait behind it (reads side by side: pdf-text-threads.test.ts).
+    configurePdfThread({ textThreads: 1 });
     hostile = hostilePdf({ pages: 2000, contentMb: 80 });
     statement = await extracted(fnb);
   });
+  after(() => configurePdfThread({}));
 
   /** A normal statement, read again after the trouble: exactly the pages it gave before. */
   async function readsNormally(): Promise<void> {
