@@ -1,10 +1,8 @@
-// Where the text of a page sits, worked out in the pdf.js thread (pdfjs-thread.mjs), and
-// sent to the caller as JSON text. Sent as objects, a chunk of 46 pages is ~17,000 items
-// that the thread serialises and the caller rebuilds one by one (a structured clone:
-// ~0.4 s of a 500-page statement on top of pdf.js's ~2.3 s, measured), and the caller
-// then positioned them and wrote them out as JSON for the work file anyway. As text, the
-// thread writes the work file's JSON once and the caller stores it as it is
-// (bench/RESULTS.md). The shape is PositionedPage's (../types.ts).
+// Where the text of a page sits, worked out in the pdf.js thread (pdfjs-thread.mjs) and
+// sent to the caller as JSON text: the work file's own format, which the caller stores as
+// it is. Sent as objects, the ~17,000 items of a 46-page chunk would be a structured clone
+// item by item on both sides (~0.4 s of a 500-page statement, against pdf.js's own ~2.3 s:
+// bench/RESULTS.md); one string is copied whole. The shape is PositionedPage's (../types.ts).
 
 /** A page needs at least this many characters (spaces not counted) to have a text layer: text-layer.ts's MIN_TEXT_CHARS. */
 export const MIN_TEXT_CHARS = 10;
