@@ -5,8 +5,8 @@
  * must still fire during it.
  */
 import assert from 'node:assert/strict';
-import { parseChunksInActivity, parseChunks } from '../../../activities/parse-pdf';
-import { extractPages, type PositionedPage } from '../../../domain/statements';
+import { pageSource, parseChunksInActivity, parseChunks } from '../../../activities/parse-pdf';
+import { extractPages, parseStatementFrom, type PositionedPage } from '../../../domain/statements';
 import { largeStatement } from '../../fixtures/statements';
 
 describe('statements: a long parse inside an activity', function () {
@@ -35,6 +35,19 @@ describe('statements: a long parse inside an activity', function () {
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('holds a short statement\'s pages for both passes and streams a long one\'s, reading the same either way', () => {
+    const firstOf = (source: () => Iterable<PositionedPage>) => source()[Symbol.iterator]().next().value as PositionedPage;
+    const short = chunks.slice(0, 2);
+    const held = pageSource(short);
+    assert.equal(firstOf(held), firstOf(held), 'one parse of the work files, its pages read twice');
+    const streamed = pageSource(short, 0);
+    assert.notEqual(firstOf(streamed), firstOf(streamed), 'each pass parses the work files again');
+    assert.deepEqual([...streamed()].map((p) => p.page), [...held()].map((p) => p.page));
+    assert.deepEqual(parseStatementFrom(streamed), parseStatementFrom(held));
+    const long = pageSource(chunks); // 2,400 pages: past the size held
+    assert.notEqual(firstOf(long), firstOf(long));
   });
 
   it('stops when between throws, as a cancelled activity does', async () => {
