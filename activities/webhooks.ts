@@ -17,6 +17,7 @@ import type { TaskWebhookEvent, TaskWebhooksInput, WebhookEvent } from '../contr
 import { findTask } from '../db/tasks';
 import { completeBatchIfDone } from '../db/batches';
 import {
+  claimDelivery,
   findDelivery,
   giveUpDelivery,
   insertDeliveries,
@@ -145,12 +146,19 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       return { deliveryIds: await pendingDeliveriesOfTask(db, input.taskId), retry };
     },
 
-    async deliverWebhook(input: { deliveryId: string }): Promise<{ delivered: boolean }> {
+    /** One attempt; `skipped` when another delivery workflow sends this delivery. */
+    async deliverWebhook(input: { deliveryId: string }): Promise<{ delivered: boolean; skipped?: true }> {
       const d = await findDelivery(db, input.deliveryId);
       if (!d) return { delivered: false }; // deleted with its task
       if (d.status !== 'pending') return { delivered: d.status === 'delivered' }; // settled by an attempt whose completion was lost
-      const attempt = activityInfo().attempt;
+      const { attempt, workflowExecution, activityId } = activityInfo();
+      const sender = workflowExecution?.workflowId ?? `activity:${activityId}`;
       const fields = { task_id: d.task_id, delivery_id: d.id, event: d.event, host: hostOf(d.url), attempt };
+      // Another delivery workflow was handed it too, and sends it (claimDelivery).
+      if (!(await claimDelivery(db, d.id, sender))) {
+        log.info('webhook delivery sent by another workflow', fields);
+        return { delivered: false, skipped: true };
+      }
       const secret = await secretOf(d).catch((err: unknown) => {
         // Sealed under another FILE_SECRET_KEY: no retry can open it.
         if (err instanceof SecretUnreadableError) log.error('webhook secret unreadable; delivery dropped', fields);

@@ -100,6 +100,25 @@ export async function batchView(db: Knex, userId: string, batchId: string): Prom
 }
 
 /**
+ * The batch's last task (by position), when the batch is not marked complete although every
+ * task it still links has ended: what a file's submission leaves when it is abandoned after
+ * the batch's other tasks have all ended (they found it open; none ends after it). Null
+ * otherwise: the batch is marked, a task is still open, or it links none.
+ */
+export async function unmarkedEndedBatch(db: Knex, batchId: string): Promise<{ taskId: string; userId: string; status: TaskStatus } | null> {
+  const rows = await db('batches as b')
+    .join('batch_tasks as bt', 'bt.batch_id', 'b.id')
+    .leftJoin('task_status as t', 't.task_id', 'bt.task_id')
+    .where('b.id', batchId)
+    .whereNull('b.completed_at')
+    .orderBy('bt.position')
+    .select<{ task_id: string; user_id: string | null; status: TaskStatus | null }[]>('bt.task_id', 't.user_id', 't.status');
+  if (rows.length === 0 || rows.some((r) => r.status === null || !TERMINAL.includes(r.status))) return null;
+  const last = rows[rows.length - 1];
+  return { taskId: last.task_id, userId: last.user_id!, status: last.status! };
+}
+
+/**
  * Called when a task ends: when it belongs to a batch whose every task has now ended, marks
  * the batch completed and returns its outcome; null when the task has no batch, the batch
  * still has a task running (or not yet created), or it was already marked. One statement:

@@ -194,6 +194,19 @@ export async function recordDeliveryAttempt(db: Knex, a: AttemptRecord): Promise
   });
 }
 
+/**
+ * Makes `sender` (a delivery workflow's id) the one that sends this delivery, unless another
+ * already is; whether it is this one. Claimed once, by the first attempt: later attempts of
+ * the same workflow find their own claim.
+ */
+export async function claimDelivery(db: Knex, id: string, sender: string): Promise<boolean> {
+  const claimed = await db('webhook_deliveries')
+    .where({ id })
+    .andWhere((q) => q.whereNull('sender').orWhere({ sender }))
+    .update({ sender });
+  return claimed === 1;
+}
+
 /** The retries ran out: a delivery still pending is failed for good. */
 export async function giveUpDelivery(db: Knex, id: string): Promise<void> {
   await db('webhook_deliveries').where({ id, status: 'pending' }).update({ status: 'failed', completed_at: db.fn.now() });

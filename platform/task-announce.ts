@@ -10,6 +10,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Knex } from 'knex';
 import { SYSTEM_USER_ID, TASK_END_EVENTS, TASK_TYPES, type TaskName, type TaskWebhooksInput } from '../contract/tasks';
 import { someoneAwaitsTaskEnd } from '../db/webhooks';
+import { unmarkedEndedBatch } from '../db/batches';
 
 export interface EndedTask {
   taskId: string;
@@ -29,6 +30,32 @@ export async function announceTaskEnd(client: Client, db: Knex, task: EndedTask)
   if (!(await someoneAwaitsTaskEnd(db, input))) return false;
   try {
     await client.workflow.start('deliverTaskWebhooks', { taskQueue: TASK_TYPES[task.taskName].queue, workflowId: `${task.taskId}-webhooks`, args: [input] });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/**
+ * A batch that a file's abandoned submission left with every task ended and no
+ * batch.completed: started after the submissions, this runs the delivery workflow of the
+ * batch's last task once more, under the batch's own id (`<batch id>-batch-completed`). Its
+ * prepare marks the batch and books batch.completed (once, whoever asks: completeBatchIfDone),
+ * and a delivery also handed to the task's own workflow is sent by one of them only
+ * (claimDelivery). Whether it started one.
+ */
+export async function announceBatchIfDone(client: Client, db: Knex, batchId: string): Promise<boolean> {
+  const last = await unmarkedEndedBatch(db, batchId);
+  if (!last || !(last.status in TASK_END_EVENTS)) return false;
+  const input: TaskWebhooksInput = {
+    taskId: last.taskId,
+    userId: last.userId,
+    taskName: 'parse_pdf_async',
+    event: TASK_END_EVENTS[last.status as keyof typeof TASK_END_EVENTS],
+  };
+  try {
+    await client.workflow.start('deliverTaskWebhooks', { taskQueue: TASK_TYPES.parse_pdf_async.queue, workflowId: `${batchId}-batch-completed`, args: [input] });
     return true;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;

@@ -11,7 +11,7 @@ import type { TaskWebhooksInput } from '../contract/tasks';
 
 const WEBHOOK_REJECTED = 'WEBHOOK_REJECTED';
 
-export async function deliverTaskWebhooks(input: TaskWebhooksInput): Promise<{ delivered: number; failed: number }> {
+export async function deliverTaskWebhooks(input: TaskWebhooksInput): Promise<{ delivered: number; failed: number; skipped: number }> {
   const book = proxyActivities<WebhookActivities>({
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
@@ -30,13 +30,15 @@ export async function deliverTaskWebhooks(input: TaskWebhooksInput): Promise<{ d
   const outcomes = await Promise.all(
     deliveryIds.map(async (deliveryId) => {
       try {
-        return (await send.deliverWebhook({ deliveryId })).delivered;
+        const sent = await send.deliverWebhook({ deliveryId });
+        return sent.skipped ? 'skipped' : sent.delivered ? 'delivered' : 'failed';
       } catch {
         // Refused for good, or out of retries: the attempts are recorded; the delivery ends failed.
         await book.giveUpWebhook({ deliveryId });
-        return false;
+        return 'failed';
       }
     }),
   );
-  return { delivered: outcomes.filter(Boolean).length, failed: outcomes.filter((ok) => !ok).length };
+  const count = (o: string) => outcomes.filter((x) => x === o).length;
+  return { delivered: count('delivered'), failed: count('failed'), skipped: count('skipped') };
 }

@@ -15,6 +15,7 @@ import type { FileStore } from '../../db/files';
 import { uploadFileKey } from '../../contract/file-keys';
 import { SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { createBatch, deleteBatch, batchOfTask, removeFromBatch, type RejectedFile } from '../../db/batches';
+import { announceBatchIfDone } from '../../platform/task-announce';
 import { deleteUploadPassword, saveUploadPassword } from '../../db/upload-secrets';
 import { sessionOfFile, type SessionRecord } from '../../db/sessions';
 import { createSecretBox } from '../../platform/secret-box';
@@ -200,6 +201,14 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
       const idempotencyKey = readIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
       const userId: string = ctx.state.userId;
 
+      // A file whose submission is abandoned leaves its batch; if the batch's other tasks had
+      // all ended by then, none is left to mark it complete (see the end of the batch below).
+      let leftBatch = false;
+      const leaveBatch = async (taskId: string) => {
+        await removeFromBatch(deps.db, taskId);
+        leftBatch = true;
+      };
+
       /** Stores one file (and the password) and submits its task. */
       const submitOne = async (file: UploadedFile, taskId: string, extra: { keySuffix: string; batchId?: string }) => {
         const sessionId = randomUUID();
@@ -220,7 +229,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
             params: { file_name: fileName, client_id: clientId, session_id: earlier.id, sha256, duplicate_of: earlier.id },
             memo: { file_name: fileName, session_id: earlier.id, duplicate_of: earlier.id },
             onAbandoned: async () => {
-              if (extra.batchId) await removeFromBatch(deps.db, taskId);
+              if (extra.batchId) await leaveBatch(taskId);
             },
             answeredAtOnce: { message: 'Already parsed: this file was uploaded before', result: duplicateResult(earlier) },
             input: { fileKey: '', fileName, clientId, sessionId: earlier.id, ...reading },
@@ -256,7 +265,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
           onAbandoned: async () => {
             await deps.files.delete(fileKey);
             await deleteUploadPassword(deps.db, taskId);
-            if (extra.batchId) await removeFromBatch(deps.db, taskId);
+            if (extra.batchId) await leaveBatch(taskId);
           },
           input: { fileKey, fileName, clientId, sessionId, ...reading },
         });
@@ -311,6 +320,11 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
       // The same batch sent again with its Idempotency-Key: every task is the earlier one's.
       const id = fresh === 0 && replayedBatch ? replayedBatch : batchId;
       if (id !== batchId) await deleteBatch(deps.db, batchId);
+      else if (leftBatch) {
+        await announceBatchIfDone(deps.temporal, deps.db, batchId).catch((err: Error) =>
+          deps.logger.warn('the end of a batch left by an abandoned submission was not announced', { batch_id: batchId, error: err.message }),
+        );
+      }
       ctx.status = 202;
       ctx.body = {
         batch_id: id,

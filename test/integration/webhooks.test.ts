@@ -116,7 +116,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       body: JSON.stringify({ rules: RULES, ...extra }),
     });
   const ended = (taskId: string) => temporal.workflow.getHandle(taskId).result().catch(() => undefined);
-  const deliveriesDone = (taskId: string) => temporal.workflow.getHandle(`${taskId}-webhooks`).result() as Promise<{ delivered: number; failed: number }>;
+  const deliveriesDone = (taskId: string) => temporal.workflow.getHandle(`${taskId}-webhooks`).result() as Promise<{ delivered: number; failed: number; skipped: number }>;
 
   it('delivers a signed task.succeeded to callback_url, retrying two 503s: one delivery, three attempts, owner-only', async () => {
     const config = settings();
@@ -129,7 +129,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       assert.equal(sub.status, 202, JSON.stringify(sub.body));
       const taskId = sub.body.task_id as string;
       await ended(taskId);
-      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0, skipped: 0 });
       return {
         taskId,
         deliveries: await api.json(`/tasks/${taskId}/deliveries`, { token: alice }),
@@ -196,7 +196,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       assert.equal(sub.status, 202, JSON.stringify(sub.body));
       const taskId = sub.body.task_id as string;
       await ended(taskId);
-      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0, skipped: 0 });
       return { taskId, history: JSON.stringify((await temporal.workflow.getHandle(taskId).fetchHistory()).events) };
     });
     const [delivery] = receiver.at('/parsed');
@@ -228,7 +228,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       await deliveriesDone(first);
       // The same file again: answered at once, and still announced.
       const again = await upload('/again');
-      assert.deepEqual(await deliveriesDone(again), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(again), { delivered: 1, failed: 0, skipped: 0 });
       const body = JSON.parse(receiver.at('/again')[0].body);
       assert.deepEqual([body.event, body.task_id, body.status], ['task.succeeded', again, 'SUCCESS']);
       assert.ok(body.result.duplicate_of, 'the announced result names the session it duplicates');
@@ -259,7 +259,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
     // A status read settles the row and announces the end its workflow never wrote.
     await withStack(config, async (api) => {
       await until(() => api.json(`/tasks/${reportId}/status`, { token: alice }), (r) => r.body.status === 'FAILED');
-      assert.deepEqual(await deliveriesDone(reportId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(reportId), { delivered: 1, failed: 0, skipped: 0 });
     }, undefined, ['reports']);
     const stopped = JSON.parse(receiver.at('/stopped')[0].body);
     assert.deepEqual([stopped.event, stopped.task_id, stopped.error.code], ['task.failed', reportId, 'TERMINATED']);
@@ -275,7 +275,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       const sub = await api.json(`/reports/generate_async?session_id=${sessionId}&report_type=csv&callback_url=${cb}`, { method: 'POST', token: alice });
       assert.equal(sub.status, 202, JSON.stringify(sub.body));
       await ended(sub.body.task_id);
-      assert.deepEqual(await deliveriesDone(sub.body.task_id), { delivered: 0, failed: 1 });
+      assert.deepEqual(await deliveriesDone(sub.body.task_id), { delivered: 0, failed: 1, skipped: 0 });
       return api.json(`/tasks/${sub.body.task_id}/deliveries`, { token: alice });
     });
     assert.equal(receiver.at('/gone').length, 1);
@@ -303,7 +303,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       assert.equal(status.body.status, 'SUCCESS');
       assert.equal(status.body.progress_percent, 100);
       down = false;
-      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0, skipped: 0 });
     });
     assert.ok(receiver.at('/flaky').length >= 3);
   });
@@ -324,7 +324,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
     }
     await withStack(config, async () => {
       await ended(taskId);
-      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0, skipped: 0 });
     });
     const [hit] = receiver.at('/cancelled');
     const body = JSON.parse(hit.body);
@@ -367,7 +367,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
       const sub = await categorize(api, alice, sessionId);
       const taskId = sub.body.task_id as string;
       await ended(taskId);
-      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0 });
+      assert.deepEqual(await deliveriesDone(taskId), { delivered: 1, failed: 0, skipped: 0 });
       const deliveries = await api.json(`/tasks/${taskId}/deliveries`, { token: alice });
       assert.deepEqual(deliveries.body.deliveries.map((d: { target: string; webhook_id: string }) => [d.target, d.webhook_id]), [['webhook', all.body.id]]);
 
@@ -399,7 +399,7 @@ describe('webhooks: task callbacks and registered webhooks (dev server + Postgre
         const sub = await categorize(api, alice, sessionId, { callback_url: `https://hooks.example.test:${receiver.port}/cb` });
         assert.equal(sub.status, 202, JSON.stringify(sub.body));
         await ended(sub.body.task_id);
-        assert.deepEqual(await deliveriesDone(sub.body.task_id), { delivered: 0, failed: 1 });
+        assert.deepEqual(await deliveriesDone(sub.body.task_id), { delivered: 0, failed: 1, skipped: 0 });
         return api.json(`/tasks/${sub.body.task_id}/deliveries`, { token: alice });
       },
       resolve,
