@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -21,6 +19,7 @@ import { getDevServer, getDevServerNativeConnection } from '../support/temporal'
 import { seedSession, testConfig, tokenFor } from '../support/fixtures';
 import { startTestApi } from '../support/http';
 import { runWithWorkers } from '../support/workers';
+import { Receiver } from '../support/webhook-receiver';
 
 const PDF = (n: number) => Buffer.from(`%PDF-1.4\n% file ${n}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`);
 
@@ -70,29 +69,17 @@ describe('webhooks: a batch left by an abandoned submission (dev server + Postgr
   let db: Knex;
   let temporal: Client;
   let connection: NativeConnection;
-  let server: http.Server;
-  let port: number;
-  const received: { event: string; body: Record<string, unknown> }[] = [];
+  const receiver = new Receiver();
+  /** What the receiver got, by event. */
+  const events = (event: string) => receiver.received.filter((r) => r.headers['statementflow-event'] === event).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
   before(async () => {
     [db, { client: temporal }, connection] = await Promise.all([getTestDb(), getDevServer(), getDevServerNativeConnection()]);
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ event: String(req.headers['statementflow-event']), body: JSON.parse(body) as Record<string, unknown> });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
+    await receiver.start();
   });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  after(() => receiver.stop());
   beforeEach(async () => {
-    received.splice(0);
+    receiver.received.splice(0);
     await truncateAll(db);
   });
 
@@ -102,7 +89,7 @@ describe('webhooks: a batch left by an abandoned submission (dev server + Postgr
     const hookId = randomUUID();
     await insertWebhook(
       db,
-      { id: hookId, userId: 'alice', url: `http://127.0.0.1:${port}/hook`, secretSealed: box.seal('webhook-secret', hookId, 'hook-secret-0123456789'), events: ['task.succeeded', 'batch.completed'] },
+      { id: hookId, userId: 'alice', url: receiver.url('/hook'), secretSealed: box.seal('webhook-secret', hookId, 'hook-secret-0123456789'), events: ['task.succeeded', 'batch.completed'] },
       10,
     );
     // The first file was parsed before: its task is answered at once, and ends at once.
@@ -128,13 +115,13 @@ describe('webhooks: a batch left by an abandoned submission (dev server + Postgr
         assert.deepEqual(batch.body.summary, { total: 1, done: 1, failed: 0, running: 0 });
         await temporal.workflow.getHandle(`${batchId}-batch-completed`).result();
         const completed = await until(
-          async () => received.filter((r) => r.event === 'batch.completed'),
+          async () => events('batch.completed'),
           (list) => list.length > 0,
         );
         assert.equal(completed.length, 1);
-        assert.equal(completed[0].body.batch_id, batchId);
-        assert.deepEqual(completed[0].body.task_ids, [again.task_id]);
-        assert.deepEqual(received.filter((r) => r.event === 'task.succeeded').map((r) => r.body.task_id), [again.task_id], 'the task\'s own event once');
+        assert.equal(completed[0].batch_id, batchId);
+        assert.deepEqual(completed[0].task_ids, [again.task_id]);
+        assert.deepEqual(events('task.succeeded').map((b) => b.task_id), [again.task_id], 'the task\'s own event once');
         assert.equal((await db('sessions').where({ id: earlier }).first()).status, 'READY');
       });
     } finally {

@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWebhookActivities } from '../../activities/webhooks';
@@ -19,31 +17,18 @@ import { createSecretBox } from '../../platform/secret-box';
 import { verifySignature, webhookEventId } from '../../domain/webhooks';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { testConfig } from '../support/fixtures';
+import { Receiver } from '../support/webhook-receiver';
 
 describe('webhooks: batch.completed when the last parse of a batch ends', function () {
   this.timeout(60_000);
   let db: Knex;
-  let server: http.Server;
-  let port: number;
-  const received: Array<{ path: string; body: string; signature: string }> = [];
+  const receiver = new Receiver();
 
   before(async () => {
     db = await getTestDb();
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body, signature: String(req.headers['statementflow-signature'] ?? '') });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
+    await receiver.start();
   });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  after(() => receiver.stop());
   beforeEach(() => truncateAll(db));
 
   it('books batch.completed once, for the task whose end completed the batch, and delivers it signed', async () => {
@@ -56,9 +41,9 @@ describe('webhooks: batch.completed when the last parse of a batch ends', functi
     for (const taskId of [first, last]) {
       await insertPendingTask(db, { taskId, userId: 'alice', taskName: 'parse_pdf_async', queue: 'pdf_processing', params: {}, idempotencyKey: null });
     }
-    await insertTaskCallback(db, { taskId: last, url: `http://127.0.0.1:${port}/cb`, secretSealed: box.seal('webhook-secret', last, 'callback-secret-0123456789') });
+    await insertTaskCallback(db, { taskId: last, url: receiver.url('/cb'), secretSealed: box.seal('webhook-secret', last, 'callback-secret-0123456789') });
     const hookId = randomUUID();
-    await insertWebhook(db, { id: hookId, userId: 'alice', url: `http://127.0.0.1:${port}/batches`, secretSealed: box.seal('webhook-secret', hookId, 'hook-secret-0123456789'), events: ['batch.completed'] }, 10);
+    await insertWebhook(db, { id: hookId, userId: 'alice', url: receiver.url('/batches'), secretSealed: box.seal('webhook-secret', hookId, 'hook-secret-0123456789'), events: ['batch.completed'] }, 10);
 
     const input = (taskId: string) => ({ taskId, userId: 'alice', taskName: 'parse_pdf_async' as const, event: 'task.succeeded' as const });
     await closeTask(db, { taskId: first, status: 'SUCCESS', message: 'Completed', result: { status: 'success' }, resultTtlSeconds: 60 });
@@ -80,7 +65,7 @@ describe('webhooks: batch.completed when the last parse of a batch ends', functi
 
     const env = new MockActivityEnvironment();
     for (const deliveryId of deliveryIds) await env.run(acts.deliverWebhook, { deliveryId });
-    const batchEvents = received.filter((r) => JSON.parse(r.body).event === 'batch.completed');
+    const batchEvents = receiver.received.filter((r) => JSON.parse(r.body).event === 'batch.completed');
     assert.deepEqual(batchEvents.map((r) => r.path).sort(), ['/batches', '/cb']);
     const body = JSON.parse(batchEvents[0].body);
     assert.equal(body.event_id, webhookEventId(batchId, 'batch.completed'));
@@ -88,7 +73,7 @@ describe('webhooks: batch.completed when the last parse of a batch ends', functi
     assert.deepEqual(body.summary, { total: 2, succeeded: 1, failed: 1, cancelled: 0 });
     assert.deepEqual(body.task_ids, [first, last]);
     const toHook = batchEvents.find((r) => r.path === '/batches')!;
-    assert.equal(verifySignature(toHook.signature, toHook.body, 'hook-secret-0123456789', { nowSeconds: Math.floor(Date.now() / 1000) }), true);
+    assert.equal(verifySignature(String(toHook.headers['statementflow-signature']), toHook.body, 'hook-secret-0123456789', { nowSeconds: Math.floor(Date.now() / 1000) }), true);
     assert.deepEqual(await db('webhook_deliveries').where({ task_id: last }).pluck('status'), ['delivered', 'delivered', 'delivered']);
     assert.equal(await count('webhook_delivery_attempts'), 3);
 

@@ -5,8 +5,6 @@
  * (410, private addresses); every attempt is recorded and shown to the task's owner only.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -19,52 +17,8 @@ import { getDevServer, getDevServerNativeConnection } from '../support/temporal'
 import { generatedRows, seedSession, testConfig, tokenFor } from '../support/fixtures';
 import { startTestApi, type TestApi } from '../support/http';
 import { runWithWorkers } from '../support/workers';
+import { Receiver } from '../support/webhook-receiver';
 import { FIXTURES, generateStatement } from '../fixtures/statements';
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A receiver on a free port: answers each path with the statuses queued for it (then 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly plans = new Map<string, () => number>();
-  private server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      this.received.push({ path, headers: req.headers, body });
-      res.writeHead(this.plans.get(path)?.() ?? 200, { 'Content-Type': 'text/plain' }).end(`answer to ${path}`);
-    });
-  });
-  port = 0;
-
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
-  }
-  url(path: string, host = '127.0.0.1'): string {
-    return `http://${host}:${this.port}${path}`;
-  }
-  /** Answers `statuses` in turn, then 200. */
-  plan(path: string, statuses: number[]): void {
-    const left = [...statuses];
-    this.plans.set(path, () => left.shift() ?? 200);
-  }
-  answer(path: string, status: () => number): void {
-    this.plans.set(path, status);
-  }
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-}
 
 const RULES = [{ category: 'Salary', conditions: { field: 'description', op: 'contains', value: 'SALARY' } }];
 const SECRET = 'callback-secret-0123456789';
