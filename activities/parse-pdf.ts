@@ -318,8 +318,9 @@ export function createParsePdfActivities(deps: ParseDeps) {
         const data = new Uint8Array(await readUpload(input.fileKey));
         const password = await passwordOf(input.taskId);
         // The work file is the thread's JSON as it is: rebuilt as objects only when OCR fills pages in.
-        const { textless, ...text } = await extractPagesText(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey, password });
-        let json = text.json;
+        const extracted = await extractPagesText(data, input.firstPage, input.lastPage, { signal, keepOpenAs: input.fileKey, password });
+        const { textless } = extracted;
+        let json = extracted.json;
         if (textless.length > 0 && deps.ocrPages) {
           // From the inspect step; workflows started before it was passed ask the PDF again.
           const pageCount = input.pageCount ?? (await inspectPdf(data, { signal, password })).pageCount;
