@@ -4,7 +4,7 @@
  * completeBatchIfDone marks that once, for whoever reacts to it (webhooks).
  */
 import type { Knex } from 'knex';
-import { TERMINAL_STATUSES, type TaskStatus } from '../contract/tasks';
+import { TASK_END_EVENTS, TERMINAL_STATUSES, type TaskStatus } from '../contract/tasks';
 
 /** A file of a batch upload that was refused before any task was made for it. */
 export interface RejectedFile {
@@ -40,6 +40,9 @@ export interface BatchView {
 }
 
 const TERMINAL = TERMINAL_STATUSES as readonly string[];
+
+/** A task status that ends it. */
+type EndedStatus = keyof typeof TASK_END_EVENTS;
 
 /** The batch and its tasks' links, in one transaction, before any of the tasks is submitted. */
 export async function createBatch(db: Knex, b: { batchId: string; userId: string; taskIds: string[]; rejected: RejectedFile[] }): Promise<void> {
@@ -105,7 +108,7 @@ export async function batchView(db: Knex, userId: string, batchId: string): Prom
  * the batch's other tasks have all ended (they found it open; none ends after it). Null
  * otherwise: the batch is marked, a task is still open, or it links none.
  */
-export async function unmarkedEndedBatch(db: Knex, batchId: string): Promise<{ taskId: string; userId: string; status: TaskStatus } | null> {
+export async function unmarkedEndedBatch(db: Knex, batchId: string): Promise<{ taskId: string; userId: string; status: EndedStatus } | null> {
   const rows = await db('batches as b')
     .join('batch_tasks as bt', 'bt.batch_id', 'b.id')
     .leftJoin('task_status as t', 't.task_id', 'bt.task_id')
@@ -115,7 +118,7 @@ export async function unmarkedEndedBatch(db: Knex, batchId: string): Promise<{ t
     .select<{ task_id: string; user_id: string | null; status: TaskStatus | null }[]>('bt.task_id', 't.user_id', 't.status');
   if (rows.length === 0 || rows.some((r) => r.status === null || !TERMINAL.includes(r.status))) return null;
   const last = rows[rows.length - 1];
-  return { taskId: last.task_id, userId: last.user_id!, status: last.status! };
+  return { taskId: last.task_id, userId: last.user_id!, status: last.status as EndedStatus };
 }
 
 /**

@@ -4,7 +4,8 @@
  * without writing its end (the hard time limit, a terminate from the Web UI), settled by
  * platform/task-reconcile.ts. A task's own workflow announces its end itself
  * (workflows/task-run.ts); this starts the same delivery workflow, under the same id
- * (`<task id>-webhooks`), so an end is never announced twice.
+ * (`<task id>-webhooks`), so an end is never announced twice. And a batch that a file's
+ * abandoned submission left complete but unmarked (announceBatchIfDone).
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -47,13 +48,8 @@ export async function announceTaskEnd(client: Client, db: Knex, task: EndedTask)
  */
 export async function announceBatchIfDone(client: Client, db: Knex, batchId: string): Promise<boolean> {
   const last = await unmarkedEndedBatch(db, batchId);
-  if (!last || !(last.status in TASK_END_EVENTS)) return false;
-  const input: TaskWebhooksInput = {
-    taskId: last.taskId,
-    userId: last.userId,
-    taskName: 'parse_pdf_async',
-    event: TASK_END_EVENTS[last.status as keyof typeof TASK_END_EVENTS],
-  };
+  if (!last) return false;
+  const input: TaskWebhooksInput = { taskId: last.taskId, userId: last.userId, taskName: 'parse_pdf_async', event: TASK_END_EVENTS[last.status] };
   try {
     await client.workflow.start('deliverTaskWebhooks', { taskQueue: TASK_TYPES.parse_pdf_async.queue, workflowId: `${batchId}-batch-completed`, args: [input] });
     return true;
