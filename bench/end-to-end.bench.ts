@@ -9,7 +9,10 @@
  * production: one process per pool (`--queues=pdf_processing`, `--queues=bulk_operations`,
  * `--queues=reports`), loading the prebuilt workflow bundle (`npm run build:workflows`).
  *
- *   npx tsx bench/end-to-end.bench.ts [pages=500] [rows=1000000]
+ *   npx tsx bench/end-to-end.bench.ts [pages=500] [rows=1000000] [--timeline]
+ *
+ * The parse's workflow history is summed per activity type; `--timeline` lists its
+ * activities one by one (bench/support/history.ts).
  *   BENCH_WORKER_NODE_FLAGS='--max-old-space-size=256' npx tsx bench/end-to-end.bench.ts   (V8 flags for the workers)
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +32,7 @@ import { largeStatement } from '../test/fixtures/statements';
 import { load, ruleSet } from './categorize.bench';
 import { tokenFor } from '../test/support/fixtures';
 import { PREBUILT_BUNDLE } from '../worker/workflow-source';
+import { historyBreakdown } from './support/history';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -42,8 +46,9 @@ function rssKb(pid: number): number {
 }
 
 async function main() {
-  const pages = Number(process.argv[2] ?? 500);
-  const rows = Number(process.argv[3] ?? 1_000_000);
+  const [pagesArg, rowsArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const pages = Number(pagesArg ?? 500);
+  const rows = Number(rowsArg ?? 1_000_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-bench-'));
   fs.chmodSync(tmp, 0o755);
   const pg = await startEmbeddedPostgres({ dataDir: tmp, port: await getFreePort(), ephemeral: true });
@@ -122,6 +127,7 @@ async function main() {
       throw new Error(`parse did not succeed exactly: ${JSON.stringify(parse.out).slice(0, 300)}`);
     }
     console.log(`  ${(statement.pages / parse.s).toFixed(0)} pages/s, ${(statement.truth.transactions.length / parse.s).toFixed(0)} transactions/s, reconciled ${parse.out.result.reconciled}`);
+    console.log(`  its history: ${await historyBreakdown(temporal.address, parse.out.task_id, process.argv.includes('--timeline'))}`);
 
     const sessionId = randomUUID();
     const loadS = await load(db, sessionId, rows);

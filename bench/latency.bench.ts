@@ -12,6 +12,9 @@
  *
  *   npx tsx bench/latency.bench.ts [file.pdf] [--runs=30] [--burst=20] [--users=1] [--large=500] [--gap=0]
  *
+ * `--timeline` also prints the long statement's activities one by one: when each started
+ * and closed, in seconds from the workflow's start (where the steps wait on each other).
+ *
  * `--gap=S` waits S seconds between the one-at-a-time uploads (a user who uploads now and
  * then, not back to back: past 30 s the worker has stopped its idle pdf.js thread).
  *
@@ -23,12 +26,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../devenv/paths';
 import { getFreePort } from '../devenv/processes';
 import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../test/support/embedded-env';
 import { fnbEnglish } from '../test/fixtures/statements/styles/fnb';
 import { generateStatement, largeStatement } from '../test/fixtures/statements';
+import { historyBreakdown } from './support/history';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
@@ -60,35 +63,6 @@ async function startService(): Promise<{ child: ChildProcess; base: string; data
     await new Promise((r) => setTimeout(r, 200));
   }
   return { child, base: `http://127.0.0.1:${port}`, dataDir, temporalAddress: `127.0.0.1:${ports.temporal}` };
-}
-
-/**
- * Where a task's time went, from its workflow history: each activity type's count and
- * summed time from scheduled to closed, and the workflow's own span.
- */
-async function historyBreakdown(temporalAddress: string, taskId: string): Promise<string> {
-  const connection = await Connection.connect({ address: temporalAddress });
-  try {
-    const events = (await new Client({ connection }).workflow.getHandle(taskId).fetchHistory()).events ?? [];
-    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
-    const scheduled = new Map<string, { type: string; at: number }>();
-    const byType = new Map<string, { n: number; ms: number }>();
-    for (const e of events) {
-      const a = e.activityTaskScheduledEventAttributes;
-      if (a) scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', at: ms(e.eventTime) });
-      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-      const s = closed && scheduled.get(String(closed.scheduledEventId));
-      if (s) {
-        const t = byType.get(s.type) ?? { n: 0, ms: 0 };
-        byType.set(s.type, { n: t.n + 1, ms: t.ms + ms(e.eventTime) - s.at });
-      }
-    }
-    const span = events.length ? ms(events[events.length - 1].eventTime) - ms(events[0].eventTime) : 0;
-    const parts = [...byType].map(([type, t]) => `${type} ×${t.n} ${(t.ms / 1000).toFixed(2)} s`);
-    return `workflow ${(span / 1000).toFixed(2)} s, ${events.length} events: ${parts.join(', ')}`;
-  } finally {
-    await connection.close();
-  }
 }
 
 async function stopService(s: { child: ChildProcess; dataDir: string }): Promise<void> {
@@ -188,7 +162,7 @@ async function main() {
       const { taskId, sentAt, doneAt } = await parseOnce(tokens[0], big.pdf, want);
       const s = (doneAt - sentAt) / 1000;
       console.log(`large: ${big.pages} pages, ${want} rows: upload → SUCCESS ${s.toFixed(2)} s = ${(big.pages / s).toFixed(0)} pages/s end to end`);
-      console.log(`large, its history: ${await historyBreakdown(service.temporalAddress, taskId)}`);
+      console.log(`large, its history: ${await historyBreakdown(service.temporalAddress, taskId, process.argv.includes('--timeline'))}`);
     }
   } finally {
     await stopService(service);
