@@ -1,8 +1,9 @@
 /**
- * saveStatement against a real Postgres: the rows go in as JSON expanded by Postgres, in
- * batches, and every field comes back as it was parsed — across batch boundaries, with
- * text that JSON escapes (quotes, backslashes, newlines, tabs, accents, emoji), a lone
- * surrogate stored as U+FFFD (as the driver stores a text parameter), no balance, and
+ * saveStatement against a real Postgres: the rows go in by COPY, in batches, and every
+ * field comes back as it was parsed — across batch boundaries, with text COPY's format
+ * escapes (backslashes, a literal \N, newlines, carriage returns, tabs) and text beyond
+ * ASCII (accents, emoji), a lone surrogate and a NUL stored as U+FFFD (as the driver stores
+ * a lone surrogate in a text parameter; Postgres text cannot hold NUL), no balance, and
  * amounts at both signs and the column's ends.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +13,17 @@ import { centsToDecimalString } from '../../domain/money';
 import type { ParsedStatement, ParsedTransaction } from '../../domain/statements';
 import { getTestDb, truncateAll } from '../support/postgres';
 
-const TEXTS = ['plain', 'quote " and \' apostrophe', 'back\\slash \\n not a newline', 'line\nbreak\ttab', 'Café Ünïcödé ₹ 😀', 'lone \ud800 half', ''];
+const TEXTS = [
+  'plain',
+  'quote " and \' apostrophe',
+  'back\\slash \\n not a newline',
+  '\\N',
+  'line\nbreak\ttab\rreturn',
+  'Café Ünïcödé ₹ 😀',
+  'lone \ud800 half',
+  'nul \u0000 char',
+  '',
+];
 
 function rowsOf(count: number): ParsedTransaction[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -36,7 +47,7 @@ describe('saving a parsed statement (real Postgres)', function () {
   });
   beforeEach(() => truncateAll(db));
 
-  it('stores every row as parsed, across insert batches, with JSON-escaped text intact', async () => {
+  it('stores every row as parsed, across insert batches, with escaped text intact', async () => {
     const transactions = rowsOf(12_003);
     const parsed: ParsedStatement = {
       bankSource: 'FNB',
@@ -60,7 +71,7 @@ describe('saving a parsed statement (real Postgres)', function () {
       .orderBy('seq')
       .select('seq', db.raw("to_char(date, 'YYYY-MM-DD') as date"), 'description', 'amount', 'balance', 'page', 'line', 'raw_text', 'fitid');
     assert.equal(stored.length, transactions.length);
-    const fffd = (s: string) => s.replace('\ud800', '\ufffd');
+    const fffd = (s: string) => s.replace('\ud800', '\ufffd').replace('\u0000', '\ufffd');
     transactions.forEach((t, i) => {
       const s = stored[i];
       assert.deepEqual(
@@ -83,5 +94,32 @@ describe('saving a parsed statement (real Postgres)', function () {
     const session0 = await db('sessions').where({ id: session.sessionId }).first();
     assert.equal(session0.status, 'READY');
     assert.equal(session0.transaction_count, transactions.length);
+  });
+
+  it('a row Postgres refuses fails the save whole: no session row, no transactions, and the pool still works', async () => {
+    const transactions = rowsOf(7_001);
+    transactions[6_500] = { ...transactions[6_500], date: '2026-02-30' }; // in the second COPY batch
+    const parsed: ParsedStatement = {
+      bankSource: 'FNB',
+      accountNumber: null,
+      transactions,
+      openingBalanceCents: 0,
+      closingBalanceCents: 1,
+      periodStart: null,
+      periodEnd: null,
+      reconciled: false,
+      warnings: [],
+      skippedRows: [],
+    };
+    const session = { taskId: '00000000-0000-4000-8000-0000000000c1', userId: 'u1', sessionId: '00000000-0000-4000-8000-0000000000c2', clientId: null, fileKey: 'k', fileName: 'f.pdf', sha256: null };
+    await assert.rejects(saveStatement(db, session, parsed), /date/i);
+    assert.equal(await db('sessions').where({ id: session.sessionId }).first(), undefined);
+    assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
+    // Every connection of the pool is usable after the refused COPY.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => db.raw('select 1 as one')));
+    assert.ok(answers.every((a) => a.rows[0].one === 1));
+    transactions[6_500] = { ...transactions[6_500], date: '2026-02-28' };
+    await saveStatement(db, session, parsed);
+    assert.equal(Number((await db('transactions').where({ session_id: session.sessionId }).count({ n: '*' }))[0].n), transactions.length);
   });
 });
