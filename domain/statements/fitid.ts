@@ -8,7 +8,7 @@
  * Version 1 of the derivation; it must never change, or every id a client has stored
  * would change with it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface FitidRow {
   date: string;
@@ -34,10 +34,12 @@ export function fitidScope(bankSource: string, accountKey: string | null): strin
 /** The ids of a statement's rows, in the order given (statement order). */
 export function assignFitids(scope: string, rows: readonly FitidRow[]): string[] {
   const seen = new Map<string, number>();
+  const prefix = `statementflow fitid v1\n${scope}\n`;
   return rows.map((r) => {
-    const fields = [r.date, String(r.amountCents), r.balanceCents === null ? '' : String(r.balanceCents), normalised(r.description)].join('\n');
+    const fields = `${r.date}\n${r.amountCents}\n${r.balanceCents ?? ''}\n${normalised(r.description)}`;
     const occurrence = seen.get(fields) ?? 0;
     seen.set(fields, occurrence + 1);
-    return createHash('sha256').update(`statementflow fitid v1\n${scope}\n${fields}\n${occurrence}`).digest('hex').slice(0, 32);
+    // One-shot hashing: a Hash object per row cost a third of a 27,500-row statement's ids.
+    return hash('sha256', `${prefix}${fields}\n${occurrence}`, 'hex').slice(0, 32);
   });
 }

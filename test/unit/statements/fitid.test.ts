@@ -43,4 +43,17 @@ describe('statements: stable transaction ids', () => {
     assert.notEqual(assignFitids(fitidScope('FNB', 'ffff'), [march[2]])[0], base);
     assert.notEqual(assignFitids(fitidScope('FNB', null), [march[2]])[0], base, 'without an account, scoped by the bank');
   });
+
+  it('keeps version 1 of the derivation: ids clients have stored never change', () => {
+    const rows = [
+      row('2026-03-02', '  Card  purchase\tShop 12 ', -12345, 100000),
+      row('2026-03-02', 'Card purchase Shop 12', -12345, 100000), // the same row once whitespace is folded: occurrence 1
+      row('2026-03-03', 'Fee', -500, null),
+    ];
+    assert.deepEqual(assignFitids(fitidScope('FNB', 'acct-key-1'), rows), [
+      'e1a1f018440b23b5c4f2194e916995e2',
+      'df3f67590f086f8e8959467dcb826ff7',
+      'e13ca7ee75de47278298b0e199317a6c',
+    ]);
+  });
 });
