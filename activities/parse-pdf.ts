@@ -16,6 +16,7 @@ import {
   extractWholePdf,
   inspectPdf,
   isOcrPage,
+  parseStatement,
   parseStatementFrom,
   parseStatementYielding,
   parseWithOcr,
@@ -99,44 +100,43 @@ const MAX_LISTED = 200;
 
 
 /**
- * Parses the statement from the extraction's work files (JSON, in page order). The parser
- * reads the pages twice (pageSource). Pages read by OCR go through the OCR repair, which
- * re-parses with candidate corrections and needs them all at hand; scans are capped at
- * OCR_MAX_PAGES.
+ * Parses the statement from the extraction's work files (JSON, in page order), as
+ * pageSource says. Pages read by OCR go through the OCR repair, which re-parses with
+ * candidate corrections and needs them all at hand; scans are capped at OCR_MAX_PAGES.
  */
 export function parseChunks(chunks: Buffer[]): ParsedStatement {
   if (chunks.some(chunkHasOcrPages)) {
     return parsePages(pagesOf(chunks));
   }
-  return parseStatementFrom(pageSource(chunks));
+  const { source, keepLines } = pageSource(chunks);
+  return parseStatementFrom(source, { keepLines });
 }
 
 /**
- * Work files of up to this much JSON (~900 pages) are parsed once, their pages held for
- * both of the parser's passes: at 503 pages (9 MB) that cost ~14 MB more peak RSS and saved
- * ~0.15 s of a ~1.1 s parse (bench/RESULTS.md). Longer statements are streamed.
+ * Work files of up to this much JSON (~900 pages) are read once, the first pass's lines
+ * kept for the second: at 503 pages (9 MB) the parse took ~25% less time than reading
+ * every work file twice, at about the same peak RSS (bench/RESULTS.md). Longer statements
+ * are read twice, so memory never holds every page's lines.
  */
-const HOLD_PAGES_UP_TO_BYTES = 16 * 1024 * 1024;
+const KEEP_LINES_UP_TO_BYTES = 16 * 1024 * 1024;
 
 /**
- * The pages of the work files for the parser, which reads them twice. A long statement is
- * streamed, one work file at a time in each pass, so memory holds the compact JSON and one
- * file's pages, not every page's items (about 0.3 MB per page).
+ * The pages of the work files for the parser, one work file's at a time, and whether the
+ * parser keeps their lines for its second pass (keepLines) or reads them again: a long
+ * statement's memory holds the compact JSON and one file's pages, not every page's lines
+ * (about 0.3 MB per page).
  */
-export function pageSource(chunks: Buffer[], holdUpToBytes = HOLD_PAGES_UP_TO_BYTES): PageSource {
+export function pageSource(chunks: Buffer[], keepLinesUpToBytes = KEEP_LINES_UP_TO_BYTES): { source: PageSource; keepLines: boolean } {
   const inOrder = (c: Buffer) => (JSON.parse(c.toString('utf8')) as PositionedPage[]).sort((a, b) => a.page - b.page);
-  if (chunks.reduce((n, c) => n + c.byteLength, 0) <= holdUpToBytes) {
-    const pages = chunks.flatMap(inOrder);
-    return () => pages;
-  }
-  return function* () {
+  const source = function* () {
     for (const c of chunks) yield* inOrder(c);
   };
+  return { source, keepLines: chunks.reduce((n, c) => n + c.byteLength, 0) <= keepLinesUpToBytes };
 }
 
 /** Every page at hand: pages read by OCR go through the OCR repair, text pages straight to the parser. */
 export function parsePages(pages: PositionedPage[]): ParsedStatement {
-  return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatementFrom(() => [...pages].sort((a, b) => a.page - b.page));
+  return pages.some(isOcrPage) ? parseWithOcr(pages) : parseStatement(pages);
 }
 
 /**
@@ -146,7 +146,8 @@ export function parsePages(pages: PositionedPage[]): ParsedStatement {
  */
 export async function parseChunksInActivity(chunks: Buffer[], between: () => void): Promise<ParsedStatement> {
   if (chunks.some(chunkHasOcrPages)) return parseWithOcrYielding(pagesOf(chunks), between);
-  return parseStatementYielding(pageSource(chunks), between);
+  const { source, keepLines } = pageSource(chunks);
+  return parseStatementYielding(source, between, { keepLines });
 }
 
 /** Every page of the work files, at once (the OCR repair needs them all at hand). */
@@ -372,10 +373,14 @@ export function createParsePdfActivities(deps: ParseDeps) {
         if (!pages || (deps.ocrPages && pages.some((p) => !p.hasText))) return { kind: 'chunked', pageCount };
         heartbeat();
         await refineProgress(db, input.taskId, 40, `Parsing ${pageCount} page${pageCount === 1 ? '' : 's'}...`);
-        const parsed = await parseStatementYielding(() => [...pages].sort((a, b) => a.page - b.page), () => {
-          heartbeat();
-          signal.throwIfAborted();
-        });
+        const parsed = await parseStatementYielding(
+          () => [...pages].sort((a, b) => a.page - b.page),
+          () => {
+            heartbeat();
+            signal.throwIfAborted();
+          },
+          { keepLines: true }, // a short statement, held whole
+        );
         // The password stays until the task's terminal write (finishTask) deletes it: a
         // worker that dies between this save and its answer leaves a retry that can still
         // open the file.

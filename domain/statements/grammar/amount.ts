@@ -36,7 +36,15 @@ function normalise(text: string): string {
     .trim();
 }
 
+/**
+ * What every amount holds: a digit, a decimal mark and two decimals. Most cells a table's
+ * rows are read for are words, turned away by this alone (normalise never makes or joins
+ * digits and marks, so it holds before normalising as after).
+ */
+const TWO_DECIMALS = /\d[.,]\d\d/;
+
 export function parseAmount(input: string): Amount | null {
+  if (!TWO_DECIMALS.test(input)) return null;
   let s = normalise(input);
   if (s.length === 0 || s.length > 40) return null;
   let negative = false;

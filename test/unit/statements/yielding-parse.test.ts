@@ -37,17 +37,23 @@ describe('statements: a long parse inside an activity', function () {
     }
   });
 
-  it('holds a short statement\'s pages for both passes and streams a long one\'s, reading the same either way', () => {
-    const firstOf = (source: () => Iterable<PositionedPage>) => source()[Symbol.iterator]().next().value as PositionedPage;
-    const short = chunks.slice(0, 2);
-    const held = pageSource(short);
-    assert.equal(firstOf(held), firstOf(held), 'one parse of the work files, its pages read twice');
-    const streamed = pageSource(short, 0);
-    assert.notEqual(firstOf(streamed), firstOf(streamed), 'each pass parses the work files again');
-    assert.deepEqual([...streamed()].map((p) => p.page), [...held()].map((p) => p.page));
-    assert.deepEqual(parseStatementFrom(streamed), parseStatementFrom(held));
-    const long = pageSource(chunks); // 2,400 pages: past the size held
-    assert.notEqual(firstOf(long), firstOf(long));
+  it("reads a short statement's work files once, its lines kept for the second pass, and a long one's twice, reading the same either way", () => {
+    const parseCounting = (pages: ReturnType<typeof pageSource>) => {
+      let reads = 0;
+      const source = () => {
+        reads++;
+        return pages.source();
+      };
+      return { parsed: parseStatementFrom(source, { keepLines: pages.keepLines }), reads };
+    };
+    const short = pageSource(chunks.slice(0, 2));
+    assert.equal(short.keepLines, true);
+    const once = parseCounting(short);
+    assert.equal(once.reads, 1, 'one read of the work files');
+    const twice = parseCounting(pageSource(chunks.slice(0, 2), 0));
+    assert.equal(twice.reads, 2, 'read again for the second pass');
+    assert.deepEqual(twice.parsed, once.parsed);
+    assert.equal(pageSource(chunks).keepLines, false, '2,400 pages: past the size whose lines are kept');
   });
 
   it('stops when between throws, as a cancelled activity does', async () => {
