@@ -49,6 +49,29 @@ export function readerFor(bank: BankLayout): CellReader {
   };
 }
 
+/**
+ * `reader` with each text's reading remembered, for one page: its cells are read in turn
+ * by the column fit, the peel of run-together cells and the placement, and most of a
+ * parse's time in the grammars was the same text read again. The readings are shared
+ * between the callers, as all readings are treated: never changed once made.
+ */
+export function rememberingReader(reader: CellReader): CellReader {
+  const money = new Map<string, Amount | null>();
+  const dates = new Map<string, PartialDate | null>();
+  return {
+    money(t) {
+      let v = money.get(t);
+      if (v === undefined) money.set(t, (v = reader.money(t)));
+      return v;
+    },
+    date(t) {
+      let v = dates.get(t);
+      if (v === undefined) dates.set(t, (v = reader.date(t)));
+      return v;
+    },
+  };
+}
+
 /** A cell of nothing but "#": a flag the bank sets beside a row (a fee to come), not words. */
 const FLAG = /^#+$/;
 

@@ -22,6 +22,7 @@ import {
   markerOf,
   readerFor,
   readRow,
+  rememberingReader,
   type MarkerKind,
   type RowRead,
 } from './row';
@@ -92,6 +93,7 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
   const undated: { row: SkippedRow; line: Line }[] = [];
 
   const page = (lines: Line[], furnitureOf: PageFurniture): void => {
+    const cells = rememberingReader(reader);
     const headers = new Map<number, TableLayout>();
     let tableStart: number | null = null; // the first line below the page's first header
     for (let i = 0; i < lines.length; i++) {
@@ -105,7 +107,7 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
     const starts = [...headers.keys()];
     starts.forEach((at, n) => {
       const h = headers.get(at)!;
-      headers.set(at, fitColumnsToData(h, lines, at + h.lineCount, starts[n + 1] ?? lines.length, reader));
+      headers.set(at, fitColumnsToData(h, lines, at + h.lineCount, starts[n + 1] ?? lines.length, cells));
     });
     const furniture = furnitureOf(tableStart);
     let inTable = layout !== null && headers.size === 0;
@@ -129,7 +131,7 @@ export function tableReader(bank: BankLayout, inferred?: TableLayout): { page(li
         result.outside.push(line);
         continue;
       }
-      const read = readRow(line, layout, reader);
+      const read = readRow(line, layout, cells);
       const raw = lineRawText(line);
 
       const marker = markerOf(read);
