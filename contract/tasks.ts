@@ -64,9 +64,10 @@ export interface ParsePdfInput extends TaskEnvelope {
    */
   fastPathMaxPages?: number;
   /**
-   * Extraction activities run at once on a long statement (PDF_TEXT_THREADS: a worker reads
-   * that many at once, each on a pdf.js thread of its own). Absent in inputs of workflows
-   * started before chunks ran side by side: one at a time.
+   * Extraction activities run at once on a long statement: two per pdf.js thread
+   * (PDF_TEXT_THREADS), so each thread has its next chunk waiting while one chunk's files
+   * are read and written. Absent in inputs of workflows started before chunks ran side by
+   * side: one at a time.
    */
   chunksAtOnce?: number;
 }

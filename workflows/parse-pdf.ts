@@ -44,7 +44,7 @@ export async function parsePdf(input: ParsePdfInput) {
     for (let first = 1; first <= pageCount; first += chunk) ranges.push([first, Math.min(pageCount, first + chunk - 1)]);
     const extract = ([first, last]: [number, number]) =>
       acts.extractPageChunk({ taskId: input.taskId, userId: input.userId, fileKey: input.fileKey, firstPage: first, lastPage: last, pageCount });
-    // Chunks side by side, each on a pdf.js thread of the worker's. Behind a patch marker:
+    // Chunks side by side (chunksAtOnce), read on the worker's pdf.js threads. Behind a patch marker:
     // workflows started before this change replay with their chunks one at a time (one
     // lane: the same steps in the same order as the loop they recorded).
     const atOnce = patched('parallel-page-chunks') ? Math.max(1, input.chunksAtOnce ?? 1) : 1;

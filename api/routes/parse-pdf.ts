@@ -168,7 +168,8 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
   const reading = {
     pagesPerChunk: config.pdf.pagesPerChunk,
     fastPathMaxPages: config.pdf.fastPathMaxPages,
-    chunksAtOnce: config.pdf.textThreads,
+    // Two per thread: the next chunk waits on a thread while one's work file is written.
+    chunksAtOnce: 2 * config.pdf.textThreads,
   };
   const passwordTag = (password: string) => createHmac('sha256', config.fileSecretKey).update(`idempotency password\0${password}`).digest('hex');
 

@@ -127,6 +127,8 @@ type Request = { op: string; data?: Uint8Array } & Record<string, unknown>;
 
 interface Job {
   id: number;
+  /** The lane it is queued on or running in (another lane may take it over while it waits: Lane.pump). */
+  lane: Lane;
   request: Request;
   call: PdfThreadCall;
   resolve: (answer: { value: unknown; thread: number }) => void;
@@ -338,9 +340,28 @@ class Lane {
     job.timer.unref(); // a busy thread keeps the process alive already
   }
 
-  /** Starts queued requests while the thread is free. */
+  /**
+   * A chunk of pages waiting on another text lane, which this free lane can read instead:
+   * the oldest one not bound to its thread. A chunk goes to the least loaded lane when it
+   * arrives, but which lane frees first is not known then.
+   */
+  takeWaitingChunk(): boolean {
+    if (this.index >= Math.max(1, limits.textThreads)) return false;
+    for (const other of lanes) {
+      if (other === this) continue;
+      const at = other.queue.findIndex((j) => SPREAD_OPS.has(j.request.op) && j.call.thread === undefined);
+      if (at < 0) continue;
+      const [job] = other.queue.splice(at, 1);
+      job.lane = this;
+      this.queue.push(job);
+      return true;
+    }
+    return false;
+  }
+
+  /** Starts queued requests while the thread is free, taking over another lane's waiting chunk when it has none. */
   pump(): void {
-    while (!this.current && !this.stopping && this.queue.length > 0) {
+    while (!this.current && !this.stopping && (this.queue.length > 0 || this.takeWaitingChunk())) {
       const job = this.queue.shift()!;
       if (job.call.thread !== undefined && (this.thread === undefined || job.call.thread !== this.threadId)) {
         this.finish(job);
@@ -416,13 +437,14 @@ export function askPdfThreadOn<T>(request: Request, call: PdfThreadCall = {}): P
   if (signal?.aborted) return Promise.reject(signal.reason);
   const lane = laneFor(request, call);
   return new Promise<{ value: T; thread: number }>((resolve, reject) => {
-    const job: Job = { id: nextId++, request, call, resolve: resolve as Job['resolve'], reject };
+    const job: Job = { id: nextId++, lane, request, call, resolve: resolve as Job['resolve'], reject };
     if (signal) {
       job.onAbort = () => {
-        if (lane.current === job) return lane.kill(job, signal.reason);
-        const at = lane.queue.indexOf(job);
-        if (at >= 0) lane.queue.splice(at, 1);
-        lane.finish(job);
+        const on = job.lane;
+        if (on.current === job) return on.kill(job, signal.reason);
+        const at = on.queue.indexOf(job);
+        if (at >= 0) on.queue.splice(at, 1);
+        on.finish(job);
         reject(signal.reason);
       };
       signal.addEventListener('abort', job.onAbort, { once: true });

@@ -2,7 +2,8 @@
  * Text read on two pdf.js threads at once (PdfLimits.textThreads): two requests that
  * arrive together are read by two threads, and give the same pages as one thread would;
  * with one text thread they queue on it. A named document's chunks keep going to the
- * thread that holds it open. A read stopped on one thread leaves the other's alone, and
+ * thread that holds it open, and a chunk waiting behind a busy thread is read by the one
+ * that frees first. A read stopped on one thread leaves the other's alone, and
  * an idle text thread's memory is given back while a renderer's document holds the other.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 /** A raw text request, answered with the thread that read it. */
 const readOn = (g: GeneratedStatement, first: number, last: number, keep?: string) =>
-  askPdfThreadOn<{ pages: unknown[] }>({ op: 'pages', data: g.pdf, first, last, ...(keep ? { keep } : {}) });
+  askPdfThreadOn<{ numPages: number; json: string }>({ op: 'pages', data: g.pdf, first, last, ...(keep ? { keep } : {}) });
 
 describe('statements: text read on two pdf.js threads', function () {
   this.timeout(120_000);
@@ -73,6 +74,22 @@ describe('statements: text read on two pdf.js threads', function () {
       assert.equal(next.thread, first.thread);
     }
     assert.equal(pdfDocumentsOpened() - opened, 1, 'opened once for its four chunks');
+  });
+
+  it('reads a chunk waiting behind a busy thread on the thread that frees first', async () => {
+    const hostile = hostilePdf({ pages: 2000, contentMb: 80 });
+    const controller = new AbortController();
+    // Runs until stopped: whatever waits behind it on its thread waits for good.
+    const busy = askPdfThreadOn({ op: 'pages', data: hostile, first: 1, last: 2000 }, { signal: controller.signal });
+    busy.catch(() => undefined);
+    await until(pdfThreadBusy);
+    // Both threads taken now, so the second chunk waits on one of them: the first, the busy one.
+    const [b, c] = await Promise.all([readOn(big, 1, 2), readOn(big, 3, 4)]);
+    assert.equal(c.thread, b.thread, 'read by the thread that freed');
+    assert.equal((JSON.parse(c.value.json) as unknown[]).length, 2);
+    const reason = new Error('stopped by the test');
+    controller.abort(reason);
+    await assert.rejects(busy, (e) => e === reason);
   });
 
   it('stops a read on one thread and leaves the read on the other alone', async () => {
