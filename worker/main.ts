@@ -15,6 +15,7 @@ import { workflowSource } from './workflow-source';
 import { ensureCleanupSchedule } from './cleanup-schedule';
 import { connectTemporal } from '../platform/temporal-client';
 import { installWorkerTelemetry } from './telemetry';
+import { warmUpStatementReading } from './warm-up';
 
 export interface RunningWorker {
   workers: Worker[];
@@ -39,6 +40,8 @@ export async function startWorker(config: Config, settings: WorkerSettings, logg
     settings: { ...settings, identity: settings.identity ?? `${os.hostname()}-${process.pid}` },
     workflows: await workflowSource(),
   });
+  // Before polling: a statement that arrived meanwhile would wait behind it all the same.
+  if (config.pdf.warmUp && settings.queues.includes('pdf_processing')) await warmUpStatementReading(logger);
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();
     await db.destroy();

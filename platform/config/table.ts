@@ -157,11 +157,12 @@ export const SETTINGS = {
     threadMemoryMb: row('PDF_THREAD_MEMORY_MB', int(64, 65_536), 512),
     /**
      * pdf.js threads a worker reads a long statement's chunks with, at once, each on a core
-     * (and as many chunks the workflow runs at once). Each running one carries its own heap:
-     * 2 read a 503-page statement 20-30% faster and took 80-100 MB more at peak, past the
-     * parse worker's 500 MB budget, so the default is 1 (bench/RESULTS.md).
+     * (the workflow runs two chunks per thread at once). Each running one carries its own
+     * heap; the worker's peak is its parse step's, when they are stopped (bench/RESULTS.md).
      */
     textThreads: row('PDF_TEXT_THREADS', int(1, 16), 2),
+    /** A pdf_processing worker reads and parses a generated statement before it polls (worker/warm-up.ts). */
+    warmUp: row('PDF_WARM_UP', bool, true),
   },
   ocr: {
     enabled: row('OCR_ENABLED', bool, true),
