@@ -14,6 +14,7 @@ import { createWebhookActivities } from './webhooks';
 import { createPreviewCategorizeActivities } from './preview-categorize';
 import { createOcr } from '../domain/ocr';
 import { createSecretBox } from '../platform/secret-box';
+import { RecentFiles } from '../db/recent-files';
 
 export interface ActivityDeps {
   db: Knex;
@@ -24,7 +25,9 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const { db, config } = deps;
-  const files = deps.files ?? new FileStore(db);
+  // A worker reads a long statement's upload once per chunk, and reads back the work files
+  // it wrote: recent files stay in its memory for that (db/recent-files.ts).
+  const files = deps.files ?? new FileStore(db, undefined, new RecentFiles());
   // OCR for scanned pages, on by default (OCR_ENABLED); one pool per worker process is the OCR_CONCURRENCY limit.
   const ocrPages = deps.ocrPages ?? (config.ocr.enabled ? createOcr(config.ocr).ocrPages : undefined);
   return {

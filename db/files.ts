@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { sessionReportPrefix, workFilePrefix } from '../contract/file-keys';
 import { likeStartsWith } from '../domain/rules/like-escape';
+import type { RecentFiles } from './recent-files';
 
 export type FileKind = 'upload' | 'report' | 'work';
 
@@ -167,9 +168,14 @@ export class FileWriter extends Writable {
 }
 
 export class FileStore {
+  /**
+   * `recent`: files this process wrote or read lately, kept for its next reads of them
+   * (recent-files.ts). Workers have one; the API, which reads a file once, does not.
+   */
   constructor(
     private readonly db: Knex,
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
+    private readonly recent?: RecentFiles,
   ) {}
 
   createWriter(meta: NewFile): FileWriter {
@@ -184,6 +190,7 @@ export class FileStore {
     });
     const stored = await this.stat(meta.fileKey);
     if (!stored) throw new Error(`file ${meta.fileKey} vanished after write`);
+    this.recent?.set(meta.fileKey, stored.sha256, data);
     return stored;
   }
 
@@ -201,12 +208,19 @@ export class FileStore {
     return row ? toStoredFile(row) : null;
   }
 
-  /** The whole file in memory: for uploads, which are bounded by MAX_UPLOAD_BYTES. */
+  /**
+   * The whole file in memory: for uploads, which are bounded by MAX_UPLOAD_BYTES, and work
+   * files. With `recent`, possibly a Buffer shared with other reads: not to be changed.
+   */
   async read(fileKey: string): Promise<Buffer | null> {
     const meta = await this.stat(fileKey);
     if (!meta) return null;
+    const kept = this.recent?.get(fileKey, meta.sha256);
+    if (kept) return kept;
     const rows = await this.db('stored_file_chunks').where({ file_key: fileKey }).orderBy('idx').select('data');
-    return Buffer.concat(rows.map((r: { data: Buffer }) => r.data));
+    const data = Buffer.concat(rows.map((r: { data: Buffer }) => r.data));
+    this.recent?.set(fileKey, meta.sha256, data);
+    return data;
   }
 
   /** Streams a complete file one chunk query at a time. */
@@ -229,11 +243,13 @@ export class FileStore {
   }
 
   async delete(fileKey: string): Promise<boolean> {
+    this.recent?.forget(fileKey);
     return (await this.db('stored_files').where({ file_key: fileKey }).delete()) > 0;
   }
 
   /** A parse's scratch files (its extracted pages), whatever chunks it wrote. */
   async deleteWorkFiles(taskId: string): Promise<void> {
+    this.recent?.forgetPrefix(workFilePrefix(taskId));
     await this.db('stored_files').where('file_key', 'like', keyPrefixPattern(workFilePrefix(taskId))).delete();
   }
 
