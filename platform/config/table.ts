@@ -161,7 +161,7 @@ export const SETTINGS = {
      * heap; the worker's peak is its parse step's, when they are stopped (bench/RESULTS.md).
      */
     textThreads: row('PDF_TEXT_THREADS', int(1, 16), 2),
-    /** A pdf_processing worker reads and parses a generated statement before it polls (worker/warm-up.ts). */
+    /** A pdf_processing worker reads a generated statement's text before it polls (worker/warm-up.ts). */
     warmUp: row('PDF_WARM_UP', bool, true),
   },
   ocr: {

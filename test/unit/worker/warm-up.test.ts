@@ -28,17 +28,17 @@ describe('worker: statement reading warmed up before polling', function () {
     assert.ok(parsed.transactions.length > 1000, `${parsed.transactions.length} rows on ${pageCount} pages`);
   });
 
-  it('reads and parses it, logs what it read, and leaves the pdf.js thread running', async () => {
+  it('reads it, logs what it read, and leaves the pdf.js thread running', async () => {
     await releasePdfThreadIfIdle();
     assert.equal(pdfThreadRunning(), false);
     const { logger, lines } = capture();
     const read = await warmUpStatementReading(logger);
-    assert.ok(read && read.pages > 20 && read.rows > 1000, JSON.stringify(read));
+    assert.ok(read && read.pages > 20, JSON.stringify(read));
     assert.equal(pdfThreadRunning(), true);
     const line = lines.find((l) => l.msg === 'statement reading warmed up');
     assert.ok(line, JSON.stringify(lines));
     assert.equal(line.level, 'info');
-    assert.equal(line.rows, read.rows);
+    assert.equal(line.pages, read.pages);
   });
 
   it('logs a warm-up it cannot do and resolves', async () => {
