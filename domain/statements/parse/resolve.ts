@@ -92,6 +92,7 @@ export function resolveRows(
   for (const sign of balanceReadings(events)) {
     const r = resolveWith(events, bank, years, openingHint, sign, convention);
     if (!best || r.breaks < best.breaks) best = r;
+    if (best.breaks === 0) break; // no other reading can do better than an unbroken chain
   }
   const { breaks: _, ...resolved } = best!;
   return resolved;

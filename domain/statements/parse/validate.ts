@@ -39,7 +39,7 @@ export function validate(input: ValidationInput): ValidationResult {
   const { entries, printed } = input;
   const warnings: ParseWarning[] = [];
   const warn = (page: number, line: number, code: string, message: string) => warnings.push({ page, line, code, message });
-  const txs = entries.flatMap((e) => (e.type === 'tx' ? [e] : []));
+  const txs = entries.filter((e): e is Extract<Entry, { type: 'tx' }> => e.type === 'tx');
 
   // Opening: a brought-forward/opening row before the first transaction, else the summary,
   // else what the first printed balance implies.
