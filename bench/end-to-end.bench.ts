@@ -33,6 +33,7 @@ import { load, ruleSet } from './categorize.bench';
 import { tokenFor } from '../test/support/fixtures';
 import { PREBUILT_BUNDLE } from '../worker/workflow-source';
 import { historyBreakdown } from './support/history';
+import { waitTerminal } from './support/task-events';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -91,14 +92,17 @@ async function main() {
     const res = await fetch(base + p, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
     return { status: res.status, body: (await res.json()) as any };
   };
+  // Until the task's SSE stream says it ended (a worker that dies meanwhile fails the bench), then its result.
   const waitDone = async (taskId: string) => {
-    for (;;) {
+    let done = false;
+    const ended = waitTerminal(base, token, taskId).finally(() => (done = true));
+    while (!done) {
       const dead = pools.find((q) => workers[q].exitCode !== null || workers[q].signalCode !== null);
       if (dead) throw new Error(`the ${dead} worker exited (${workers[dead].exitCode ?? workers[dead].signalCode}) during the bench`);
-      const s = await call(`/tasks/${taskId}/status`);
-      if (['SUCCESS', 'FAILED', 'CANCELLED'].includes(s.body.status)) return (await call(`/tasks/${taskId}/result`)).body;
-      await new Promise((r) => setTimeout(r, 100));
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 200))]);
     }
+    await ended;
+    return (await call(`/tasks/${taskId}/result`)).body;
   };
   const step = async <T>(name: string, pool: (typeof pools)[number], fn: () => Promise<T>) => {
     watched = pool;

@@ -32,6 +32,7 @@ import { embeddedEnv, freeEmbeddedPorts, tempDataDir } from '../test/support/emb
 import { fnbEnglish } from '../test/fixtures/statements/styles/fnb';
 import { generateStatement, largeStatement } from '../test/fixtures/statements';
 import { historyBreakdown } from './support/history';
+import { waitTerminal } from './support/task-events';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
@@ -166,24 +167,6 @@ async function main() {
     }
   } finally {
     await stopService(service);
-  }
-}
-
-/** Reads the task's SSE stream until a terminal status arrives. */
-async function waitTerminal(base: string, token: string, taskId: string): Promise<void> {
-  const res = await fetch(`${base}/tasks/${taskId}/events`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
-  if (!res.ok || !res.body) throw new Error(`events answered ${res.status}`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the event stream of ${taskId} ended before a terminal status`);
-      buffered += value;
-      if (/"status":"(SUCCESS|FAILED|CANCELLED)"/.test(buffered)) return;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
   }
 }
 
