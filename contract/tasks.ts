@@ -64,13 +64,19 @@ export interface ParsePdfInput extends TaskEnvelope {
    */
   fastPathMaxPages?: number;
   /**
-   * Extraction activities run at once on a long statement: two per pdf.js thread
-   * (PDF_TEXT_THREADS), so each thread has its next chunk waiting while one chunk's files
-   * are read and written. Absent in inputs of workflows started before chunks ran side by
-   * side: one at a time.
+   * Extraction activities run at once on a long statement: CHUNKS_PER_TEXT_THREAD per
+   * pdf.js thread (PDF_TEXT_THREADS). Absent in inputs of workflows started before chunks
+   * ran side by side: one at a time.
    */
   chunksAtOnce?: number;
 }
+
+/**
+ * A long statement's chunks under way per pdf.js thread: while a thread reads one, the
+ * next waits for it, so the thread does not idle while a chunk's files are read and written
+ * and the workflow schedules the next (bench/RESULTS.md).
+ */
+export const CHUNKS_PER_TEXT_THREAD = 2;
 
 export interface BulkCategorizeInput extends TaskEnvelope {
   sessionId: string;

@@ -4,8 +4,8 @@
  * no SQL to parse per row and no JSON to expand, and the rows are formatted here while
  * Postgres, on another core, stores the ones before (bench/RESULTS.md).
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -44,20 +44,18 @@ export async function copyIn(
 ): Promise<void> {
   // A transaction's client hands out the transaction's own connection, and never releases it.
   const connection = (await trx.client.acquireConnection()) as PoolClient;
-  const sql = `copy ${table} (${columns.join(', ')}) from stdin`;
-  const stream = connection.query(copyFrom(sql));
+  const stream = connection.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  const done = finished(stream);
+  done.catch(() => undefined); // awaited below; a refusal before then also stops the writes
   const { batch, onBatch } = options;
-  await pipeline(
-    Readable.from(
-      (function* () {
-        for (let i = 0; i < rows.length; i += batch) {
-          let text = '';
-          for (let j = i; j < Math.min(rows.length, i + batch); j++) text += copyLine(rows[j]);
-          yield text;
-          onBatch?.();
-        }
-      })(),
-    ),
-    stream,
-  );
+  // Written here rather than piped from a generator, so `onBatch` runs in the caller's
+  // async context (a heartbeat needs its activity's), not in the stream's callbacks.
+  for (let i = 0; i < rows.length && !stream.destroyed; i += batch) {
+    let text = '';
+    for (let j = i; j < Math.min(rows.length, i + batch); j++) text += copyLine(rows[j]);
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
+    onBatch?.();
+  }
+  stream.end();
+  await done;
 }

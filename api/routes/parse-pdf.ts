@@ -13,7 +13,7 @@ import type { Context, Middleware } from 'koa';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../contract/errors';
 import type { FileStore } from '../../db/files';
 import { uploadFileKey } from '../../contract/file-keys';
-import { SUBMITTED_MESSAGES } from '../../contract/tasks';
+import { CHUNKS_PER_TEXT_THREAD, SUBMITTED_MESSAGES } from '../../contract/tasks';
 import { createBatch, deleteBatch, batchOfTask, removeFromBatch, type RejectedFile } from '../../db/batches';
 import { announceBatchIfDone } from '../../platform/task-announce';
 import { deleteUploadPassword, saveUploadPassword } from '../../db/upload-secrets';
@@ -168,8 +168,7 @@ export function parsePdfRoutes(deps: SubmitDeps & { files: FileStore }): Router 
   const reading = {
     pagesPerChunk: config.pdf.pagesPerChunk,
     fastPathMaxPages: config.pdf.fastPathMaxPages,
-    // Two per thread: the next chunk waits on a thread while one's work file is written.
-    chunksAtOnce: 2 * config.pdf.textThreads,
+    chunksAtOnce: CHUNKS_PER_TEXT_THREAD * config.pdf.textThreads,
   };
   const passwordTag = (password: string) => createHmac('sha256', config.fileSecretKey).update(`idempotency password\0${password}`).digest('hex');
 

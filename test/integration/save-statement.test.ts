@@ -7,6 +7,7 @@
  * amounts at both signs and the column's ends.
  */
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { saveStatement } from '../../db/sessions';
 import { centsToDecimalString } from '../../domain/money';
@@ -62,9 +63,12 @@ describe('saving a parsed statement (real Postgres)', function () {
       skippedRows: [],
     };
     const session = { taskId: '00000000-0000-4000-8000-0000000000b1', userId: 'u1', sessionId: '00000000-0000-4000-8000-0000000000b2', clientId: null, fileKey: 'k', fileName: 'f.pdf', sha256: null };
-    let batches = 0;
-    await saveStatement(db, session, parsed, () => batches++);
-    assert.ok(batches >= 3, `${batches} insert batches`);
+    // onBatch is a heartbeat: it must run in the caller's async context (an activity's).
+    const context = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    await context.run('the activity', () => saveStatement(db, session, parsed, () => seen.push(context.getStore())));
+    assert.ok(seen.length >= 3, `${seen.length} insert batches`);
+    assert.deepEqual(new Set(seen), new Set(['the activity']));
 
     const stored = await db('transactions')
       .where({ session_id: session.sessionId })
