@@ -24,7 +24,7 @@ function field(v: CopyValue): string {
 }
 
 /** One row as a line of COPY's text format. */
-export function copyLine(values: readonly CopyValue[]): string {
+function copyLine(values: readonly CopyValue[]): string {
   let line = '';
   for (let i = 0; i < values.length; i++) line += (i ? '\t' : '') + field(values[i]);
   return line + '\n';

@@ -39,6 +39,22 @@ function rowsOf(count: number): ParsedTransaction[] {
   }));
 }
 
+/** A parsed statement of these rows (what saving needs; no warnings, not reconciled). */
+function statementOf(transactions: ParsedTransaction[]): ParsedStatement {
+  return {
+    bankSource: 'FNB',
+    accountNumber: null,
+    transactions,
+    openingBalanceCents: 0,
+    closingBalanceCents: 1,
+    periodStart: null,
+    periodEnd: null,
+    reconciled: false,
+    warnings: [],
+    skippedRows: [],
+  };
+}
+
 describe('saving a parsed statement (real Postgres)', function () {
   this.timeout(120_000);
   let db: Knex;
@@ -50,18 +66,7 @@ describe('saving a parsed statement (real Postgres)', function () {
 
   it('stores every row as parsed, across insert batches, with escaped text intact', async () => {
     const transactions = rowsOf(12_003);
-    const parsed: ParsedStatement = {
-      bankSource: 'FNB',
-      accountNumber: null,
-      transactions,
-      openingBalanceCents: 0,
-      closingBalanceCents: 1,
-      periodStart: null,
-      periodEnd: null,
-      reconciled: false,
-      warnings: [],
-      skippedRows: [],
-    };
+    const parsed = statementOf(transactions);
     const session = { taskId: '00000000-0000-4000-8000-0000000000b1', userId: 'u1', sessionId: '00000000-0000-4000-8000-0000000000b2', clientId: null, fileKey: 'k', fileName: 'f.pdf', sha256: null };
     // onBatch is a heartbeat: it must run in the caller's async context (an activity's).
     const context = new AsyncLocalStorage<string>();
@@ -103,18 +108,7 @@ describe('saving a parsed statement (real Postgres)', function () {
   it('a row Postgres refuses fails the save whole: no session row, no transactions, and the pool still works', async () => {
     const transactions = rowsOf(7_001);
     transactions[6_500] = { ...transactions[6_500], date: '2026-02-30' }; // in the second COPY batch
-    const parsed: ParsedStatement = {
-      bankSource: 'FNB',
-      accountNumber: null,
-      transactions,
-      openingBalanceCents: 0,
-      closingBalanceCents: 1,
-      periodStart: null,
-      periodEnd: null,
-      reconciled: false,
-      warnings: [],
-      skippedRows: [],
-    };
+    const parsed = statementOf(transactions);
     const session = { taskId: '00000000-0000-4000-8000-0000000000c1', userId: 'u1', sessionId: '00000000-0000-4000-8000-0000000000c2', clientId: null, fileKey: 'k', fileName: 'f.pdf', sha256: null };
     await assert.rejects(saveStatement(db, session, parsed), /date/i);
     assert.equal(await db('sessions').where({ id: session.sessionId }).first(), undefined);
