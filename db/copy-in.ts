@@ -34,12 +34,17 @@ function copyLine(values: readonly CopyValue[]): string {
  * Streams `rows` into `table` on the transaction's connection, `batch` rows per write;
  * `onBatch` runs after each (a heartbeat). Text must be valid for Postgres text (no NUL,
  * no lone surrogates): COPY refuses the whole stream otherwise, and the transaction with it.
+ *
+ * `rows` is read lazily, one batch before each write: a caller that derives its rows (ids,
+ * formatted figures) as they are read does that work while Postgres stores the batches
+ * before, on another core, instead of before the first byte is sent. If reading a row
+ * throws, the COPY is abandoned (Postgres keeps none of it) and the error passed on.
  */
 export async function copyIn(
   trx: Knex.Transaction,
   table: string,
   columns: readonly string[],
-  rows: readonly (readonly CopyValue[])[],
+  rows: Iterable<readonly CopyValue[]>,
   options: { batch: number; onBatch?: () => void },
 ): Promise<void> {
   // A transaction's client hands out the transaction's own connection, and never releases it.
@@ -48,13 +53,31 @@ export async function copyIn(
   const done = finished(stream);
   done.catch(() => undefined); // awaited below; a refusal before then also stops the writes
   const { batch, onBatch } = options;
-  // Written here rather than piped from a generator, so `onBatch` runs in the caller's
-  // async context (a heartbeat needs its activity's), not in the stream's callbacks.
-  for (let i = 0; i < rows.length && !stream.destroyed; i += batch) {
-    let text = '';
-    for (let j = i; j < Math.min(rows.length, i + batch); j++) text += copyLine(rows[j]);
-    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
-    onBatch?.();
+  const source = rows[Symbol.iterator]();
+  try {
+    // Written here rather than piped from a generator, so `onBatch` runs in the caller's
+    // async context (a heartbeat needs its activity's), not in the stream's callbacks.
+    let more = true;
+    while (more && !stream.destroyed) {
+      let text = '';
+      let n = 0;
+      for (; n < batch; n++) {
+        const next = source.next();
+        if (next.done) break;
+        text += copyLine(next.value);
+      }
+      more = n === batch;
+      if (n === 0) break;
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
+      onBatch?.();
+    }
+  } catch (err) {
+    // The COPY is failed on the server (pg-copy-streams sends CopyFail with this message,
+    // which Postgres logs: a fixed one, never the caller's error) and the connection left
+    // ready for the transaction's rollback.
+    stream.destroy(new Error('copyIn: the rows could not be read'));
+    await done.catch(() => undefined);
+    throw err;
   }
   stream.end();
   await done;

@@ -33,13 +33,22 @@ export function fitidScope(bankSource: string, accountKey: string | null): strin
 
 /** The ids of a statement's rows, in the order given (statement order). */
 export function assignFitids(scope: string, rows: readonly FitidRow[]): string[] {
+  const next = fitidSequence(scope);
+  return rows.map((r) => next(r));
+}
+
+/**
+ * The same ids one row at a time: each call gives the id of the statement's next row, so a
+ * save can derive them batch by batch as it writes the rows.
+ */
+export function fitidSequence(scope: string): (row: FitidRow) => string {
   const seen = new Map<string, number>();
   const prefix = `statementflow fitid v1\n${scope}\n`;
-  return rows.map((r) => {
+  return (r) => {
     const fields = `${r.date}\n${r.amountCents}\n${r.balanceCents ?? ''}\n${normalised(r.description)}`;
     const occurrence = seen.get(fields) ?? 0;
     seen.set(fields, occurrence + 1);
     // One-shot hashing: a Hash object per row cost a third of a 27,500-row statement's ids.
     return hash('sha256', `${prefix}${fields}\n${occurrence}`, 'hex').slice(0, 32);
-  });
+  };
 }

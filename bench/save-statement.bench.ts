@@ -1,0 +1,67 @@
+/**
+ * Times saveStatement alone (db/sessions.ts: the session row, its transactions by COPY, the
+ * READY update, one transaction) on an embedded Postgres, for the rows of a generated
+ * statement of N pages:
+ *
+ *   npx tsx bench/save-statement.bench.ts [pages=500] [rounds=6]
+ *
+ * Each round saves the statement as a new session and removes it afterwards (not timed),
+ * so every round meets the same table. Prints each round and the median.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createDb, migrateLatest } from '../db/knex';
+import { saveStatement } from '../db/sessions';
+import { getFreePort, startEmbeddedPostgres } from '../devenv';
+import type { ParsedStatement } from '../domain/statements';
+import { largeStatement } from '../test/fixtures/statements';
+
+async function main(): Promise<void> {
+  const pages = Number(process.argv[2] ?? 500);
+  const rounds = Number(process.argv[3] ?? 6);
+  const g = await largeStatement(pages);
+  // The ground truth as the parser returns it; the raw text as long as a parsed row's.
+  const parsed: ParsedStatement = {
+    bankSource: g.truth.bankSource,
+    accountNumber: '62000000001',
+    transactions: g.truth.transactions.map((t, i) => ({ ...t, seq: i + 1, rawText: `${t.date} | ${t.description} | ${t.amountCents} | ${t.balanceCents}` })),
+    openingBalanceCents: g.truth.openingBalanceCents,
+    closingBalanceCents: g.truth.closingBalanceCents,
+    periodStart: g.truth.periodStart,
+    periodEnd: g.truth.periodEnd,
+    reconciled: true,
+    warnings: [],
+    skippedRows: [],
+  };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-save-bench-'));
+  fs.chmodSync(tmp, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: tmp, port: await getFreePort(), ephemeral: true });
+  const db = createDb(pg.databaseUrl);
+  try {
+    await migrateLatest(db);
+    console.log(`${parsed.transactions.length} rows (${g.pages} pages)`);
+    const times: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const sessionId = randomUUID();
+      const session = { taskId: randomUUID(), userId: 'bench', sessionId, clientId: null, fileKey: 'bench', fileName: 'bench.pdf', sha256: null };
+      const t = performance.now();
+      await saveStatement(db, session, parsed);
+      times.push(performance.now() - t);
+      console.log(`save ${r + 1}: ${Math.round(times[r])} ms`);
+      await db('sessions').where({ id: sessionId }).delete();
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    console.log(`median ${Math.round(sorted[Math.floor(sorted.length / 2)])} ms, min ${Math.round(sorted[0])} ms`);
+  } finally {
+    await db.destroy();
+    await pg.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
