@@ -1,22 +1,18 @@
 /**
  * Times saveStatement alone (db/sessions.ts: the session row, its transactions by COPY, the
- * READY update, one transaction) on an embedded Postgres, for the rows of a generated
- * statement of N pages:
+ * READY update, one transaction) on the test Postgres (test/support/postgres.ts), for the
+ * rows of a generated statement of N pages:
  *
  *   npx tsx bench/save-statement.bench.ts [pages=500] [rounds=6]
  *
  * Each round saves the statement as a new session and removes it afterwards (not timed),
  * so every round meets the same table. Prints each round and the median.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createDb, migrateLatest } from '../db/knex';
 import { saveStatement } from '../db/sessions';
-import { getFreePort, startEmbeddedPostgres } from '../devenv';
 import type { ParsedStatement } from '../domain/statements';
 import { largeStatement } from '../test/fixtures/statements';
+import { getTestDb, stopTestPostgres } from '../test/support/postgres';
 
 async function main(): Promise<void> {
   const pages = Number(process.argv[2] ?? 500);
@@ -35,12 +31,8 @@ async function main(): Promise<void> {
     warnings: [],
     skippedRows: [],
   };
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'statementflow-save-bench-'));
-  fs.chmodSync(tmp, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: tmp, port: await getFreePort(), ephemeral: true });
-  const db = createDb(pg.databaseUrl);
+  const db = await getTestDb();
   try {
-    await migrateLatest(db);
     console.log(`${parsed.transactions.length} rows (${g.pages} pages)`);
     const times: number[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -55,9 +47,7 @@ async function main(): Promise<void> {
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`median ${Math.round(sorted[Math.floor(sorted.length / 2)])} ms, min ${Math.round(sorted[0])} ms`);
   } finally {
-    await db.destroy();
-    await pg.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await stopTestPostgres();
   }
 }
 

@@ -53,24 +53,24 @@ export async function copyIn(
   const done = finished(stream);
   done.catch(() => undefined); // awaited below; a refusal before then also stops the writes
   const { batch, onBatch } = options;
-  const source = rows[Symbol.iterator]();
+  const write = async (text: string) => {
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
+    onBatch?.();
+  };
   try {
     // Written here rather than piped from a generator, so `onBatch` runs in the caller's
     // async context (a heartbeat needs its activity's), not in the stream's callbacks.
-    let more = true;
-    while (more && !stream.destroyed) {
-      let text = '';
-      let n = 0;
-      for (; n < batch; n++) {
-        const next = source.next();
-        if (next.done) break;
-        text += copyLine(next.value);
-      }
-      more = n === batch;
-      if (n === 0) break;
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
-      onBatch?.();
+    let text = '';
+    let n = 0;
+    for (const row of rows) {
+      text += copyLine(row);
+      if (++n < batch) continue;
+      await write(text);
+      text = '';
+      n = 0;
+      if (stream.destroyed) break; // Postgres refused the stream: `done` says why
     }
+    if (n > 0 && !stream.destroyed) await write(text);
   } catch (err) {
     // The COPY is failed on the server (pg-copy-streams sends CopyFail with this message,
     // which Postgres logs: a fixed one, never the caller's error) and the connection left

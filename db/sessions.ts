@@ -9,9 +9,9 @@ import { TaskErrorCodes, TaskInputError } from '../contract/errors';
 import { centsToDecimalString, decimalStringToCents, fitsAmountColumn } from '../domain/money';
 import type { ParsedStatement } from '../domain/statements';
 import { wellFormed } from '../domain/rules/text';
-import { copyIn } from './copy-in';
+import { copyIn, type CopyValue } from './copy-in';
 import { accountKey, maskAccount } from '../domain/statements/account';
-import { fitidScope, fitidSequence } from '../domain/statements/fitid';
+import { fitidScope, fitidSequence, type FitidRow } from '../domain/statements/fitid';
 import { fullReviewOf, type FullReview } from '../domain/statements/review';
 import { deleteSessionFiles, keyPrefixPattern, sessionReportPrefix } from './files';
 import type { Batch } from './tasks';
@@ -342,25 +342,9 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
     await trx('transactions').where({ session_id: s.sessionId }).delete();
     const rows = parsed.transactions;
     const account = parsed.accountNumber === null ? null : accountKey(parsed.bankSource, parsed.accountNumber);
-    const fitidOf = fitidSequence(fitidScope(parsed.bankSource, account));
     // Each row's id and fields are worked out as copyIn reads it: while Postgres stores one
     // batch, the next is derived (bench/RESULTS.md).
-    const values = (function* () {
-      for (const t of rows) {
-        yield [
-          s.sessionId,
-          t.seq,
-          t.date,
-          storableText(t.description),
-          centsToDecimalString(t.amountCents),
-          t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
-          t.page,
-          storableText(t.rawText),
-          fitidOf(t),
-          t.line,
-        ];
-      }
-    })();
+    const values = transactionRows(s.sessionId, rows, fitidSequence(fitidScope(parsed.bankSource, account)));
     await copyIn(trx, 'transactions', TRANSACTION_COLUMNS, values, { batch: COPY_BATCH, onBatch });
     await trx('sessions')
       .where({ id: s.sessionId })
@@ -379,6 +363,24 @@ export async function saveStatement(db: Knex, s: NewSession, parsed: ParsedState
         updated_at: trx.fn.now(),
       });
   });
+}
+
+/** The statement's rows as TRANSACTION_COLUMNS values, each derived when it is read. */
+function* transactionRows(sessionId: string, rows: ParsedStatement['transactions'], fitidOf: (row: FitidRow) => string): Generator<CopyValue[]> {
+  for (const t of rows) {
+    yield [
+      sessionId,
+      t.seq,
+      t.date,
+      storableText(t.description),
+      centsToDecimalString(t.amountCents),
+      t.balanceCents === null ? null : centsToDecimalString(t.balanceCents),
+      t.page,
+      storableText(t.rawText),
+      fitidOf(t),
+      t.line,
+    ];
+  }
 }
 
 /**
