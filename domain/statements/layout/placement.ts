@@ -60,9 +60,12 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
   let ws = words(cell);
   const out: Cell[] = [];
   // Date off the left: "15 Jan", "15 Jan 2024", "01 15".
-  for (let n = Math.min(3, ws.length - 1); n >= 1; n--) {
+  // Where a candidate's words lie is known before its text is joined, so the (cheap)
+  // column tests come first and the text is built only for candidates that pass them.
+  const dateHere = columnAt(layout, ws[0].x).kind === 'date';
+  for (let n = Math.min(3, ws.length - 1); dateHere && n >= 1; n--) {
     const head = join(ws.slice(0, n));
-    if (columnAt(layout, head.x).kind === 'date' && reader.date(head.text)) {
+    if (reader.date(head.text)) {
       const rest = join(ws.slice(n));
       // What follows must be another column's, or plainly no part of a date (words, not a
       // year): where a date and a description share one item, the split point is estimated.
@@ -78,13 +81,15 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
   const tails: Cell[] = [];
   for (let found = true; found && ws.length > 1; ) {
     found = false;
+    const right = ws[ws.length - 1].right;
     for (let n = Math.min(5, ws.length - 1); n >= 1; n--) {
-      const t = join(ws.slice(ws.length - n));
-      const rest = join(ws.slice(0, ws.length - n));
+      const from = ws.length - n;
       // A peeled amount must sit under its label, as right-aligned money does: a description
       // that merely runs on into a money column and ends in "R100.00" keeps its words.
-      const col = columnOverlapping(layout, t.x, t.right);
-      if (col && MONEY_KINDS.has(col.kind) && reader.money(t.text) && columnAt(layout, rest.x) !== col) {
+      const col = columnOverlapping(layout, ws[from].x, right);
+      if (!col || !MONEY_KINDS.has(col.kind) || columnAt(layout, ws[0].x) === col) continue;
+      const t = join(ws.slice(from));
+      if (reader.money(t.text)) {
         tails.unshift(t);
         ws = ws.slice(0, ws.length - n);
         found = true;

@@ -97,7 +97,8 @@ export function validate(input: ValidationInput): ValidationResult {
     ...closingMarkers.map((m) => ({ value: m.cents, page: m.page, line: m.line })),
     ...(printed.closing ?? []),
   ];
-  const lastBalance = [...txs].reverse().find((t) => t.tx.balanceCents !== null)?.tx.balanceCents ?? null;
+  let lastBalance: number | null = null;
+  for (let i = txs.length - 1; i >= 0 && lastBalance === null; i--) lastBalance = txs[i].tx.balanceCents;
   const closing = printedClosings.length > 0 ? printedClosings[printedClosings.length - 1].value : lastBalance;
   const sum = txs.reduce((s, t) => s + t.tx.amountCents, 0);
   if (opening !== null && closing !== null) {
@@ -116,24 +117,14 @@ export function validate(input: ValidationInput): ValidationResult {
 
   // 3. Printed totals and counts. Banks differ on whether fees count as debits, and on
   // whether a credit with a fee taken from it counts gross or net, so each reading passes.
-  const credits = txs.filter((t) => t.tx.amountCents > 0);
-  const debitsAll = txs.filter((t) => t.tx.amountCents < 0);
-  const debitsNoFee = debitsAll.filter((t) => !t.fee);
-  const fees = txs.filter((t) => t.fee);
-  const abs = (list: typeof txs) => list.reduce((s, t) => s + Math.abs(t.tx.amountCents), 0);
-  // A fee taken with a row is inside that row's amount; the row's own movement is gross.
-  const gross = (t: (typeof txs)[number]) => t.tx.amountCents + (t.feeCents ?? 0);
-  const grossCredits = txs.filter((t) => !t.fee && gross(t) > 0);
-  const grossDebits = txs.filter((t) => !t.fee && gross(t) < 0);
-  const sumGross = (list: typeof txs) => list.reduce((s, t) => s + Math.abs(gross(t)), 0);
-  const feeTotal = abs(fees) + txs.reduce((s, t) => s + (t.feeCents ?? 0), 0);
+  const totals = totalsOf(txs);
   const expectations: [SummaryField, string, number[], boolean][] = [
-    ['totalCredits', 'total of credits', [abs(credits), sumGross(grossCredits)], false],
-    ['totalDebits', 'total of debits', [abs(debitsNoFee), abs(debitsAll), sumGross(grossDebits), sumGross(grossDebits) + feeTotal], false],
-    ['totalFees', 'total of fees', feeTotal > 0 ? [feeTotal] : [], false],
-    ['creditCount', 'number of credits', [credits.length, grossCredits.length], true],
-    ['debitCount', 'number of debits', [debitsNoFee.length, debitsAll.length, grossDebits.length], true],
-    ['transactionCount', 'number of transactions', [txs.length - fees.length, txs.length], true],
+    ['totalCredits', 'total of credits', [totals.credits.cents, totals.grossCredits.cents], false],
+    ['totalDebits', 'total of debits', [totals.debitsNoFee.cents, totals.debitsAll.cents, totals.grossDebits.cents, totals.grossDebits.cents + totals.feeTotal], false],
+    ['totalFees', 'total of fees', totals.feeTotal > 0 ? [totals.feeTotal] : [], false],
+    ['creditCount', 'number of credits', [totals.credits.count, totals.grossCredits.count], true],
+    ['debitCount', 'number of debits', [totals.debitsNoFee.count, totals.debitsAll.count, totals.grossDebits.count], true],
+    ['transactionCount', 'number of transactions', [txs.length - totals.fees.count, txs.length], true],
   ];
   for (const [field, label, accepted, isCount] of expectations) {
     if (accepted.length === 0) continue;
@@ -154,4 +145,37 @@ export function validate(input: ValidationInput): ValidationResult {
     closingCents: closing,
     reconciled: checks > 0 && !broken && input.skippedCount === 0,
   };
+}
+
+/** A count of rows and the sum of their absolute amounts, in cents. */
+interface Tally {
+  count: number;
+  cents: number;
+}
+
+/**
+ * The ways a bank may total its rows, in one pass over them (a statement can have tens of
+ * thousands): credits, debits with and without fees, fees, and the gross movements of rows
+ * with a fee taken from them (such a fee is inside the row's amount).
+ */
+function totalsOf(txs: readonly Extract<Entry, { type: 'tx' }>[]) {
+  const tally = (): Tally => ({ count: 0, cents: 0 });
+  const add = (to: Tally, cents: number) => {
+    to.count++;
+    to.cents += Math.abs(cents);
+  };
+  const out = { credits: tally(), debitsAll: tally(), debitsNoFee: tally(), fees: tally(), grossCredits: tally(), grossDebits: tally(), feeTotal: 0 };
+  for (const t of txs) {
+    const amount = t.tx.amountCents;
+    if (amount > 0) add(out.credits, amount);
+    if (amount < 0) add(out.debitsAll, amount);
+    if (amount < 0 && !t.fee) add(out.debitsNoFee, amount);
+    if (t.fee) add(out.fees, amount);
+    const gross = amount + (t.feeCents ?? 0);
+    if (!t.fee && gross > 0) add(out.grossCredits, gross);
+    if (!t.fee && gross < 0) add(out.grossDebits, gross);
+    out.feeTotal += t.feeCents ?? 0;
+  }
+  out.feeTotal += out.fees.cents;
+  return out;
 }
