@@ -159,24 +159,19 @@ export class YearResolver {
   private previousYear: number;
   private readonly lo: number | null;
   private readonly hi: number | null;
-  /** The years of lo and hi, worked out once: resolve runs for every row. */
-  private readonly loYear: number | null;
-  private readonly hiYear: number | null;
 
   constructor(start: CalendarDate | null, end: CalendarDate | null, fallbackYear: number) {
     const a = start ?? end;
     const b = end ?? start;
     this.lo = a ? dayNumber(a) - 31 : null;
     this.hi = b ? dayNumber(b) + 31 : null;
-    this.loYear = this.lo !== null ? fromDayNumber(this.lo).year : null;
-    this.hiYear = this.hi !== null ? fromDayNumber(this.hi).year : null;
     this.previousYear = a?.year ?? fallbackYear;
   }
 
   resolve(d: PartialDate): CalendarDate | null {
     if (d.year !== null) return this.accept({ year: d.year, month: d.month, day: d.day });
-    const firstYear = this.loYear !== null ? Math.min(this.loYear, this.previousYear) - 1 : this.previousYear - 1;
-    const lastYear = this.hiYear !== null ? Math.max(this.hiYear, this.previousYear) + 1 : this.previousYear + 1;
+    const firstYear = this.lo !== null ? Math.min(fromDayNumber(this.lo).year, this.previousYear) - 1 : this.previousYear - 1;
+    const lastYear = this.hi !== null ? Math.max(fromDayNumber(this.hi).year, this.previousYear) + 1 : this.previousYear + 1;
     let best: CalendarDate | null = null;
     let bestScore = Infinity;
     for (let y = firstYear; y <= lastYear; y++) {
