@@ -79,6 +79,8 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
   // Money off the right, longest reading first ("R 1 234.56 Cr" is four words), and again
   // while there is more: an amount and a balance can both have run into one string.
   const tails: Cell[] = [];
+  // Tails come off the right end only, so the rest always starts in this column.
+  const restColumn = columnAt(layout, ws[0].x);
   for (let found = true; found && ws.length > 1; ) {
     found = false;
     const right = ws[ws.length - 1].right;
@@ -87,7 +89,7 @@ function peel(cell: Cell, layout: TableLayout, reader: CellReader): Cell[] {
       // A peeled amount must sit under its label, as right-aligned money does: a description
       // that merely runs on into a money column and ends in "R100.00" keeps its words.
       const col = columnOverlapping(layout, ws[from].x, right);
-      if (!col || !MONEY_KINDS.has(col.kind) || columnAt(layout, ws[0].x) === col) continue;
+      if (!col || !MONEY_KINDS.has(col.kind) || restColumn === col) continue;
       const t = join(ws.slice(from));
       if (reader.money(t.text)) {
         tails.unshift(t);
