@@ -146,14 +146,16 @@ async function main() {
         `of which upload → 202 p50 ${(percentile(accepts, 50) / 1000).toFixed(3)} s`,
     );
 
-    const all = await Promise.all(Array.from({ length: burst }, (_, i) => parseOnce(tokens[i % users])));
-    const first = Math.min(...all.map((r) => r.sentAt));
-    const last = Math.max(...all.map((r) => r.doneAt));
-    const each = all.map((r) => r.doneAt - r.sentAt).sort((a, b) => a - b);
-    console.log(
-      `burst: ${burst} uploads at once over ${users} user(s): all SUCCESS in ${((last - first) / 1000).toFixed(2)} s = ` +
-        `${(burst / ((last - first) / 1000)).toFixed(2)} /s; per task p50 ${(percentile(each, 50) / 1000).toFixed(2)} s, max ${(each[each.length - 1] / 1000).toFixed(2)} s`,
-    );
+    if (burst > 0) {
+      const all = await Promise.all(Array.from({ length: burst }, (_, i) => parseOnce(tokens[i % users])));
+      const first = Math.min(...all.map((r) => r.sentAt));
+      const last = Math.max(...all.map((r) => r.doneAt));
+      const each = all.map((r) => r.doneAt - r.sentAt).sort((a, b) => a - b);
+      console.log(
+        `burst: ${burst} uploads at once over ${users} user(s): all SUCCESS in ${((last - first) / 1000).toFixed(2)} s = ` +
+          `${(burst / ((last - first) / 1000)).toFixed(2)} /s; per task p50 ${(percentile(each, 50) / 1000).toFixed(2)} s, max ${(each[each.length - 1] / 1000).toFixed(2)} s`,
+      );
+    }
 
     if (largePages > 0) {
       const big = await largeStatement(largePages);
