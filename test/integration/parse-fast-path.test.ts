@@ -5,8 +5,10 @@
  * fast path off. The rows are the same either way.
  */
 import assert from 'node:assert/strict';
+import { heartbeat, sleep as activitySleep } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
+import { createActivities } from '../../activities';
 import type { Config } from '../../platform/config';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getTimeSkippingEnv } from '../support/temporal';
@@ -131,6 +133,54 @@ describe('parse fast path: short statements in one activity', function () {
       assert.equal(res.body.error.code, 'PDF_UNREADABLE');
       assert.equal(Number((await db('sessions').count({ n: '*' }))[0].n), 0);
       assert.equal(Number((await db('transactions').count({ n: '*' }))[0].n), 0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a cancel during the one-activity read ends CANCELLED and leaves no session, rows, work files or upload secrets', async () => {
+    const config = testConfig({});
+    const api = await startTestApi({ config, db, temporal: env.client });
+    try {
+      const token = tokenFor(config, 'alice');
+      const real = createActivities({ db, config });
+      let reached!: () => void;
+      const started = new Promise<void>((r) => (reached = r));
+      let cancelSeen = false;
+      // Holds the read until the cancel has reached the activity, then hands over to the real
+      // one: what it does with a cancelled context is what this test checks.
+      const parseWholeStatement = async (input: Parameters<typeof real.parseWholeStatement>[0]) => {
+        reached();
+        for (;;) {
+          heartbeat();
+          try {
+            await activitySleep(100);
+          } catch {
+            cancelSeen = true;
+            break;
+          }
+        }
+        return real.parseWholeStatement(input);
+      };
+      const form = new FormData();
+      form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'statement.pdf');
+      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
+      assert.equal(sub.status, 202, JSON.stringify(sub.body));
+      const taskId = sub.body.task_id as string;
+      await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'], activities: { parseWholeStatement } }, async () => {
+        await started;
+        const del = await api.json(`/tasks/${taskId}`, { method: 'DELETE', token });
+        assert.deepEqual(del.body, { message: 'Task cancelled' });
+        await env.client.workflow.getHandle(taskId).result().catch(() => undefined);
+      });
+      assert.ok(cancelSeen, 'the cancel reached the running activity');
+      const res = await api.json(`/tasks/${taskId}/result`, { token });
+      assert.equal(res.body.status, 'CANCELLED', JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'CANCELLED');
+      for (const table of ['sessions', 'transactions', 'upload_secrets']) {
+        assert.equal(Number((await db(table).count({ n: '*' }))[0].n), 0, `${table} left behind`);
+      }
+      assert.equal(Number((await db('stored_files').where({ kind: 'work' }).count({ n: '*' }))[0].n), 0);
     } finally {
       await api.close();
     }
