@@ -2,7 +2,7 @@
  * The parse's fast path: a statement of at most PDF_FAST_PATH_MAX_PAGES pages is read,
  * parsed and saved by one activity (no inspect step, no chunks, no work files); a longer
  * one goes on to the chunked steps (PDF_TEXT_THREADS of them at once), and 0 turns the
- * fast path off. The rows are the same either way.
+ * fast path off. The rows are the same either way; a cancel during the read saves nothing.
  */
 import assert from 'node:assert/strict';
 import { heartbeat, sleep as activitySleep } from '@temporalio/activity';
