@@ -254,8 +254,10 @@ function showNotProven(result) {
  */
 async function loadReview() {
   const session = state.sessions.find((s) => s.session_id === state.sessionId);
-  $('review-card').hidden = !(session?.review_required || session?.corrected);
-  if ($('review-card').hidden) return;
+  const card = $('review-card');
+  // Never shown empty, nor holding the statement selected before: hidden until filled.
+  if (!(session?.review_required || session?.corrected) || card.dataset.session !== session.session_id) card.hidden = true;
+  if (!(session?.review_required || session?.corrected)) return;
   try {
     const review = await api(`/sessions/${session.session_id}/review`);
     state.version = review.version;
@@ -280,6 +282,8 @@ async function loadReview() {
         return li;
       }),
     );
+    card.dataset.session = session.session_id;
+    card.hidden = false;
   } catch (err) {
     handle(err);
   }

@@ -38,6 +38,17 @@ async function text(page: Page, selector: string): Promise<string> {
   return (await page.locator(selector).textContent()) ?? '';
 }
 
+/**
+ * The review's first problem once it is the one at `at`: the card of the statement selected
+ * before may still show while the new one loads, so the test waits for the row it expects
+ * (and fails by timeout if it never comes).
+ */
+async function firstProblemAt(page: Page, at: { page: number; line: number }): Promise<string> {
+  const prefix = `Page ${at.page}, line ${at.line}: `;
+  await page.waitForFunction((p) => document.querySelector('#review-list li:first-child')?.textContent?.startsWith(p) ?? false, prefix, { timeout: 60_000 });
+  return text(page, '#review-list li:first-child');
+}
+
 describe('web page, end to end in Chromium', function () {
   this.timeout(240_000);
   let stack: Stack;
@@ -322,8 +333,8 @@ describe('web page, end to end in Chromium', function () {
     // The review beside the transactions: each problem with its page and line and the row as read.
     await page.locator('#review-card').waitFor({ state: 'visible' });
     assert.match(await text(page, '#review-summary'), /^Not proven: /);
-    const first = await text(page, '#review-list li:first-child');
     const at = broken.corrupted![0];
+    const first = await firstProblemAt(page, at);
     assert.ok(first.startsWith(`Page ${at.page}, line ${at.line}: `), first);
     assert.match(await page.locator('#session-select option:checked').innerText(), /not proven/);
     assert.deepEqual(problems, []);
@@ -343,11 +354,11 @@ describe('web page, end to end in Chromium', function () {
     await page.click('#upload-button');
     await page.locator('#progress-card[data-status="REVIEW"]').waitFor({ timeout: 60_000 });
     await page.locator('#review-card').waitFor({ state: 'visible' });
+    await firstProblemAt(page, at);
     assert.match(await text(page, '#review-summary'), /^Not proven: /);
 
     // The problem's row, as a labelled form: correct its balance and save with Enter.
     const row = page.locator('#review-list li:first-child');
-    assert.ok((await row.innerText()).startsWith(`Page ${at.page}, line ${at.line}: `));
     const right = (truth.balanceCents! / 100).toFixed(2);
 
     // Someone else (another tab) corrects the row's description first: the save is refused
