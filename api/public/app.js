@@ -255,9 +255,10 @@ function showNotProven(result) {
 async function loadReview() {
   const session = state.sessions.find((s) => s.session_id === state.sessionId);
   const card = $('review-card');
+  const wanted = Boolean(session?.review_required || session?.corrected);
   // Never shown empty, nor holding the statement selected before: hidden until filled.
-  if (!(session?.review_required || session?.corrected) || card.dataset.session !== session.session_id) card.hidden = true;
-  if (!(session?.review_required || session?.corrected)) return;
+  if (!wanted || card.dataset.session !== session.session_id) card.hidden = true;
+  if (!wanted) return;
   try {
     const review = await api(`/sessions/${session.session_id}/review`);
     state.version = review.version;

@@ -39,14 +39,12 @@ async function text(page: Page, selector: string): Promise<string> {
 }
 
 /**
- * The review's first problem once it is the one at `at`: the card of the statement selected
- * before may still show while the new one loads, so the test waits for the row it expects
- * (and fails by timeout if it never comes).
+ * Waits until the review's first problem is the one at `at`: the card of the statement
+ * selected before may still show while the new one loads (a timeout if it never comes).
  */
-async function firstProblemAt(page: Page, at: { page: number; line: number }): Promise<string> {
+async function untilFirstProblemAt(page: Page, at: { page: number; line: number }): Promise<void> {
   const prefix = `Page ${at.page}, line ${at.line}: `;
   await page.waitForFunction((p) => document.querySelector('#review-list li:first-child')?.textContent?.startsWith(p) ?? false, prefix, { timeout: 60_000 });
-  return text(page, '#review-list li:first-child');
 }
 
 describe('web page, end to end in Chromium', function () {
@@ -334,7 +332,8 @@ describe('web page, end to end in Chromium', function () {
     await page.locator('#review-card').waitFor({ state: 'visible' });
     assert.match(await text(page, '#review-summary'), /^Not proven: /);
     const at = broken.corrupted![0];
-    const first = await firstProblemAt(page, at);
+    await untilFirstProblemAt(page, at);
+    const first = await text(page, '#review-list li:first-child');
     assert.ok(first.startsWith(`Page ${at.page}, line ${at.line}: `), first);
     assert.match(await page.locator('#session-select option:checked').innerText(), /not proven/);
     assert.deepEqual(problems, []);
@@ -354,11 +353,12 @@ describe('web page, end to end in Chromium', function () {
     await page.click('#upload-button');
     await page.locator('#progress-card[data-status="REVIEW"]').waitFor({ timeout: 60_000 });
     await page.locator('#review-card').waitFor({ state: 'visible' });
-    await firstProblemAt(page, at);
+    await untilFirstProblemAt(page, at);
     assert.match(await text(page, '#review-summary'), /^Not proven: /);
 
     // The problem's row, as a labelled form: correct its balance and save with Enter.
     const row = page.locator('#review-list li:first-child');
+    assert.ok((await row.innerText()).startsWith(`Page ${at.page}, line ${at.line}: `));
     const right = (truth.balanceCents! / 100).toFixed(2);
 
     // Someone else (another tab) corrects the row's description first: the save is refused

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { heartbeat, sleep as activitySleep } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
-import { createActivities } from '../../activities';
+import type { createActivities } from '../../activities';
 import type { Config } from '../../platform/config';
 import { getTestDb, truncateAll } from '../support/postgres';
 import { getTimeSkippingEnv } from '../support/temporal';
@@ -30,17 +30,22 @@ describe('parse fast path: short statements in one activity', function () {
   });
   beforeEach(() => truncateAll(db));
 
+  /** Uploads `pdf` as alice; the 202's task id. */
+  async function upload(api: TestApi, token: string, pdf: Uint8Array, name: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
+    const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
+    assert.equal(sub.status, 202, JSON.stringify(sub.body));
+    return sub.body.task_id as string;
+  }
+
   /** Uploads the statement under `settings`, runs it to the end; the task's result, its activities in order, its rows. */
   async function parseWith(settings: Record<string, string>) {
     const config: Config = testConfig(settings);
     const api: TestApi = await startTestApi({ config, db, temporal: env.client });
     try {
       const token = tokenFor(config, 'alice');
-      const form = new FormData();
-      form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'statement.pdf');
-      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
-      assert.equal(sub.status, 202, JSON.stringify(sub.body));
-      const taskId = sub.body.task_id as string;
+      const taskId = await upload(api, token, statement.pdf, 'statement.pdf');
       await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, () =>
         env.client.workflow.getHandle(taskId).result().catch(() => undefined),
       );
@@ -122,13 +127,11 @@ describe('parse fast path: short statements in one activity', function () {
       const token = tokenFor(config, 'alice');
       // Cut off before its end: refused as unreadable by the first (and only) step.
       const cut = statement.pdf.subarray(0, Math.floor(statement.pdf.length * 0.6));
-      const form = new FormData();
-      form.append('file', new Blob([cut], { type: 'application/pdf' }), 'cut.pdf');
-      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
+      const taskId = await upload(api, token, cut, 'cut.pdf');
       await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'] }, () =>
-        env.client.workflow.getHandle(sub.body.task_id).result().catch(() => undefined),
+        env.client.workflow.getHandle(taskId).result().catch(() => undefined),
       );
-      const res = await api.json(`/tasks/${sub.body.task_id}/result`, { token });
+      const res = await api.json(`/tasks/${taskId}/result`, { token });
       assert.equal(res.body.status, 'FAILED');
       assert.equal(res.body.error.code, 'PDF_UNREADABLE');
       assert.equal(Number((await db('sessions').count({ n: '*' }))[0].n), 0);
@@ -143,31 +146,28 @@ describe('parse fast path: short statements in one activity', function () {
     const api = await startTestApi({ config, db, temporal: env.client });
     try {
       const token = tokenFor(config, 'alice');
-      const real = createActivities({ db, config });
       let reached!: () => void;
       const started = new Promise<void>((r) => (reached = r));
       let cancelSeen = false;
-      // Holds the read until the cancel has reached the activity, then hands over to the real
-      // one: what it does with a cancelled context is what this test checks.
-      const parseWholeStatement = async (input: Parameters<typeof real.parseWholeStatement>[0]) => {
-        reached();
-        for (;;) {
-          heartbeat();
-          try {
-            await activitySleep(100);
-          } catch {
-            cancelSeen = true;
-            break;
+      // Holds the read until the cancel has reached the activity, then hands over to the
+      // worker's own: what it does with a cancelled context is what this test checks.
+      const holdingTheRead = (service: ReturnType<typeof createActivities>) => ({
+        parseWholeStatement: async (input: Parameters<typeof service.parseWholeStatement>[0]) => {
+          reached();
+          for (;;) {
+            heartbeat();
+            try {
+              await activitySleep(100);
+            } catch {
+              cancelSeen = true;
+              break;
+            }
           }
-        }
-        return real.parseWholeStatement(input);
-      };
-      const form = new FormData();
-      form.append('file', new Blob([statement.pdf], { type: 'application/pdf' }), 'statement.pdf');
-      const sub = await api.json('/upload_pdf_async', { method: 'POST', token, body: form });
-      assert.equal(sub.status, 202, JSON.stringify(sub.body));
-      const taskId = sub.body.task_id as string;
-      await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'], activities: { parseWholeStatement } }, async () => {
+          return service.parseWholeStatement(input);
+        },
+      });
+      const taskId = await upload(api, token, statement.pdf, 'statement.pdf');
+      await runWithWorkers({ connection: env.nativeConnection, db, config, queues: ['pdf_processing'], activities: holdingTheRead }, async () => {
         await started;
         const del = await api.json(`/tasks/${taskId}`, { method: 'DELETE', token });
         assert.deepEqual(del.body, { message: 'Task cancelled' });

@@ -10,12 +10,17 @@ import type { Config, TaskQueue } from '../../platform/config';
 import { trackWorker } from './live-workers';
 import { getWorkflowBundle } from './temporal';
 
+/** Activities to use instead of the service's: given as they are, or built around the service's own (to wrap one). */
+export type ActivityOverrides = Record<string, unknown> | ((service: ReturnType<typeof createActivities>) => Record<string, unknown>);
+
 export async function runWithWorkers<T>(
-  args: { connection: NativeConnection; db: Knex; config: Config; queues: TaskQueue[]; namespace?: string; activities?: Record<string, unknown> },
+  args: { connection: NativeConnection; db: Knex; config: Config; queues: TaskQueue[]; namespace?: string; activities?: ActivityOverrides },
   work: () => Promise<T>,
 ): Promise<T> {
   const workflowBundle = await getWorkflowBundle();
-  const activities = { ...createActivities({ db: args.db, config: args.config }), ...args.activities };
+  const service = createActivities({ db: args.db, config: args.config });
+  const overrides = typeof args.activities === 'function' ? args.activities(service) : args.activities;
+  const activities = { ...service, ...overrides };
   const workers = await Promise.all(
     args.queues.map((taskQueue) =>
       Worker.create({ connection: args.connection, namespace: args.namespace ?? 'default', taskQueue, workflowBundle, activities }),
